@@ -1,0 +1,360 @@
+"""Groth16 keys: the proving key as a snarkjs ``.zkey`` and the verifying key as snarkjs's
+``verification_key.json``.
+
+Using snarkjs's ``.zkey`` layout (iden3 binfile, protocol 1) as *the* proving-key format means:
+snarkjs can prove with our keys, we can prove with snarkjs's (ceremony) keys, and phase-2
+contributions (``snarkjs zkey contribute``) apply to our keys unchanged.
+
+Sections: 1 protocol id; 2 header (field sizes and primes, nVars, nPublic, domainSize, alpha1,
+beta1, beta2, gamma2, delta1, delta2); 3 IC; 4 QAP coefficients of A and B; 5 A, 6 B1 (G1),
+7 B2 (G2), 8 C (private wires), 9 H points; 10 phase-2 contributions (csHash, count, ...).
+Points are little-endian **Montgomery** form (x·2^256 mod q), infinity as zeros; coefficients
+are stored as ``coef · R² mod r`` (the form snarkjs's prover multiplies with raw witness words).
+zkml-chain adds section 100, a JSON note that marks development keys; other tools ignore it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import _native
+from ..binfile import BinFile, Reader, build_binfile, parse_binfile
+from ..curve import G1_BYTES, G2_BYTES, G1Point, G2Point, pairing
+from ..errors import FileFormatError, KeyMaterialError, ProofInputError, ZkmlChainError
+from ..field import N8, Q, R, R2_MONT, to_bytes
+from ..files import read_json, write_bytes, write_json
+from ..r1cs import SparseMatrix
+
+ZKEY_PROTOCOL_GROTH16 = 1
+METADATA_SECTION = 100
+_COEF = np.dtype([("m", "<u4"), ("c", "<u4"), ("s", "<u4"), ("v", "V32")])
+_R2_INV = pow(R2_MONT, -1, R)
+
+DEVELOPMENT_WARNING = (
+    "DEVELOPMENT KEY: made by one party (zkml-chain dev setup). Whoever ran the setup could forge "
+    "proofs. Do not use it to secure value; run a phase-2 ceremony (snarkjs zkey contribute) first."
+)
+
+
+@dataclass(frozen=True)
+class VerifyingKey:
+    """alpha in G1; beta, gamma, delta in G2; IC_0..IC_n in G1 (n public signals)."""
+
+    alpha1: G1Point
+    beta2: G2Point
+    gamma2: G2Point
+    delta2: G2Point
+    ic: tuple[G1Point, ...]
+    development: bool = False
+
+    @property
+    def n_public(self) -> int:
+        return len(self.ic) - 1
+
+    def phase2_problem(self) -> str | None:
+        """Why this key must not secure value on chain, or None.
+
+        A key whose delta is gamma or the G2 generator had no phase-2 contribution: the setup's
+        randomness for the C/H terms is public, and proofs can be forged.
+        """
+        from ..curve import G2_GENERATOR
+
+        if self.development:
+            return "it is a development key (single-party setup)"
+        if self.delta2 == self.gamma2 or self.delta2 == G2_GENERATOR:
+            return "delta equals gamma or the G2 generator: the key had no phase-2 contribution"
+        return None
+
+    def to_snarkjs(self) -> dict[str, Any]:
+        ab = pairing(self.alpha1, self.beta2)
+        alphabeta = [[[str(ab[6 * i + 2 * j]), str(ab[6 * i + 2 * j + 1])] for j in range(3)] for i in range(2)]
+        out: dict[str, Any] = {
+            "protocol": "groth16",
+            "curve": "bn128",
+            "nPublic": self.n_public,
+            "vk_alpha_1": self.alpha1.to_snarkjs(),
+            "vk_beta_2": self.beta2.to_snarkjs(),
+            "vk_gamma_2": self.gamma2.to_snarkjs(),
+            "vk_delta_2": self.delta2.to_snarkjs(),
+            "vk_alphabeta_12": alphabeta,
+            "IC": [p.to_snarkjs() for p in self.ic],
+        }
+        if self.development:
+            out["zkml_chain"] = {"development_key": True, "warning": DEVELOPMENT_WARNING}
+        return out
+
+    @classmethod
+    def from_snarkjs(cls, obj: Any) -> VerifyingKey:
+        """Parse and validate (every point on its curve and in the subgroup)."""
+        if not isinstance(obj, dict):
+            raise ProofInputError("verification key: expected a JSON object")
+        if obj.get("protocol") != "groth16":
+            raise ProofInputError(f"verification key: protocol is {obj.get('protocol')!r}, expected 'groth16'")
+        if obj.get("curve", "bn128") not in ("bn128", "bn254"):
+            raise ProofInputError(f"verification key: curve {obj.get('curve')!r} is not supported (bn128 only)")
+        missing = [k for k in ("vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2", "IC") if k not in obj]
+        if missing:
+            raise ProofInputError(f"verification key: missing {', '.join(missing)}")
+        ic_raw = obj["IC"]
+        if not isinstance(ic_raw, list) or not ic_raw:
+            raise ProofInputError("verification key: IC must be a non-empty list of G1 points")
+        vk = cls(
+            G1Point.from_snarkjs(obj["vk_alpha_1"], "vk_alpha_1"),
+            G2Point.from_snarkjs(obj["vk_beta_2"], "vk_beta_2"),
+            G2Point.from_snarkjs(obj["vk_gamma_2"], "vk_gamma_2"),
+            G2Point.from_snarkjs(obj["vk_delta_2"], "vk_delta_2"),
+            tuple(G1Point.from_snarkjs(p, f"IC[{i}]") for i, p in enumerate(ic_raw)),
+            development=bool((obj.get("zkml_chain") or {}).get("development_key", False)),
+        )
+        if "nPublic" in obj and obj["nPublic"] != vk.n_public:
+            raise ProofInputError(f"verification key: nPublic is {obj['nPublic']} but IC has {len(vk.ic)} points "
+                                  f"(nPublic + 1 expected)")
+        vk.validate()
+        return vk
+
+    def validate(self) -> None:
+        from ..errors import PointError
+
+        for name, p in (("vk_alpha_1", self.alpha1), *((f"IC[{i}]", q) for i, q in enumerate(self.ic))):
+            if not p.is_valid():
+                raise PointError(f"verification key {name}")
+        for name, q2 in (("vk_beta_2", self.beta2), ("vk_gamma_2", self.gamma2), ("vk_delta_2", self.delta2)):
+            if not q2.is_valid():
+                raise PointError(f"verification key {name}")
+
+    def save(self, path: Path) -> None:
+        write_json(path, self.to_snarkjs())
+
+    @classmethod
+    def load(cls, path: Path) -> VerifyingKey:
+        try:
+            return cls.from_snarkjs(read_json(path, "verification key"))
+        except ProofInputError as e:
+            raise FileFormatError(path, str(e)) from None
+
+
+@dataclass(frozen=True)
+class ProvingKey:
+    """A Groth16 proving key in the snarkjs ``.zkey`` model (see the module docstring).
+
+    Point arrays are packed canonical affine points (64 bytes per G1, 128 per G2).
+    """
+
+    n_vars: int
+    n_public: int
+    domain_size: int
+    alpha1: G1Point
+    beta1: G1Point
+    beta2: G2Point
+    gamma2: G2Point
+    delta1: G1Point
+    delta2: G2Point
+    ic: bytes
+    qap_a: SparseMatrix
+    qap_b: SparseMatrix
+    a_query: bytes
+    b1_query: bytes
+    b2_query: bytes
+    c_query: bytes
+    h_query: bytes
+    #: Section 10 as stored: csHash (64 bytes), u32 count, then the contributions.
+    contributions: bytes = b""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        expect = {
+            "IC": (self.ic, (self.n_public + 1) * G1_BYTES),
+            "A": (self.a_query, self.n_vars * G1_BYTES),
+            "B1": (self.b1_query, self.n_vars * G1_BYTES),
+            "B2": (self.b2_query, self.n_vars * G2_BYTES),
+            "C": (self.c_query, (self.n_vars - self.n_public - 1) * G1_BYTES),
+            "H": (self.h_query, self.domain_size * G1_BYTES),
+        }
+        for name, (data, size) in expect.items():
+            if len(data) != size:
+                raise KeyMaterialError(f"proving key: {name} holds {len(data)} bytes, expected {size}")
+
+    @property
+    def n_contributions(self) -> int:
+        if len(self.contributions) < 68:
+            return 0
+        return struct.unpack_from("<I", self.contributions, 64)[0]
+
+    @property
+    def development(self) -> bool:
+        return bool(self.metadata.get("development_key", False)) and self.n_contributions == 0
+
+    @property
+    def verifying_key(self) -> VerifyingKey:
+        ic = tuple(G1Point.from_bytes(self.ic[i : i + G1_BYTES]) for i in range(0, len(self.ic), G1_BYTES))
+        return VerifyingKey(self.alpha1, self.beta2, self.gamma2, self.delta2, ic, development=self.development)
+
+    # --- .zkey ---------------------------------------------------------------------------------
+
+    def to_zkey(self) -> bytes:
+        def lem(points: bytes) -> bytes:
+            return _native.fq_to_montgomery(points)
+
+        header = b"".join(
+            [
+                struct.pack("<I", N8), Q.to_bytes(N8, "little"), struct.pack("<I", N8), R.to_bytes(N8, "little"),
+                struct.pack("<III", self.n_vars, self.n_public, self.domain_size),
+                lem(self.alpha1.to_bytes()), lem(self.beta1.to_bytes()), lem(self.beta2.to_bytes()),
+                lem(self.gamma2.to_bytes()), lem(self.delta1.to_bytes()), lem(self.delta2.to_bytes()),
+            ]
+        )
+        coefs = np.zeros(len(self.qap_a) + len(self.qap_b), dtype=_COEF)
+        for i, (mat, m) in enumerate(((self.qap_a, 0), (self.qap_b, 1))):
+            sl = slice(0, len(self.qap_a)) if i == 0 else slice(len(self.qap_a), None)
+            coefs["m"][sl] = m
+            coefs["c"][sl] = mat.rows
+            coefs["s"][sl] = mat.cols
+            if len(mat):
+                stored = _native.fr_mul(mat.coeffs, to_bytes([R2_MONT]))
+                coefs["v"][sl] = np.frombuffer(stored, dtype="V32")
+        sections = [
+            (1, struct.pack("<I", ZKEY_PROTOCOL_GROTH16)),
+            (2, header),
+            (3, lem(self.ic)),
+            (4, struct.pack("<I", len(coefs)) + coefs.tobytes()),
+            (5, lem(self.a_query)),
+            (6, lem(self.b1_query)),
+            (7, lem(self.b2_query)),
+            (8, lem(self.c_query)),
+            (9, lem(self.h_query)),
+        ]
+        contributions = self.contributions or (_cs_hash(sections) + struct.pack("<I", 0))
+        sections.append((10, contributions))
+        if self.metadata:
+            sections.append((METADATA_SECTION, json.dumps(self.metadata, sort_keys=True).encode()))
+        return build_binfile(b"zkey", 1, sections)
+
+    def save(self, path: Path) -> None:
+        write_bytes(path, self.to_zkey())
+
+    @classmethod
+    def from_zkey(cls, data: bytes, path: Path | None = None) -> ProvingKey:
+        f = parse_binfile(data, b"zkey", 1, path)
+        r = Reader(f, f.section(1, "protocol"))
+        protocol = r.u32("the protocol id")
+        if protocol != ZKEY_PROTOCOL_GROTH16:
+            raise f.error(f"protocol id {protocol} is not Groth16 (1); PLONK/FFLONK keys are not supported")
+        h = Reader(f, f.section(2, "Groth16 header"))
+        for name, prime in (("q", Q), ("r", R)):
+            n8 = h.u32(f"n8{name}")
+            if n8 != N8 or h.integer(n8, name) != prime:
+                raise f.error(f"the key is not for BN254 ({name} differs)", h.s.offset)
+        n_vars = h.u32("nVars")
+        n_public = h.u32("nPublic")
+        domain_size = h.u32("domainSize")
+        if domain_size == 0 or domain_size & (domain_size - 1):
+            raise f.error(f"domainSize {domain_size} is not a power of two", h.s.offset)
+        if n_public + 1 > n_vars:
+            raise f.error(f"nPublic {n_public} does not fit nVars {n_vars}", h.s.offset)
+
+        def g1(raw: memoryview, what: str) -> G1Point:
+            p = G1Point.from_bytes(_canonical(f, raw, what, h.s.offset))
+            if not p.is_valid():
+                raise f.error(f"{what} is not a valid G1 point", h.s.offset)
+            return p
+
+        def g2(raw: memoryview, what: str) -> G2Point:
+            p = G2Point.from_bytes(_canonical(f, raw, what, h.s.offset))
+            if not p.is_valid():
+                raise f.error(f"{what} is not a valid G2 point", h.s.offset)
+            return p
+
+        alpha1 = g1(h.raw(G1_BYTES, "alpha1"), "alpha1")
+        beta1 = g1(h.raw(G1_BYTES, "beta1"), "beta1")
+        beta2 = g2(h.raw(G2_BYTES, "beta2"), "beta2")
+        gamma2 = g2(h.raw(G2_BYTES, "gamma2"), "gamma2")
+        delta1 = g1(h.raw(G1_BYTES, "delta1"), "delta1")
+        delta2 = g2(h.raw(G2_BYTES, "delta2"), "delta2")
+        h.end()
+
+        def points(sec: int, name: str, count: int, size: int) -> bytes:
+            s = f.section(sec, name)
+            if len(s.data) != count * size:
+                raise f.error(f"section {sec} ({name}) holds {len(s.data)} bytes, expected {count} points "
+                              f"of {size} bytes", s.offset)
+            return _canonical(f, s.data, name, s.offset)
+
+        ic = points(3, "IC", n_public + 1, G1_BYTES)
+        qap_a, qap_b = _read_coefficients(f, domain_size, n_vars)
+        a_query = points(5, "A", n_vars, G1_BYTES)
+        b1_query = points(6, "B1", n_vars, G1_BYTES)
+        b2_query = points(7, "B2", n_vars, G2_BYTES)
+        c_query = points(8, "C", n_vars - n_public - 1, G1_BYTES)
+        h_query = points(9, "H", domain_size, G1_BYTES)
+        contributions = bytes(f.sections[10].data) if 10 in f.sections else b""
+        metadata: dict[str, Any] = {}
+        if METADATA_SECTION in f.sections:
+            try:
+                metadata = json.loads(bytes(f.sections[METADATA_SECTION].data))
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise f.error("zkml-chain metadata section is not JSON", f.sections[METADATA_SECTION].offset) from None
+        return cls(n_vars, n_public, domain_size, alpha1, beta1, beta2, gamma2, delta1, delta2, ic, qap_a, qap_b,
+                   a_query, b1_query, b2_query, c_query, h_query, contributions, metadata)
+
+    @classmethod
+    def load(cls, path: Path) -> ProvingKey:
+        path = Path(path)
+        return cls.from_zkey(path.read_bytes(), path)
+
+
+def _canonical(f: BinFile, raw: memoryview, what: str, offset: int) -> bytes:
+    try:
+        return _native.fq_from_montgomery(bytes(raw))
+    except ValueError as e:
+        raise f.error(f"{what}: {e}", offset) from None
+
+
+def _read_coefficients(f: BinFile, domain_size: int, n_vars: int) -> tuple[SparseMatrix, SparseMatrix]:
+    s = f.section(4, "coefficients")
+    r = Reader(f, s)
+    n = r.u32("the coefficient count")
+    body = r.raw(n * _COEF.itemsize, f"{n} coefficients")
+    r.end()
+    coefs = np.frombuffer(body, dtype=_COEF)
+    if n and (int(coefs["c"].max()) >= domain_size or int(coefs["s"].max()) >= n_vars or int(coefs["m"].max()) > 1):
+        raise f.error("a coefficient lies outside the domain, the wires or matrices A/B", s.offset)
+    out = []
+    for m in (0, 1):
+        sel = coefs[coefs["m"] == m]
+        stored = sel["v"].tobytes()
+        try:
+            values = _native.fr_mul(stored, to_bytes([_R2_INV])) if len(sel) else b""
+        except ValueError as e:
+            raise f.error(f"coefficient value: {e}", s.offset) from None
+        out.append(SparseMatrix(sel["c"].astype(np.uint32), sel["s"].astype(np.uint32), values))
+    return out[0], out[1]
+
+
+def _cs_hash(sections: list[tuple[int, bytes]]) -> bytes:
+    """A 64-byte BLAKE2b digest of the key's sections 1-9 (identifies the circuit and key).
+
+    snarkjs derives its csHash from the powers-of-tau points instead; the value is only used
+    as an identifier in the contributions section.
+    """
+    h = hashlib.blake2b(digest_size=64)
+    for stype, payload in sections:
+        h.update(struct.pack("<IQ", stype, len(payload)))
+        h.update(payload)
+    return h.digest()
+
+
+def load_proving_key(path: Path) -> ProvingKey:
+    """Load a ``.zkey`` (ours or snarkjs's), mapping low-level failures to typed errors."""
+    try:
+        return ProvingKey.from_zkey(Path(path).read_bytes(), Path(path))
+    except KeyMaterialError as e:
+        raise FileFormatError(path, str(e)) from None
+    except ZkmlChainError:
+        raise
