@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine (Python >= 3.10, Rust/cargo, Node >= 18):
+#   make demo   - install on first use, then run the end-to-end demo
+#   make test   - install on first use, then run the test suite
+# Installs go to .venv (Python, with the Rust extension built by maturin) and node_modules
+# (pinned solc, anvil, snarkjs, circom2); stamps make re-runs instant.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+JS_STAMP := node_modules/.installed
+NATIVE_SRC := $(wildcard native/src/*.rs) native/Cargo.toml native/Cargo.lock
+
+.PHONY: demo test bench install clean
+
+demo: install
+	$(BIN)/zkml-chain demo
+
+test: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python benchmarks/prove.py
+
+install: $(PY_STAMP) $(JS_STAMP)
+
+$(PY_STAMP): pyproject.toml $(NATIVE_SRC)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(JS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules native/target build
