@@ -23,7 +23,7 @@ from rich.logging import RichHandler
 from .errors import ZkmlChainError
 
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ZKEY_NAME = "circuit.zkey"
 VK_NAME = "verification_key.json"
@@ -174,7 +174,7 @@ def demo(constraints: int, out: Path) -> None:
     """End to end on a sample circuit: build, setup, prove, verify; prints timings."""
     from .demo import run_demo
 
-    run_demo(constraints, out, Console())
+    run_demo(constraints, out, Console(soft_wrap=True))
 
 
 if __name__ == "__main__":  # pragma: no cover

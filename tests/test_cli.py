@@ -1,0 +1,129 @@
+"""The CLI: exit codes 0/1/2, one-line errors without tracebacks, no partial outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run
+
+from zkml_chain.samples import squaring_chain
+
+pytestmark = pytest.mark.prove
+ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("cli")
+    r1cs, w = squaring_chain(100, nonce=5)
+    r1cs.save(d / "c.r1cs")
+    w.save(d / "w.wtns")
+    w.with_value(20, 1).save(d / "bad.wtns")
+    r = run([ZKML, "setup", d / "c.r1cs", "--out", d / "keys"])
+    assert r.returncode == 0, r.stderr
+    assert "development key" in r.stderr
+    r = run([ZKML, "prove", d / "keys", "--wtns", d / "w.wtns", "--proof", d / "proof.json", "--public",
+             d / "public.json"])
+    assert r.returncode == 0, r.stderr
+    return d
+
+
+def one_line_error(r) -> str:
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
+    assert lines and lines[0].startswith("error:"), r.stderr
+    return r.stderr
+
+
+def test_verify_exit_codes(flow):
+    d = flow
+    vk = d / "keys" / "verification_key.json"
+    r = run([ZKML, "verify", vk, d / "proof.json", d / "public.json"])
+    assert r.returncode == 0 and r.stdout.startswith("valid"), r.stdout + r.stderr
+    pub = json.loads((d / "public.json").read_text())
+    (d / "other.json").write_text(json.dumps([pub[0], "6"]))
+    r = run([ZKML, "verify", vk, d / "proof.json", d / "other.json"])
+    assert r.returncode == 1 and r.stdout.startswith("invalid")
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda p: p.update(pi_a=["1", "3", "1"]), "pi_a is not a valid curve point"),
+        (lambda p: p.update(pi_b=[["1", "2"], ["3", "4"], ["1", "0"]]), "pi_b is not a valid curve point"),
+        (lambda p: p.pop("pi_c"), "missing pi_c"),
+        (lambda p: p.update(pi_a=["x", "2", "1"]), "not a decimal integer"),
+    ],
+)
+def test_malformed_proofs_exit_2(flow, mutate, message):
+    d = flow
+    proof = json.loads((d / "proof.json").read_text())
+    mutate(proof)
+    (d / "m.json").write_text(json.dumps(proof))
+    err = one_line_error(run([ZKML, "verify", d / "keys" / "verification_key.json", d / "m.json", d / "public.json"]))
+    assert message in err
+
+
+def test_malformed_key_and_signals_exit_2(flow):
+    d = flow
+    (d / "notjson.json").write_text("{")
+    assert "not valid JSON" in one_line_error(run([ZKML, "verify", d / "notjson.json", d / "proof.json",
+                                                   d / "public.json"]))
+    (d / "few.json").write_text('["1"]')
+    assert "1 public signals given" in one_line_error(
+        run([ZKML, "verify", d / "keys" / "verification_key.json", d / "proof.json", d / "few.json"]))
+    assert "No such file" in one_line_error(run([ZKML, "verify", d / "nope.json", d / "proof.json",
+                                                 d / "public.json"]))
+
+
+def test_setup_on_bad_r1cs_leaves_nothing(flow):
+    d = flow
+    data = (d / "c.r1cs").read_bytes()
+    (d / "trunc.r1cs").write_bytes(data[: len(data) // 2])
+    err = one_line_error(run([ZKML, "setup", d / "trunc.r1cs", "--out", d / "k2"]))
+    assert "trunc.r1cs" in err and "truncated" in err
+    assert not (d / "k2").exists() or not any((d / "k2").iterdir())
+    (d / "magic.r1cs").write_bytes(b"zkey" + data[4:])
+    assert "not a .r1cs file" in one_line_error(run([ZKML, "setup", d / "magic.r1cs", "--out", d / "k3"]))
+
+
+def test_prove_with_broken_witness_names_constraint_and_writes_nothing(flow):
+    d = flow
+    err = one_line_error(run([ZKML, "prove", d / "keys", "--wtns", d / "bad.wtns", "--proof", d / "p2.json",
+                              "--public", d / "pub2.json"]))
+    assert "violates constraint 16" in err
+    assert not (d / "p2.json").exists() and not (d / "pub2.json").exists()
+
+
+def test_prove_with_bad_witness_file_exit_2(flow):
+    d = flow
+    data = (d / "w.wtns").read_bytes()
+    (d / "short.wtns").write_bytes(data[:-32])
+    err = one_line_error(run([ZKML, "prove", d / "keys", "--wtns", d / "short.wtns", "--proof", d / "p3.json",
+                              "--public", d / "pub3.json"]))
+    assert "short.wtns" in err
+    (d / "k.wtns").write_bytes(b"wtns" + bytes(20))
+    one_line_error(run([ZKML, "prove", d / "keys", "--wtns", d / "k.wtns", "--proof", d / "p3.json",
+                        "--public", d / "pub3.json"]))
+    assert not (d / "p3.json").exists()
+
+
+def test_corrupt_zkey_exit_2(flow, tmp_path):
+    d = flow
+    keydir = tmp_path / "k"
+    keydir.mkdir()
+    data = (d / "keys" / "circuit.zkey").read_bytes()
+    (keydir / "circuit.zkey").write_bytes(data[:1000])
+    err = one_line_error(run([ZKML, "prove", keydir, "--wtns", d / "w.wtns", "--proof", tmp_path / "p.json",
+                              "--public", tmp_path / "pub.json"]))
+    assert "circuit.zkey" in err
+
+
+def test_demo_runs(tmp_path):
+    r = run([ZKML, "demo", "--constraints", "1000", "--out", tmp_path / "demo"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "valid" in r.stdout and "rejected" in r.stdout
+    assert (tmp_path / "demo" / "proof.json").exists()
