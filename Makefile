@@ -31,7 +31,9 @@ $(PY_STAMP): pyproject.toml $(NATIVE_SRC)
 	touch $@
 
 $(JS_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	# not `npm ci`: npm 11 leaves anvil's other-platform optional packages out of the lock file
+	# and then refuses it; versions are pinned exactly in package.json and package-lock.json.
+	npm install --no-save --no-audit --no-fund --loglevel=error
 	touch $@
 
 clean:
