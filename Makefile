@@ -25,7 +25,7 @@ bench: install
 install: $(PY_STAMP) $(JS_STAMP)
 
 $(PY_STAMP): pyproject.toml $(NATIVE_SRC)
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/pip || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@

@@ -67,6 +67,18 @@ def test_malformed_proofs_exit_2(flow, mutate, message):
     assert message in err
 
 
+def test_pi_b_outside_the_subgroup_exit_2(flow):
+    from test_native import twist_point_outside_subgroup
+
+    d = flow
+    proof = json.loads((d / "proof.json").read_text())
+    proof["pi_b"] = twist_point_outside_subgroup().to_snarkjs()
+    (d / "sub.json").write_text(json.dumps(proof))
+    err = one_line_error(run([ZKML, "verify", d / "keys" / "verification_key.json", d / "sub.json",
+                              d / "public.json"]))
+    assert "pi_b is not a valid curve point" in err and "subgroup" in err
+
+
 def test_malformed_key_and_signals_exit_2(flow):
     d = flow
     (d / "notjson.json").write_text("{")

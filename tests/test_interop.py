@@ -148,3 +148,28 @@ def test_we_prove_with_a_snarkjs_ceremony_key(compiled, snarkjs_keys, snarkjs, t
     r = run([snarkjs, "groth16", "verify", snarkjs_keys / "verification_key.json", tmp_path / "pub.json",
              tmp_path / "p.json"])
     assert r.returncode == 0 and "OK" in r.stdout, r.stdout + r.stderr
+
+
+def test_phase2_contribution_by_snarkjs_applies_to_our_key(compiled, our_keys, snarkjs, tmp_path):
+    """Our .zkey layout is snarkjs's: a phase-2 contribution turns a dev key into a ceremony key."""
+    keydir = tmp_path / "contributed"
+    keydir.mkdir()
+    r = run([snarkjs, "zkey", "contribute", our_keys / "circuit.zkey", keydir / "circuit.zkey", "--name=alice",
+             "-e=some entropy"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = run([snarkjs, "zkey", "export", "verificationkey", keydir / "circuit.zkey", keydir / "vk.json"])
+    assert r.returncode == 0, r.stderr
+    from zkml_chain.groth16 import ProvingKey, VerifyingKey
+
+    pk = ProvingKey.load(keydir / "circuit.zkey")
+    assert pk.n_contributions == 1 and not pk.development
+    old_vk = VerifyingKey.load(our_keys / "verification_key.json")
+    assert VerifyingKey.load(keydir / "vk.json").delta2 != old_vk.delta2
+    r = run([ZKML, "prove", keydir, "--wtns", compiled / "w.wtns", "--proof", tmp_path / "p.json",
+             "--public", tmp_path / "pub.json"])
+    assert r.returncode == 0, r.stderr
+    r = run([snarkjs, "groth16", "verify", keydir / "vk.json", tmp_path / "pub.json", tmp_path / "p.json"])
+    assert r.returncode == 0 and "OK" in r.stdout, r.stdout + r.stderr
+    # the old (pre-contribution) verifying key no longer accepts proofs from the new key
+    r = run([ZKML, "verify", our_keys / "verification_key.json", tmp_path / "p.json", tmp_path / "pub.json"])
+    assert r.returncode == 1
