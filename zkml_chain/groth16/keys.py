@@ -27,7 +27,7 @@ import numpy as np
 from .. import _native
 from ..binfile import BinFile, Reader, build_binfile, parse_binfile
 from ..curve import G1_BYTES, G2_BYTES, G1Point, G2Point, pairing
-from ..errors import FileFormatError, KeyMaterialError, ProofInputError, ZkmlChainError
+from ..errors import FileFormatError, KeyMaterialError, ProofInputError
 from ..field import N8, Q, R, R2_MONT, to_bytes
 from ..files import read_json, write_bytes, write_json
 from ..r1cs import SparseMatrix
@@ -348,13 +348,3 @@ def _cs_hash(sections: list[tuple[int, bytes]]) -> bytes:
         h.update(struct.pack("<IQ", stype, len(payload)))
         h.update(payload)
     return h.digest()
-
-
-def load_proving_key(path: Path) -> ProvingKey:
-    """Load a ``.zkey`` (ours or snarkjs's), mapping low-level failures to typed errors."""
-    try:
-        return ProvingKey.from_zkey(Path(path).read_bytes(), Path(path))
-    except KeyMaterialError as e:
-        raise FileFormatError(path, str(e)) from None
-    except ZkmlChainError:
-        raise

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _native
+from ..errors import ZkmlChainError
 from ..field import N8, to_bytes
 from ..r1cs import R1CS, SparseMatrix
 
@@ -31,8 +32,6 @@ def domain_size_for(n_constraints: int, n_public: int) -> int:
     n = n_constraints + n_public + 1
     size = 1 << max(0, (n - 1).bit_length())
     if size > 1 << MAX_LOG_DOMAIN:
-        from ..errors import ZkmlChainError
-
         raise ZkmlChainError(f"circuit too large: {n} rows need a domain of {size} > 2^{MAX_LOG_DOMAIN}")
     return size
 
