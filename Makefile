@@ -9,6 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 JS_STAMP := node_modules/.installed
+SOLC_STAMP := $(VENV)/.solc-shim
 NATIVE_SRC := $(wildcard native/src/*.rs) native/Cargo.toml native/Cargo.lock
 
 .PHONY: demo test bench install clean
@@ -22,7 +23,7 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/prove.py
 
-install: $(PY_STAMP) $(JS_STAMP)
+install: $(PY_STAMP) $(JS_STAMP) $(SOLC_STAMP)
 
 $(PY_STAMP): pyproject.toml $(NATIVE_SRC)
 	test -x $(BIN)/pip || $(PYTHON) -m venv --clear $(VENV)
@@ -34,6 +35,11 @@ $(JS_STAMP): package.json package-lock.json
 	# not `npm ci`: npm 11 leaves anvil's other-platform optional packages out of the lock file
 	# and then refuses it; versions are pinned exactly in package.json and package-lock.json.
 	npm install --no-save --no-audit --no-fund --loglevel=error
+	touch $@
+
+# py-solc-x and Ape's Solidity plugin cannot download solc offline: point them at npm's solc.
+$(SOLC_STAMP): $(PY_STAMP) $(JS_STAMP)
+	$(BIN)/python -m zkml_chain.solidity install-solc
 	touch $@
 
 clean:

@@ -10,6 +10,11 @@ loading), check both proofs, and print and save a table with the ratio and our p
 
 Results go to benchmarks/results/prove.{json,md}. Witness values in this circuit are full
 256-bit field elements (worst case for MSMs: no small-scalar shortcuts for either prover).
+
+With Go on the PATH (and --gnark, the default) the run adds a third peer: gnark v0.14, the
+fastest CPU Groth16 prover we know of, proving the same chain rebuilt with its own frontend
+(benchmarks/gnark/; gnark cannot read circom files). Its figure is in-process (key in memory,
+no start-up), so it is a lower bound on what a whole gnark command would take.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,6 +48,7 @@ class Row:
     prove_s: float
     snarkjs_prove_s: float
     ratio: float
+    gnark_prove_s: float | None
     prove_peak_rss_mb: float
     setup_peak_rss_mb: float
 
@@ -59,6 +66,28 @@ def timed(cmd: list[str | Path]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+def build_gnark(work: Path) -> Path | None:
+    """Compile the gnark peer once (needs Go and its module proxy); None when Go is absent."""
+    go = shutil.which("go")
+    if go is None:
+        console.print("[yellow]go not found: skipping the gnark column[/]")
+        return None
+    exe = work / "gnark-prove"
+    console.print("building the gnark peer (benchmarks/gnark) ...")
+    subprocess.run([go, "build", "-o", str(exe), "."], cwd=ROOT / "benchmarks" / "gnark", check=True)
+    return exe
+
+
+def gnark_prove(exe: Path, constraints: int, repeats: int) -> float:
+    """Median in-process gnark prove time for a squaring chain of ``constraints`` steps."""
+    r = subprocess.run([str(exe), "-constraints", str(constraints), "-repeats", str(repeats)],
+                       capture_output=True, text=True, check=True)
+    res = json.loads(r.stdout)
+    if not res["valid"]:
+        raise SystemExit(f"gnark's proof at {constraints} constraints does not verify")
+    return float(res["prove_s"])
+
+
 def check(vk: Path, proof: Path, public: Path) -> None:
     r = subprocess.run([str(ZKML), "verify", str(vk), str(proof), str(public)], capture_output=True, text=True)
     if r.returncode != 0:
@@ -70,7 +99,8 @@ def check(vk: Path, proof: Path, public: Path) -> None:
 @click.option("--max-log", default=18, show_default=True)
 @click.option("--repeats", default=3, show_default=True, help="Runs per prover; the median is reported.")
 @click.option("--work", type=click.Path(path_type=Path), default=ROOT / "build" / "bench", show_default=True)
-def main(min_log: int, max_log: int, repeats: int, work: Path) -> None:
+@click.option("--gnark/--no-gnark", default=True, show_default=True, help="Add gnark (needs Go) as a third peer.")
+def main(min_log: int, max_log: int, repeats: int, work: Path, gnark: bool) -> None:
     sys.path.insert(0, str(ROOT))
     from zkml_chain import _native
     from zkml_chain.samples import squaring_chain
@@ -78,6 +108,8 @@ def main(min_log: int, max_log: int, repeats: int, work: Path) -> None:
     if not SNARKJS.exists():
         raise SystemExit("snarkjs is missing: run `make install` first")
     rows: list[Row] = []
+    work.mkdir(parents=True, exist_ok=True)
+    gnark_exe = build_gnark(work.resolve()) if gnark else None
     console.print(f"machine: {platform.machine()}, {os.cpu_count()} cores, kernels on {_native.num_threads()} threads")
     for k in range(min_log, max_log + 1):
         d = work / f"2^{k}"
@@ -98,20 +130,21 @@ def main(min_log: int, max_log: int, repeats: int, work: Path) -> None:
                           d / "spub.json"])
             theirs.append(t)
             check(d / "keys" / "verification_key.json", d / "sp.json", d / "spub.json")
+        gnark_s = gnark_prove(gnark_exe, n, repeats) if gnark_exe else None
         row = Row(k, n, setup_s, statistics.median(ours), statistics.median(theirs),
-                  statistics.median(theirs) / statistics.median(ours), max(rss), setup_rss)
+                  statistics.median(theirs) / statistics.median(ours), gnark_s, max(rss), setup_rss)
         rows.append(row)
         console.print(f"2^{k}: setup {setup_s:.2f}s, prove {row.prove_s:.2f}s, snarkjs {row.snarkjs_prove_s:.2f}s, "
-                      f"ratio {row.ratio:.1f}x, peak RSS {row.prove_peak_rss_mb:.0f} MB")
+                      f"ratio {row.ratio:.1f}x, gnark {fmt(gnark_s)}s, peak RSS {row.prove_peak_rss_mb:.0f} MB")
 
     table = Table(title=f"Groth16 prove, whole command, median of {repeats} (same .zkey and .wtns)")
-    for col in ("constraints", "setup s", "prove s", "snarkjs prove s", "snarkjs / ours", "prove peak RSS MB",
-                "setup peak RSS MB"):
+    for col in ("constraints", "setup s", "prove s", "snarkjs prove s", "snarkjs / ours",
+                "gnark prove s (in-process)", "snarkjs / gnark", "prove peak RSS MB", "setup peak RSS MB"):
         table.add_column(col, justify="right")
     for r in rows:
         table.add_row(f"2^{r.log_n} ({r.constraints:,})", f"{r.setup_s:.2f}", f"{r.prove_s:.2f}",
-                      f"{r.snarkjs_prove_s:.2f}", f"{r.ratio:.1f}x", f"{r.prove_peak_rss_mb:.0f}",
-                      f"{r.setup_peak_rss_mb:.0f}")
+                      f"{r.snarkjs_prove_s:.2f}", f"{r.ratio:.1f}x", fmt(r.gnark_prove_s), gnark_ratio(r),
+                      f"{r.prove_peak_rss_mb:.0f}", f"{r.setup_peak_rss_mb:.0f}")
     console.print(table)
 
     out = ROOT / "benchmarks" / "results"
@@ -119,12 +152,21 @@ def main(min_log: int, max_log: int, repeats: int, work: Path) -> None:
     meta = {"command": "python benchmarks/prove.py " + " ".join(sys.argv[1:]), "cores": os.cpu_count(),
             "date": time.strftime("%Y-%m-%d"), "repeats": repeats}
     (out / "prove.json").write_text(json.dumps({"meta": meta, "rows": [asdict(r) for r in rows]}, indent=1) + "\n")
-    md = ["| constraints | setup s | prove s | snarkjs prove s | snarkjs / ours | prove peak RSS MB |",
-          "|---:|---:|---:|---:|---:|---:|"]
+    md = ["| constraints | setup s | prove s | snarkjs prove s | snarkjs / ours | gnark prove s (in-process) "
+          "| snarkjs / gnark | prove peak RSS MB |",
+          "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     md += [f"| 2^{r.log_n} | {r.setup_s:.2f} | {r.prove_s:.2f} | {r.snarkjs_prove_s:.2f} | {r.ratio:.1f}x | "
-           f"{r.prove_peak_rss_mb:.0f} |" for r in rows]
+           f"{fmt(r.gnark_prove_s)} | {gnark_ratio(r)} | {r.prove_peak_rss_mb:.0f} |" for r in rows]
     (out / "prove.md").write_text("\n".join(md) + "\n")
     console.print(f"saved {out / 'prove.json'} and {out / 'prove.md'}")
+
+
+def fmt(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.2f}"
+
+
+def gnark_ratio(r: Row) -> str:
+    return "-" if r.gnark_prove_s is None else f"{r.snarkjs_prove_s / r.gnark_prove_s:.1f}x"
 
 
 if __name__ == "__main__":

@@ -43,3 +43,29 @@ def squaring_chain(n_constraints: int, x0: int = 3, nonce: int = 0) -> tuple[R1C
         xs.append((xs[-1] * xs[-1] + i) % R)
     values = [1, xs[n], nonce % R, *xs[:n]]
     return r1cs, Witness.from_ints(values)
+
+
+def public_powers(n_public: int, x: int = 7) -> tuple[R1CS, Witness]:
+    """``y_k = x^(k+1)`` for k = 1..n_public: x private, every y_k public (``n_public`` constraints).
+
+    A circuit with as many public signals as wanted, each a full-size field element for a large
+    ``x``: the worst case for verifier calldata and for the per-input work on chain.
+    Wires: 0 one, 1..n_public the y_k, n_public + 1 x. Constraint k: ``y_(k-1) * x = y_k``
+    (with y_0 = x).
+    """
+    if n_public < 1:
+        raise ValueError("public_powers needs at least one public signal")
+    n = n_public
+    xw = n + 1
+    idx = np.arange(n, dtype=np.uint32)
+    one = to_bytes([1])
+    left = np.concatenate([[xw], 1 + np.arange(n - 1)]).astype(np.uint32)
+    a = SparseMatrix(idx, left, one * n)
+    b = SparseMatrix(idx, np.full(n, xw, np.uint32), one * n)
+    c = SparseMatrix(idx, (1 + idx).astype(np.uint32), one * n)
+    r1cs = R1CS(n_wires=n + 2, n_pub_out=n, n_pub_in=0, n_prv_in=1, n_constraints=n, a=a, b=b, c=c)
+    x %= R
+    ys = [x * x % R]
+    for _ in range(n - 1):
+        ys.append(ys[-1] * x % R)
+    return r1cs, Witness.from_ints([1, *ys, x])

@@ -51,6 +51,16 @@ class Proof:
             G1Point.from_snarkjs(obj["pi_c"], "pi_c"),
         )
 
+    def evm_words(self) -> list[int]:
+        """[A.x, A.y, B.x1, B.x0, B.y1, B.y0, C.x, C.y]: B imaginary part first, as the pairing
+        precompile and snarkjs's `generatecall` order it; one proof of `verifyBatch`."""
+        return [self.a.x, self.a.y, *self.b.evm_words(), self.c.x, self.c.y]
+
+    def verify_proof_args(self) -> tuple[list[int], list[list[int]], list[int]]:
+        """(pA, pB, pC) for a Solidity `verifyProof(pA, pB, pC, pubSignals)`."""
+        w = self.evm_words()
+        return w[0:2], [w[2:4], w[4:6]], w[6:8]
+
     def save(self, path: Path) -> None:
         write_json(path, self.to_snarkjs())
 

@@ -1,0 +1,72 @@
+"""Deploy and call contracts over web3 (JSON-RPC), with gas from receipts and decoded errors."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from eth_utils import keccak
+from web3 import Web3
+from web3.contract import Contract
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractCustomError, ContractLogicError
+
+from ..errors import ToolchainError
+from ..solidity.compile import Artifact
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reverted:
+    """A call that reverted: the custom error's name (or "revert") and its raw data."""
+
+    error: str
+    data: str
+
+
+class Evm:
+    """One JSON-RPC endpoint and the account that pays (Anvil's first dev account by default)."""
+
+    def __init__(self, url: str, sender: str | None = None) -> None:
+        self.w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 120}))
+        if not self.w3.is_connected():
+            raise ToolchainError(f"no Ethereum node answers at {url}")
+        self.sender = sender or self.w3.eth.accounts[0]
+
+    def deploy(self, artifact: Artifact, *args: Any) -> tuple[Contract, int]:
+        """Deploy; returns the contract and the deployment's gas."""
+        factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+        tx = factory.constructor(*args).transact({"from": self.sender})
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx)
+        if receipt["status"] != 1 or not receipt["contractAddress"]:
+            raise ToolchainError(f"deploying {artifact.name} failed (tx {tx.hex()})")
+        log.info("deployed %s at %s (%d gas)", artifact.name, receipt["contractAddress"], receipt["gasUsed"])
+        return self.w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi), int(receipt["gasUsed"])
+
+    def send(self, fn: ContractFunction, gas: int | None = None) -> dict[str, Any]:
+        """Send ``fn`` as a transaction (gas limit from eth_estimateGas unless given); the receipt."""
+        params: dict[str, Any] = {"from": self.sender}
+        if gas is not None:
+            params["gas"] = gas
+        tx = fn.transact(params)  # type: ignore[arg-type]
+        return dict(self.w3.eth.wait_for_transaction_receipt(tx))
+
+    def call(self, fn: ContractFunction) -> Any | Reverted:
+        """eth_call ``fn``; a revert comes back as :class:`Reverted` with the error's name."""
+        try:
+            return fn.call({"from": self.sender})
+        except (ContractCustomError, ContractLogicError) as e:
+            data = e.data if isinstance(e.data, str) else ""
+            return Reverted(error_name(fn.contract_abi, data), data)
+
+
+def error_name(abi: list[dict[str, Any]], data: str) -> str:
+    """Name of the ABI custom error whose selector starts ``data``; "revert" if none matches."""
+    for item in abi:
+        if item.get("type") == "error":
+            sig = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+            if data.startswith("0x" + keccak(text=sig)[:4].hex()):
+                return str(item["name"])
+    return "revert"

@@ -1,0 +1,69 @@
+"""Compile Solidity sources with the pinned npm solc into deployable artifacts."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ToolchainError
+from .solc import Solc, find, standard_json
+
+log = logging.getLogger(__name__)
+
+# Gas figures depend on the hardfork; compile for the one Anvil runs (see ape-config.yaml).
+EVM_VERSION = "prague"
+OPTIMIZER_RUNS = 200
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One compiled contract: what a deployer needs, plus the compiler that made it."""
+
+    name: str
+    abi: list[dict[str, Any]]
+    bytecode: str  # creation code, 0x-hex
+    deployed_bytecode: str
+    compiler: str
+    evm_version: str
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "contractName": self.name,
+            "abi": self.abi,
+            "bytecode": self.bytecode,
+            "deployedBytecode": self.deployed_bytecode,
+            "compiler": {"name": "solc", "version": self.compiler, "evmVersion": self.evm_version,
+                         "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS}},
+        }
+
+
+def compile_sources(
+    sources: dict[str, str], *, evm_version: str = EVM_VERSION, solc: Solc | None = None
+) -> dict[str, Artifact]:
+    """Compile {file name: source}; returns {contract name: artifact} for every contract."""
+    solc = solc or find()
+    request = {
+        "language": "Solidity",
+        "sources": {name: {"content": text} for name, text in sources.items()},
+        "settings": {
+            "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
+            "evmVersion": evm_version,
+            "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
+        },
+    }
+    result = standard_json(solc, request)
+    warnings = tuple(e.get("formattedMessage", e.get("message", "?")) for e in result.get("errors", [])
+                     if e.get("severity") == "warning")
+    artifacts: dict[str, Artifact] = {}
+    for file_contracts in result.get("contracts", {}).values():
+        for name, out in file_contracts.items():
+            artifacts[name] = Artifact(name, out["abi"], "0x" + out["evm"]["bytecode"]["object"],
+                                       "0x" + out["evm"]["deployedBytecode"]["object"], solc.version, evm_version,
+                                       warnings)
+    if not artifacts:
+        raise ToolchainError("solc produced no contracts")
+    for w in warnings:
+        log.warning("solc: %s", w)
+    return artifacts

@@ -1,0 +1,108 @@
+"""Render Groth16 verifying keys into Solidity verifiers (templates/*.sol.j2, Jinja).
+
+The contracts inline the key as constants, so one rendered verifier serves one circuit. Two
+shapes: `verifyProof` (a drop-in for snarkjs's Groth16Verifier) and `verifyBatch` (N proofs of
+the same circuit in N + 3 pairings). Both revert on malformed input and return false for a
+well-formed proof that does not verify; see the templates for why.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from eth_utils import keccak
+
+from .. import __version__
+from ..errors import KeyMaterialError, ProofInputError
+from ..field import Q, R
+from ..groth16.keys import VerifyingKey
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+SINGLE_TEMPLATE = "groth16_verifier.sol.j2"
+BATCH_TEMPLATE = "groth16_batch_verifier.sol.j2"
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
+
+
+@dataclass(frozen=True)
+class RenderedVerifier:
+    """Solidity source of one verifier and the name of its contract."""
+
+    contract_name: str
+    source: str
+    batch: bool
+    n_public: int
+    development_key: bool
+
+
+def _selector(signature: str) -> str:
+    """The 4-byte selector of an error, left-aligned in a word (what `revert(0, 4)` sends)."""
+    return "0x" + keccak(text=signature)[:4].hex() + "00" * 28
+
+
+def _hex(v: int) -> str:
+    return f"0x{v:064x}"
+
+
+def _environment() -> jinja2.Environment:
+    if not (TEMPLATES / SINGLE_TEMPLATE).is_file():
+        raise KeyMaterialError(f"Solidity templates not found in {TEMPLATES} (is zkml-chain installed from its source tree?)")
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def render_verifier(
+    vk: VerifyingKey,
+    *,
+    contract_name: str | None = None,
+    batch: bool = False,
+    source: str = "a verifying key",
+    allow_unsafe_key: bool = False,
+) -> RenderedVerifier:
+    """Render the single-proof (or, with ``batch``, the batch) verifier for ``vk``.
+
+    A key without a phase-2 contribution (delta equal to gamma or to the G2 generator) can be
+    forged by anyone, so it is refused unless ``allow_unsafe_key``. Development keys render,
+    with a warning in the contract and in the log.
+    """
+    name = contract_name or ("Groth16BatchVerifier" if batch else "Groth16Verifier")
+    if not _IDENTIFIER.match(name):
+        raise ProofInputError(f"contract name {name!r} is not a Solidity identifier")
+    problem = vk.phase2_problem()
+    if problem is not None and not vk.development and not allow_unsafe_key:
+        raise KeyMaterialError(f"refusing to render a verifier: {problem}; anyone could forge proofs for it")
+    if vk.development:
+        log.warning("rendering a verifier for a development key: whoever ran its setup can forge proofs")
+    if vk.n_public < 1:
+        raise KeyMaterialError("the verifying key has no public inputs; a verifier needs at least one")
+    context = {
+        "version": __version__,
+        "source": source,
+        "contract_name": name,
+        "development_key": vk.development,
+        "n_public": vk.n_public,
+        "r": _hex(R),
+        "q": _hex(Q),
+        "alpha": [_hex(vk.alpha1.x), _hex(vk.alpha1.y)],
+        "beta": [_hex(w) for w in vk.beta2.evm_words()],
+        "gamma": [_hex(w) for w in vk.gamma2.evm_words()],
+        "delta": [_hex(w) for w in vk.delta2.evm_words()],
+        "ic": [(_hex(p.x), _hex(p.y)) for p in vk.ic],
+        "selector_malformed": _selector("MalformedProof()"),
+        "selector_empty": _selector("EmptyBatch()"),
+        "selector_length": _selector("LengthMismatch(uint256,uint256)"),
+        "selector_not_in_field": _selector(
+            "PublicInputNotInField(uint256,uint256)" if batch else "PublicInputNotInField(uint256)"
+        ),
+    }
+    template = _environment().get_template(BATCH_TEMPLATE if batch else SINGLE_TEMPLATE)
+    return RenderedVerifier(name, template.render(**context), batch, vk.n_public, vk.development)
