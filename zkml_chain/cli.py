@@ -165,6 +165,51 @@ def verify(vk_path: Path, proof_path: Path, public_path: Path) -> None:
 
 
 @main.command()
+@click.argument("vk_path", metavar="VERIFICATION_KEY", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the Solidity source (e.g. Verifier.sol).")
+@click.option("--contract-name", default=None,
+              help="Contract name [default: Groth16Verifier, or Groth16BatchVerifier with --batch].")
+@click.option("--batch", is_flag=True, help="Render verifyBatch (N proofs in N + 3 pairings) instead of verifyProof.")
+@click.option("--compile/--no-compile", "do_compile", default=True, show_default=True,
+              help="Compile with the pinned npm solc and write the ABI and bytecode next to OUT (.json).")
+@click.option("--allow-unsafe-key", is_flag=True,
+              help="Render even a key without a phase-2 contribution (delta = gamma or the G2 generator).")
+@_friendly
+def verifier(vk_path: Path, out: Path, contract_name: str | None, batch: bool, do_compile: bool,
+             allow_unsafe_key: bool) -> None:
+    """Solidity verifier for VERIFICATION_KEY (ours or snarkjs's verification_key.json).
+
+    The contract is a drop-in for snarkjs's Groth16Verifier (`verifyProof`), or with --batch
+    has `verifyBatch(uint256[8][] proofs, uint256[N][] pubSignals)`. It returns false for a
+    proof that does not verify and reverts on malformed input.
+    """
+    import json
+
+    from .files import write_all
+    from .groth16 import VerifyingKey
+    from .solidity import compile_sources, render_verifier
+
+    vk = VerifyingKey.load(vk_path)
+    rendered = render_verifier(vk, contract_name=contract_name, batch=batch, source=vk_path.name,
+                               allow_unsafe_key=allow_unsafe_key)
+    files = {out: rendered.source.encode()}
+    if do_compile:
+        with err.status("compiling with npm solc"):
+            artifact = compile_sources({out.name: rendered.source})[rendered.contract_name]
+        for w in artifact.warnings:
+            err.print(f"[yellow]solc warning:[/] {w}", highlight=False)
+        files[out.with_suffix(".json")] = (json.dumps(artifact.to_json(), indent=1) + "\n").encode()
+    write_all(files)
+    if vk.development:
+        err.print("[bold yellow]warning:[/] development key: whoever ran its setup can forge proofs this "
+                  "contract accepts.", highlight=False)
+    kind = "batch verifier" if batch else "verifier"
+    click.echo(f"{kind}: {rendered.contract_name}, {rendered.n_public} public inputs -> "
+               + ", ".join(str(f) for f in files))
+
+
+@main.command()
 @click.option("--constraints", default=2**14, show_default=True, type=click.IntRange(1, 2**26),
               help="Size of the sample circuit (a chain of squarings).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/demo"),

@@ -47,6 +47,7 @@ class Anvil:
     hardfork: str = HARDFORK
     port: int = field(default_factory=_free_port)
     chain_id: int = 31337
+    extra_args: tuple[str, ...] = ()
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -55,7 +56,7 @@ class Anvil:
 
     def start(self, timeout: float = 30.0) -> Anvil:
         cmd = [str(anvil_binary()), "--port", str(self.port), "--hardfork", self.hardfork,
-               "--chain-id", str(self.chain_id), "--silent"]
+               "--chain-id", str(self.chain_id), "--silent", *self.extra_args]
         log.info("starting %s", " ".join(cmd))
         self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout

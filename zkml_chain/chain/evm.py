@@ -19,6 +19,16 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Sent:
+    """A mined transaction: its status (1 success), gas used and limit, and its calldata."""
+
+    status: int
+    gas_used: int
+    gas_limit: int
+    calldata: bytes
+
+
+@dataclass(frozen=True)
 class Reverted:
     """A call that reverted: the custom error's name (or "revert") and its raw data."""
 
@@ -45,18 +55,27 @@ class Evm:
         log.info("deployed %s at %s (%d gas)", artifact.name, receipt["contractAddress"], receipt["gasUsed"])
         return self.w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi), int(receipt["gasUsed"])
 
-    def send(self, fn: ContractFunction, gas: int | None = None) -> dict[str, Any]:
-        """Send ``fn`` as a transaction (gas limit from eth_estimateGas unless given); the receipt."""
+    def send(self, fn: ContractFunction, gas: int | None = None) -> Sent:
+        """Send ``fn`` as a transaction, with the gas limit eth_estimateGas gives unless ``gas``."""
         params: dict[str, Any] = {"from": self.sender}
         if gas is not None:
             params["gas"] = gas
-        tx = fn.transact(params)  # type: ignore[arg-type]
-        return dict(self.w3.eth.wait_for_transaction_receipt(tx))
+        tx_hash = fn.transact(params)  # type: ignore[arg-type]
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
+        tx = self.w3.eth.get_transaction(tx_hash)
+        return Sent(int(receipt["status"]), int(receipt["gasUsed"]), int(tx["gas"]), bytes(tx["input"]))
 
-    def call(self, fn: ContractFunction) -> Any | Reverted:
+    def estimate(self, fn: ContractFunction) -> int:
+        """eth_estimateGas for ``fn`` sent by our account."""
+        return int(fn.estimate_gas({"from": self.sender}))
+
+    def call(self, fn: ContractFunction, gas: int | None = None) -> Any | Reverted:
         """eth_call ``fn``; a revert comes back as :class:`Reverted` with the error's name."""
+        params: dict[str, Any] = {"from": self.sender}
+        if gas is not None:
+            params["gas"] = gas
         try:
-            return fn.call({"from": self.sender})
+            return fn.call(params)  # type: ignore[arg-type]
         except (ContractCustomError, ContractLogicError) as e:
             data = e.data if isinstance(e.data, str) else ""
             return Reverted(error_name(fn.contract_abi, data), data)

@@ -17,6 +17,7 @@ import jinja2
 from eth_utils import keccak
 
 from .. import __version__
+from ..curve import G2Point
 from ..errors import KeyMaterialError, ProofInputError
 from ..field import Q, R
 from ..groth16.keys import VerifyingKey
@@ -43,6 +44,11 @@ class RenderedVerifier:
 def _selector(signature: str) -> str:
     """The 4-byte selector of an error, left-aligned in a word (what `revert(0, 4)` sends)."""
     return "0x" + keccak(text=signature)[:4].hex() + "00" * 28
+
+
+def _neg(p: G2Point) -> G2Point:
+    """-P on the twist: (x, -y), both Fq components of y negated."""
+    return G2Point(p.x, ((Q - p.y[0]) % Q, (Q - p.y[1]) % Q))
 
 
 def _hex(v: int) -> str:
@@ -81,7 +87,7 @@ def render_verifier(
     if problem is not None and not vk.development and not allow_unsafe_key:
         raise KeyMaterialError(f"refusing to render a verifier: {problem}; anyone could forge proofs for it")
     if vk.development:
-        log.warning("rendering a verifier for a development key: whoever ran its setup can forge proofs")
+        log.info("rendering a verifier for a development key: whoever ran its setup can forge proofs")
     if vk.n_public < 1:
         raise KeyMaterialError("the verifying key has no public inputs; a verifier needs at least one")
     context = {
@@ -96,6 +102,9 @@ def render_verifier(
         "beta": [_hex(w) for w in vk.beta2.evm_words()],
         "gamma": [_hex(w) for w in vk.gamma2.evm_words()],
         "delta": [_hex(w) for w in vk.delta2.evm_words()],
+        "beta_neg": [_hex(w) for w in _neg(vk.beta2).evm_words()],
+        "gamma_neg": [_hex(w) for w in _neg(vk.gamma2).evm_words()],
+        "delta_neg": [_hex(w) for w in _neg(vk.delta2).evm_words()],
         "ic": [(_hex(p.x), _hex(p.y)) for p in vk.ic],
         "selector_malformed": _selector("MalformedProof()"),
         "selector_empty": _selector("EmptyBatch()"),
