@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 JS_STAMP := node_modules/.installed
-SOLC_STAMP := $(VENV)/.solc-shim
+TOOLCHAIN_STAMP := $(VENV)/.toolchain
 NATIVE_SRC := $(wildcard native/src/*.rs) native/Cargo.toml native/Cargo.lock
 
 .PHONY: demo test bench install clean
@@ -23,7 +23,7 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/prove.py
 
-install: $(PY_STAMP) $(JS_STAMP) $(SOLC_STAMP)
+install: $(PY_STAMP) $(JS_STAMP) $(TOOLCHAIN_STAMP)
 
 $(PY_STAMP): pyproject.toml $(NATIVE_SRC)
 	test -x $(BIN)/pip || $(PYTHON) -m venv --clear $(VENV)
@@ -37,9 +37,9 @@ $(JS_STAMP): package.json package-lock.json
 	npm install --no-save --no-audit --no-fund --loglevel=error
 	touch $@
 
-# py-solc-x and Ape's Solidity plugin cannot download solc offline: point them at npm's solc.
-$(SOLC_STAMP): $(PY_STAMP) $(JS_STAMP)
-	$(BIN)/python -m zkml_chain.solidity install-solc
+# py-solc-x and Ape cannot download solc or anvil offline: point them at the npm packages.
+$(TOOLCHAIN_STAMP): $(PY_STAMP) $(JS_STAMP)
+	$(BIN)/python -m zkml_chain.toolchain install
 	touch $@
 
 clean:

@@ -173,3 +173,44 @@ def test_phase2_contribution_by_snarkjs_applies_to_our_key(compiled, our_keys, s
     # the old (pre-contribution) verifying key no longer accepts proofs from the new key
     r = run([ZKML, "verify", our_keys / "verification_key.json", tmp_path / "p.json", tmp_path / "pub.json"])
     assert r.returncode == 1
+
+
+@pytest.mark.chain
+def test_verifier_from_snarkjs_key_checks_snarkjs_proof_on_anvil(compiled, snarkjs_keys, snarkjs, tmp_path):
+    """snarkjs ceremony key -> `zkml-chain verifier` -> Anvil; snarkjs's proof and calldata pass."""
+    from zkml_chain.chain.anvil import Anvil
+    from zkml_chain.chain.evm import Evm
+    from zkml_chain.solidity.compile import Artifact
+
+    r = run([ZKML, "verifier", snarkjs_keys / "verification_key.json", "--out", tmp_path / "V.sol"])
+    assert r.returncode == 0, r.stderr
+    assert "DEVELOPMENT KEY" not in (tmp_path / "V.sol").read_text()  # a ceremony key, not ours
+    art = json.loads((tmp_path / "V.json").read_text())
+    artifact = Artifact(art["contractName"], art["abi"], art["bytecode"], art["deployedBytecode"], "0.8.37", "prague")
+    r = run([snarkjs, "groth16", "prove", snarkjs_keys / "circuit.zkey", compiled / "w.wtns", tmp_path / "p.json",
+             tmp_path / "pub.json"])
+    assert r.returncode == 0, r.stderr
+    r = run([snarkjs, "zkey", "export", "soliditycalldata", tmp_path / "pub.json", tmp_path / "p.json"])
+    assert r.returncode == 0, r.stderr
+    a, b, c, pub = json.loads("[" + r.stdout.strip() + "]")
+    h = lambda v: int(v, 16)  # noqa: E731
+    args = ([h(x) for x in a], [[h(x) for x in row] for row in b], [h(x) for x in c], [h(x) for x in pub])
+    with Anvil() as node:
+        evm = Evm(node.url)
+        verifier, _ = evm.deploy(artifact)
+        assert evm.call(verifier.functions.verifyProof(*args)) is True
+        wrong = list(args[3])
+        wrong[-1] = (wrong[-1] + 1) % R
+        assert evm.call(verifier.functions.verifyProof(args[0], args[1], args[2], wrong)) is False
+
+
+def test_verifier_refuses_a_key_without_phase2_contribution(compiled, snarkjs_keys, snarkjs, tmp_path):
+    """snarkjs's c0.zkey (groth16 setup, no `zkey contribute`) has delta = the G2 generator."""
+    r = run([snarkjs, "zkey", "export", "verificationkey", snarkjs_keys / "c0.zkey", tmp_path / "vk0.json"])
+    assert r.returncode == 0, r.stderr
+    r = run([ZKML, "verifier", tmp_path / "vk0.json", "--out", tmp_path / "V.sol", "--no-compile"])
+    assert r.returncode == 2 and "phase-2" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert not (tmp_path / "V.sol").exists()
+    r = run([ZKML, "verifier", tmp_path / "vk0.json", "--out", tmp_path / "V.sol", "--no-compile",
+             "--allow-unsafe-key"])
+    assert r.returncode == 0, r.stderr

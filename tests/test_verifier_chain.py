@@ -7,7 +7,6 @@ snarkjs's own verifier for the same key and proof, deployed to the same node in 
 from __future__ import annotations
 
 import json
-import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,9 +21,9 @@ from zkml_chain.chain.evm import Evm, Reverted
 from zkml_chain.chain.gas import single_verification_budget, verification_floor
 from zkml_chain.curve import G1_GENERATOR, G1Point, G2Point
 from zkml_chain.field import Q, R
-from zkml_chain.groth16 import ProvingKey, prove, setup
+from zkml_chain.groth16 import ProvingKey
 from zkml_chain.groth16.proof import Proof
-from zkml_chain.samples import public_powers
+from zkml_chain.chain.suite import build_case
 from zkml_chain.solidity import compile_sources, render_verifier
 
 from conftest import run
@@ -56,42 +55,20 @@ def evm() -> Iterator[Evm]:
         yield Evm(node.url)
 
 
-def _statements(pk: ProvingKey, ell: int, count: int, seed: int) -> list[tuple[Proof, list[int]]]:
-    rng = random.Random(seed)
-    out = []
-    for _ in range(count):
-        _, w = public_powers(ell, rng.randrange(2**200, R))
-        out.append(prove(pk, w))
-    return out
-
-
 @pytest.fixture(scope="module")
-def deployed(evm: Evm, snarkjs: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[int, Deployed]:
+def deployed(evm: Evm) -> dict[int, Deployed]:
     """For each ℓ: a key, our verifier and batch verifier, and snarkjs's verifier of the same key."""
-    tmp = tmp_path_factory.mktemp("verifiers")
+    cases = {ell: build_case(ell, BATCH_N if ell == BATCH_ELL else 3, seed=1) for ell in SIZES}
     sources: dict[str, str] = {}
-    keys: dict[int, ProvingKey] = {}
-    for ell in SIZES:
-        r1cs, _ = public_powers(ell)
-        pk = setup(r1cs, rng=random.Random(ell))
-        keys[ell] = pk
-        sources[f"V{ell}.sol"] = render_verifier(pk.verifying_key, contract_name=f"Verifier{ell}").source
-        sources[f"B{ell}.sol"] = render_verifier(pk.verifying_key, contract_name=f"BatchVerifier{ell}",
-                                                 batch=True).source
-        zkey = tmp / f"k{ell}.zkey"
-        zkey.write_bytes(pk.to_zkey())
-        sol = tmp / f"S{ell}.sol"
-        r = run([snarkjs, "zkey", "export", "solidityverifier", zkey, sol])
-        assert r.returncode == 0, r.stderr
-        sources[f"S{ell}.sol"] = sol.read_text().replace("contract Groth16Verifier", f"contract Snarkjs{ell}")
+    for case in cases.values():
+        sources.update(case.sources())
     artifacts = compile_sources(sources)
     out = {}
-    for ell in SIZES:
+    for ell, case in cases.items():
         single, _ = evm.deploy(artifacts[f"Verifier{ell}"])
         batch, _ = evm.deploy(artifacts[f"BatchVerifier{ell}"])
         theirs, _ = evm.deploy(artifacts[f"Snarkjs{ell}"])
-        count = BATCH_N if ell == BATCH_ELL else 3
-        out[ell] = Deployed(ell, keys[ell], single, batch, theirs, _statements(keys[ell], ell, count, 100 + ell))
+        out[ell] = Deployed(ell, case.pk, single, batch, theirs, list(case.statements))
     return out
 
 

@@ -1,16 +1,11 @@
 """The Solidity compiler, offline: npm's solc (solcjs, WASM) behind a solc-compatible shim.
 
 Native solc binaries cannot be downloaded on offline machines, so py-solc-x's installer and
-Ape's Solidity plugin (which uses py-solc-x) fail. `install` (run by `make install`) writes
-
-- ``.venv/solcx/solc-v<version>``: a script that answers ``--version`` like solc and forwards
-  ``--standard-json`` to ``node_modules/solc/solc.js``;
-- ``zkml_chain_solcx.pth`` in the venv's site-packages, which points py-solc-x at that folder
-  (``SOLCX_BINARY_PATH``) for every Python process of this venv, `ape` included.
-
+Ape's Solidity plugin (which uses py-solc-x) fail. :func:`install_shim` (run by `make install`
+through :mod:`zkml_chain.toolchain`) writes ``.venv/solcx/solc-v<version>``: a node script that
+answers ``--version`` like solc and compiles standard JSON with ``node_modules/solc``. py-solc-x
+finds it through ``SOLCX_BINARY_PATH``, which the toolchain's .pth hook sets for the venv.
 Nothing goes to the user's home directory, so two clones never share a shim.
-
-    python -m zkml_chain.solidity install-solc
 """
 
 from __future__ import annotations
@@ -22,7 +17,6 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,10 +28,9 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 SOLCJS = ROOT / "node_modules" / "solc" / "solc.js"
 ENV_VAR = "SOLCX_BINARY_PATH"
-PTH_NAME = "zkml_chain_solcx.pth"
 
 SHIM = """#!{node}
-// solc for py-solc-x and Ape, written by `python -m zkml_chain.solidity install-solc`.
+// solc for py-solc-x and Ape, written by `python -m zkml_chain.toolchain install`.
 // Native solc binaries cannot be downloaded offline, so this answers like solc and compiles
 // with npm's solc (solcjs, WASM) through its standard-JSON interface, the one py-solc-x and
 // Ape use. Imports resolve against --base-path, each --include-path and the working directory.
@@ -106,9 +99,8 @@ def shim_folder(venv: Path | None = None) -> Path:
     return (venv or Path(sys.prefix)) / "solcx"
 
 
-def install(venv: Path | None = None, solcjs: Path = SOLCJS) -> Solc:
-    """Write the shim and the .pth hook into ``venv`` (default: the running one)."""
-    venv = (venv or Path(sys.prefix)).resolve()
+def install_shim(venv: Path, solcjs: Path = SOLCJS) -> Solc:
+    """Write ``<venv>/solcx/solc-v<version>`` forwarding to npm's solc at ``solcjs``."""
     long_version = solcjs_version(solcjs)
     version = long_version.split("+", 1)[0]
     folder = venv / "solcx"
@@ -118,9 +110,6 @@ def install(venv: Path | None = None, solcjs: Path = SOLCJS) -> Solc:
         f.write(SHIM.format(long_version=long_version.replace("Emscripten.clang", "Linux.g++"),
                             node=_node(), solcjs=json.dumps(str(solcjs.resolve().parent))))
     shim.chmod(0o755)
-    site = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
-    with atomic_writer(site / PTH_NAME, "w") as f:
-        f.write(f"import os; os.environ.setdefault({ENV_VAR!r}, {str(folder)!r})\n")
     log.info("solc %s shim at %s (forwards to %s)", version, shim, solcjs)
     return Solc(shim, version)
 
@@ -148,18 +137,3 @@ def standard_json(solc: Solc, request: dict) -> dict:
     if errors:
         raise ToolchainError("solc: " + "\n".join(e.get("formattedMessage", e.get("message", "?")) for e in errors))
     return result
-
-
-def main(argv: list[str]) -> int:
-    """`python -m zkml_chain.solidity install-solc` (run by `make install`)."""
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if argv != ["install-solc"]:
-        print("usage: python -m zkml_chain.solidity install-solc", file=sys.stderr)
-        return 2
-    try:
-        install()
-    except ToolchainError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    return 0
-

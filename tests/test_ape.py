@@ -1,0 +1,59 @@
+"""Ape: offline `ape compile`, `ape run deploy_verifier` and `ape run gas_benchmark` on Anvil.
+
+Each command runs as a user would run it, in a subprocess; ape-foundry starts and stops Anvil
+(from npm) with the hardfork pinned in ape-config.yaml.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run
+
+from zkml_chain.groth16 import ProvingKey
+
+pytestmark = [pytest.mark.chain, pytest.mark.interop]
+APE = ROOT / ".venv" / "bin" / "ape"
+
+
+def test_ape_compile_works_offline(tmp_path: Path, chain_key: ProvingKey) -> None:
+    from zkml_chain.solidity import render_verifier
+
+    shutil.copy(ROOT / "ape-config.yaml", tmp_path)
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / "contracts" / "Verifier.sol").write_text(render_verifier(chain_key.verifying_key).source)
+    r = run([APE, "compile"], cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "0.8.37" in r.stdout + r.stderr
+    built = json.loads((tmp_path / ".build" / "__local__.json").read_text())
+    assert "Groth16Verifier" in json.dumps(built["contractTypes"])
+
+
+def test_ape_run_deploy_verifier(tmp_path: Path, chain_key: ProvingKey) -> None:
+    vk = tmp_path / "verification_key.json"
+    vk.write_text(json.dumps(chain_key.verifying_key.to_snarkjs()))
+    r = run([APE, "run", "deploy_verifier", vk, "--batch"], cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(r"Groth16BatchVerifier \(2 public inputs\) deployed at 0x[0-9a-fA-F]{40}, [\d,]+ gas "
+                     r"\[hardfork prague\]", r.stdout), r.stdout
+    r = run([APE, "run", "deploy_verifier", tmp_path / "nope.json"], cwd=ROOT)
+    assert r.returncode != 0 and "nope.json" in r.stdout + r.stderr
+
+
+def test_ape_run_gas_benchmark_writes_table_json_and_plot(tmp_path: Path) -> None:
+    r = run([APE, "run", "gas_benchmark", "--ells", "1,3", "--batch-sizes", "1,3", "--batch-ell", "3",
+             "--out", tmp_path], cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    data = json.loads((tmp_path / "gas.json").read_text())
+    assert data["meta"]["hardfork"] == "prague"
+    assert [row["ell"] for row in data["single"]] == [1, 3]
+    for row in data["single"]:
+        assert row["floor"] < row["ours"] < row["snarkjs"]
+    per_proof = [b["per_proof"] for b in data["batch"]]
+    assert [b["n"] for b in data["batch"]] == [1, 3] and per_proof[1] < per_proof[0]
+    assert (tmp_path / "gas.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "| 3 |" in (tmp_path / "gas.md").read_text()

@@ -1,0 +1,82 @@
+"""Rendering verifiers (`zkml-chain verifier`) and compiling them offline with the npm solc."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run
+
+from zkml_chain.curve import G2_GENERATOR
+from zkml_chain.errors import KeyMaterialError, ProofInputError, ToolchainError
+from zkml_chain.groth16 import ProvingKey
+from zkml_chain.solidity import compile_sources, render_verifier
+from zkml_chain.solidity.solc import find, standard_json
+
+ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
+
+
+@pytest.fixture(scope="module")
+def vk_file(tmp_path_factory, chain_key: ProvingKey) -> Path:
+    d = tmp_path_factory.mktemp("vk")
+    (d / "verification_key.json").write_text(json.dumps(chain_key.verifying_key.to_snarkjs()))
+    return d / "verification_key.json"
+
+
+def test_cli_renders_and_compiles_both_verifiers(vk_file: Path, tmp_path: Path) -> None:
+    r = run([ZKML, "verifier", vk_file, "--out", tmp_path / "V.sol"])
+    assert r.returncode == 0, r.stderr
+    assert "development key" in r.stderr
+    src = (tmp_path / "V.sol").read_text()
+    assert "contract Groth16Verifier" in src and "DEVELOPMENT KEY" in src
+    assert "function verifyProof(" in src and "uint256[2] calldata _pubSignals" in src
+    art = json.loads((tmp_path / "V.json").read_text())
+    assert art["contractName"] == "Groth16Verifier" and art["bytecode"].startswith("0x6")
+    assert [f["name"] for f in art["abi"] if f["type"] == "function"] == ["verifyProof"]
+    assert art["compiler"]["evmVersion"] == "prague"
+
+    r = run([ZKML, "verifier", vk_file, "--batch", "--contract-name", "PoolBatch", "--out", tmp_path / "B.sol"])
+    assert r.returncode == 0, r.stderr
+    art = json.loads((tmp_path / "B.json").read_text())
+    (fn,) = [f for f in art["abi"] if f["type"] == "function"]
+    assert art["contractName"] == "PoolBatch" and fn["name"] == "verifyBatch"
+    assert [i["type"] for i in fn["inputs"]] == ["uint256[8][]", "uint256[2][]"]
+
+
+def test_cli_bad_input_is_one_line_and_writes_nothing(vk_file: Path, tmp_path: Path) -> None:
+    cases = [
+        ([ZKML, "verifier", vk_file, "--out", tmp_path / "V.sol", "--contract-name", "1bad"], "Solidity identifier"),
+        ([ZKML, "verifier", tmp_path / "missing.json", "--out", tmp_path / "V.sol"], "missing.json"),
+    ]
+    (tmp_path / "notvk.json").write_text('{"protocol": "plonk"}')
+    cases.append(([ZKML, "verifier", tmp_path / "notvk.json", "--out", tmp_path / "V.sol"], "groth16"))
+    for cmd, needle in cases:
+        r = run(cmd)
+        assert r.returncode == 2 and needle in r.stderr and "Traceback" not in r.stderr, (cmd, r.stderr)
+    assert list(tmp_path.glob("V.*")) == []
+
+
+def test_render_refuses_keys_anyone_could_forge_for(chain_key: ProvingKey) -> None:
+    vk = replace(chain_key.verifying_key, development=False)
+    render_verifier(vk)  # random gamma and delta: fine
+    for delta in (vk.gamma2, G2_GENERATOR):
+        unsafe = replace(vk, delta2=delta)
+        with pytest.raises(KeyMaterialError, match="phase-2"):
+            render_verifier(unsafe)
+        assert "contract Groth16Verifier" in render_verifier(unsafe, allow_unsafe_key=True).source
+    with pytest.raises(ProofInputError, match="identifier"):
+        render_verifier(vk, contract_name="Verifier-2")
+
+
+def test_solc_shim_reports_errors_and_warnings() -> None:
+    solc = find()
+    assert solc.version == json.loads((ROOT / "package.json").read_text())["dependencies"]["solc"]
+    with pytest.raises(ToolchainError, match="ParserError"):
+        compile_sources({"Bad.sol": "pragma solidity ^0.8.0; contract X { function }"})
+    arts = compile_sources({"W.sol": "pragma solidity ^0.8.0; contract W { function f(uint a) external pure {} }"})
+    assert any("SPDX license identifier" in w for w in arts["W"].warnings)
+    out = standard_json(solc, {"language": "Solidity", "sources": {"E.sol": {"content": "contract E {}"}},
+                               "settings": {"outputSelection": {"*": {"*": ["abi"]}}}})
+    assert out["contracts"]["E.sol"]["E"]["abi"] == []

@@ -1,0 +1,45 @@
+"""Ape glue for the scripts in scripts/: deploy our compiled artifacts and pick the sender.
+
+Ape's own compiler is for contracts/; verifiers are rendered at run time, compiled by
+:mod:`zkml_chain.solidity.compile` and deployed through a ContractContainer built from the
+artifact (the same bytecode the tests deploy).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ape import accounts, networks
+from ape.api import AccountAPI
+from ape.contracts import ContractContainer
+from ethpm_types import ContractType
+
+from ..errors import ToolchainError
+from ..solidity.compile import Artifact
+
+
+def container(artifact: Artifact) -> ContractContainer:
+    return ContractContainer(ContractType.model_validate({
+        "contractName": artifact.name,
+        "abi": artifact.abi,
+        "deploymentBytecode": {"bytecode": artifact.bytecode},
+        "runtimeBytecode": {"bytecode": artifact.deployed_bytecode},
+    }))
+
+
+def sender(alias: str | None) -> AccountAPI:
+    """The account named ``alias``, else the first test account on a local network."""
+    if alias:
+        return accounts.load(alias)
+    if networks.provider.network.is_local:
+        return accounts.test_accounts[0]
+    raise ToolchainError("on a live network, choose the paying account with --account ALIAS")
+
+
+def hardfork() -> str:
+    """The node's hardfork as Anvil reports it (anvil_nodeInfo), or the configured one."""
+    try:
+        info: Any = networks.provider.make_request("anvil_nodeInfo", [])
+        return str(info.get("hardFork", "unknown")).lower()
+    except Exception:  # not an Anvil node: fall back to what the provider was told
+        return str(getattr(networks.provider, "evm_version", None) or "unknown")
