@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,8 @@ def test_demo_runs(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "valid" in r.stdout and "rejected" in r.stdout
     assert (tmp_path / "demo" / "proof.json").exists()
+    # the on-chain half: a verifier deployed to Anvil (prague) accepts the proof as a transaction
+    assert "hardfork prague" in r.stdout
+    assert re.search(r"verify on chain \(tx\)\s+[\d.]+s\s+valid, [\d,]+ gas", r.stdout), r.stdout
+    assert r.stdout.count("rejected") == 2
+    assert (tmp_path / "demo" / "Verifier.sol").read_text().startswith("// SPDX-License-Identifier: MIT")

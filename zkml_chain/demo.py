@@ -12,11 +12,15 @@ from . import _native
 from .groth16 import Proof, VerifyingKey, load_public, prove, save_public, setup, verify
 from .groth16.keys import ProvingKey
 from .r1cs import R1CS, Witness
+from .chain.anvil import Anvil
+from .chain.evm import Evm
 from .samples import squaring_chain
+from .solidity import compile_sources, render_verifier
 
 
 def run_demo(n_constraints: int, out: Path, console: Console) -> None:
-    """Build a sample circuit, run setup, prove and verify through the on-disk formats."""
+    """Build a sample circuit, run setup, prove and verify through the on-disk formats, then
+    render, compile and deploy its verifier on a local Anvil and verify the proof on chain."""
     out.mkdir(parents=True, exist_ok=True)
     steps: list[tuple[str, float, str]] = []
 
@@ -60,6 +64,27 @@ def run_demo(n_constraints: int, out: Path, console: Console) -> None:
     forged = verify(pk.verifying_key, proof, [public[0], public[1] + 1])
     step("verify with a changed nonce", "rejected" if not forged else "ACCEPTED (bug!)", t)
 
+    t = time.perf_counter()
+    rendered = render_verifier(pk.verifying_key, source="verification_key.json")
+    artifact = compile_sources({"Verifier.sol": rendered.source})[rendered.contract_name]
+    (out / "Verifier.sol").write_text(rendered.source)
+    step("render + compile verifier", f"solc {artifact.compiler} ({artifact.evm_version}) -> Verifier.sol", t)
+
+    t = time.perf_counter()
+    with Anvil() as node:
+        evm = Evm(node.url)
+        contract, deploy_gas = evm.deploy(artifact)
+        step("start Anvil + deploy", f"hardfork {node.hardfork}, {deploy_gas:,} gas, {contract.address}", t)
+        t = time.perf_counter()
+        fn = contract.functions.verifyProof(*proof.verify_proof_args(), public)
+        on_chain = evm.call(fn) is True
+        sent = evm.send(fn)
+        step("verify on chain (tx)", f"{'valid' if on_chain else 'INVALID'}, {sent.gas_used:,} gas", t)
+        t = time.perf_counter()
+        bad = evm.call(contract.functions.verifyProof(*proof.verify_proof_args(), [public[0], public[1] + 1]))
+        forged_on_chain = bad is True
+        step("on chain, changed nonce", "rejected" if not forged_on_chain else "ACCEPTED (bug!)", t)
+
     table = Table(title="timings")
     table.add_column("step")
     table.add_column("seconds", justify="right")
@@ -69,5 +94,5 @@ def run_demo(n_constraints: int, out: Path, console: Console) -> None:
     console.print(f"artifacts in {out}/ — check them with snarkjs: "
                   f"npx snarkjs groth16 verify {out}/verification_key.json {out}/public.json {out}/proof.json")
     console.print("[yellow]development key: single-party setup, for testing only[/]")
-    if not ok or forged:
+    if not ok or forged or not on_chain or forged_on_chain:
         raise SystemExit(1)
