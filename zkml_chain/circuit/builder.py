@@ -298,6 +298,19 @@ class Circuit:
             return x
         return self.constant(x)
 
+    def concatenate(self, tensors: Sequence[Tensor | ArrayLike], axis: int = 0) -> Tensor:
+        """numpy.concatenate for tensors (constants allowed); free."""
+        ts = [self.lift(t) for t in tensors]
+        offsets = np.cumsum([0] + [t.size for t in ts])
+        flat = Tensor(
+            self, (int(offsets[-1]),),
+            np.concatenate([[0]] + [t.indptr[1:] + sum(len(u.wires) for u in ts[:i]) for i, t in enumerate(ts)]),
+            np.concatenate([t.wires for t in ts]), np.concatenate([t.coeffs for t in ts]),
+            np.concatenate([t.values for t in ts]),
+        )
+        positions = np.concatenate([t._positions() + off for t, off in zip(ts, offsets)], axis=axis)
+        return flat.take(positions, positions.shape)
+
     # --- constraints -----------------------------------------------------------------------
 
     def constrain(self, a: Tensor, b: Tensor | None, c: Tensor | None) -> None:

@@ -1,0 +1,54 @@
+"""Bits and ranges: the base of every sound comparison (see DESIGN §7).
+
+Each gadget states its constraint count per element. Widths are capped at MAX_BITS = 252 so a
+sum of bits never wraps around the field (r > 2^253).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import WitnessError
+from .builder import Circuit, Tensor, signed
+
+MAX_BITS = 252
+
+
+def _width(n: int) -> int:
+    if not 1 <= n <= MAX_BITS:
+        raise ValueError(f"bit width must be in 1..{MAX_BITS} (so sums of bits cannot wrap the field), got {n}")
+    return n
+
+
+def boolean(c: Circuit, t: Tensor) -> None:
+    """Constrain every element to 0 or 1: ``t·t = t``. 1 constraint per element."""
+    c.constrain(t, t, t)
+
+
+def to_bits(c: Circuit, t: Tensor, n: int, what: str = "to_bits") -> Tensor:
+    """Little-endian bits of t, shape ``t.shape + (n,)``, proving 0 <= t < 2^n.
+
+    n + 1 constraints per element: n booleans and the recomposition ``Σ 2^i·b_i = t``. Sound for
+    any field value: a t outside [0, 2^n) has no satisfying bits (n <= 252 < log2 r).
+    """
+    _width(n)
+    vals = np.asarray(t.values, dtype=object)
+    bad = np.flatnonzero((vals >> n) != 0)
+    if len(bad):
+        raise WitnessError(f"{what}: element {int(bad[0])} = {signed(vals[bad[0]])} is not in [0, 2^{n})")
+    shifts = np.arange(n, dtype=object)
+    bits = (vals[:, None] >> shifts[None, :]) & 1
+    b = c.hint(bits.reshape(t.shape + (n,)))
+    boolean(c, b.flatten())
+    c.assert_equal(b @ (np.ones(n, dtype=object) << np.arange(n, dtype=object)), t)
+    return b
+
+
+def range_check(c: Circuit, t: Tensor, n: int, what: str = "range_check") -> None:
+    """0 <= t < 2^n. n + 1 constraints per element."""
+    to_bits(c, t, n, what)
+
+
+def range_check_signed(c: Circuit, t: Tensor, n: int, what: str = "range_check_signed") -> None:
+    """-2^(n-1) <= t < 2^(n-1) (signed n-bit). n + 1 constraints per element."""
+    to_bits(c, t + (1 << (n - 1)), n, what)
