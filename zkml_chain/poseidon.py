@@ -116,3 +116,17 @@ def poseidon_hash(values: Sequence[int]) -> int:
         if not 0 <= v < R:
             raise FieldRangeError("Poseidon input", i)
     return permute([0, *vals], params(len(vals)))[0]
+
+
+#: Elements per Poseidon call in :func:`commit` besides the chaining value (16 inputs max).
+COMMIT_CHUNK = 15
+
+
+def commit(values: Sequence[int], salt: int) -> int:
+    """Commitment to a vector: h = Poseidon(salt, len), then h = Poseidon(h, next ≤ 15 values)
+    for each chunk; the last h. Matches the in-circuit :func:`zkml_chain.circuit.hash.commit`."""
+    vals = [int(v) for v in values]
+    h = poseidon_hash([int(salt), len(vals)])
+    for i in range(0, len(vals), COMMIT_CHUNK):
+        h = poseidon_hash([h, *vals[i : i + COMMIT_CHUNK]])
+    return h

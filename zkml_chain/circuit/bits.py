@@ -25,7 +25,7 @@ def boolean(c: Circuit, t: Tensor) -> None:
     c.constrain(t, t, t)
 
 
-def to_bits(c: Circuit, t: Tensor, n: int, what: str = "to_bits") -> Tensor:
+def to_bits(c: Circuit, t: Tensor, n: int, what: str = "to_bits", name: str | None = None) -> Tensor:
     """Little-endian bits of t, shape ``t.shape + (n,)``, proving 0 <= t < 2^n.
 
     n + 1 constraints per element: n booleans and the recomposition ``Σ 2^i·b_i = t``. Sound for
@@ -38,7 +38,7 @@ def to_bits(c: Circuit, t: Tensor, n: int, what: str = "to_bits") -> Tensor:
         raise WitnessError(f"{what}: element {int(bad[0])} = {signed(vals[bad[0]])} is not in [0, 2^{n})")
     shifts = np.arange(n, dtype=object)
     bits = (vals[:, None] >> shifts[None, :]) & 1
-    b = c.hint(bits.reshape(t.shape + (n,)))
+    b = c.hint(bits.reshape(t.shape + (n,)), name=f"{name or what}.bits")
     boolean(c, b.flatten())
     c.assert_equal(b @ (np.ones(n, dtype=object) << np.arange(n, dtype=object)), t)
     return b

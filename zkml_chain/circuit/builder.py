@@ -195,6 +195,22 @@ class Tensor:
         out = self.circuit._group(self, moved.reshape(-1, moved.shape[-1]), moved.shape[:-1])
         return out.reshape(self.shape[:axis] + (1,) + self.shape[axis + 1 :]) if keepdims else out
 
+    def compact(self) -> Tensor:
+        """The same tensor with each element's terms merged by wire and zero terms dropped."""
+        elem = self._elements_of_terms()
+        if len(elem) == 0:
+            return self
+        order = np.lexsort((self.wires, elem))
+        e, w, k = elem[order], self.wires[order], self.coeffs[order]
+        start = np.flatnonzero(np.r_[True, (e[1:] != e[:-1]) | (w[1:] != w[:-1])])
+        summed = np.add.reduceat(k, start) % R
+        e, w = e[start], w[start]
+        keep = summed != 0
+        e, w, summed = e[keep], w[keep], summed[keep]
+        indptr = np.zeros(self.size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(e, minlength=self.size), out=indptr[1:])
+        return Tensor(self.circuit, self.shape, indptr, w, summed, self.values)
+
     def __matmul__(self, weights: ArrayLike) -> Tensor:
         """``self @ W`` for a constant matrix W over the last axis (or a vector); free."""
         return self.circuit.linear(self, weights)
@@ -401,7 +417,7 @@ class Circuit:
         groups = (np.arange(rows, dtype=np.int64)[:, None, None] * n_in + slots[None]).reshape(rows * n_out, -1)
         weights_all = np.broadcast_to(wts[None], (rows, n_out, wts.shape[1])).reshape(rows * n_out, -1)
         out_shape = lead if vector else lead + (n_out,)
-        return self._group(t, groups, out_shape, weights_all)
+        return self._group(t, groups, out_shape, weights_all).compact()
 
     # --- the result ------------------------------------------------------------------------
 

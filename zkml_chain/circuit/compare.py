@@ -23,7 +23,7 @@ def ge(c: Circuit, a: Tensor | ArrayLike, b: Tensor | ArrayLike, n: int) -> Tens
     difference wraps around the field have no witness at all.
     """
     d = c.lift(a) - c.lift(b) + (1 << n)
-    return to_bits(c, d, n + 1, "ge: operands outside the declared signed range")[..., n]
+    return to_bits(c, d, n + 1, f"ge (operands outside the signed {n}-bit range)", name="ge")[..., n]
 
 
 def relu(c: Circuit, x: Tensor, n: int) -> Tensor:
@@ -80,7 +80,7 @@ def argmax(c: Circuit, x: Tensor, n: int) -> Tensor:
     top = max_reduce(c, x, n)
     vals = [int(v) for v in signed(x.values)]
     k = vals.index(max(vals))
-    e = c.hint(np.eye(m, dtype=np.int64)[k])
+    e = c.hint(np.eye(m, dtype=np.int64)[k], name="argmax.onehot")
     c.constrain(e, e, e)
     c.assert_equal(e.sum(), 1)
     gap = top.broadcast_to((m,)) - x
@@ -88,5 +88,5 @@ def argmax(c: Circuit, x: Tensor, n: int) -> Tensor:
     before = 1 - c.linear(e, np.tril(np.ones((m, m), dtype=np.int64)).T)  # 1 - Σ_{i<=j} e_i
     inv = np.array([pow(int(g), -1, R) if int(bv) else 0 for g, bv in zip(gap.values, before.values)],
                    dtype=object)
-    c.constrain(gap, c.hint(inv), before)
+    c.constrain(gap, c.hint(inv, name="argmax.inverse"), before)
     return e @ np.arange(m, dtype=np.int64)

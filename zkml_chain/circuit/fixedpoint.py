@@ -23,10 +23,10 @@ def rescale(c: Circuit, x: Tensor, s: int, n: int) -> Tensor:
     if not 0 < s < n:
         raise ValueError(f"rescale: need 0 < s < n, got s={s}, n={n}")
     v = np.asarray(signed(x.values), dtype=object).reshape(x.shape)
-    q = c.hint(v >> s)
-    rem = c.hint(v - ((v >> s) << s))
-    to_bits(c, rem, s, "rescale remainder")
-    to_bits(c, q + (1 << (n - s - 1)), n - s, f"rescale: input outside signed {n}-bit range")
+    q = c.hint(v >> s, name="rescale.q")
+    rem = c.hint(v - ((v >> s) << s), name="rescale.rem")
+    to_bits(c, rem, s, "rescale.rem")
+    to_bits(c, q + (1 << (n - s - 1)), n - s, f"rescale (input outside the signed {n}-bit range)", name="rescale.q")
     c.assert_equal(q * (1 << s) + rem, x)
     return q
 
@@ -40,11 +40,11 @@ def div_floor(c: Circuit, x: Tensor, d: int, n: int) -> Tensor:
         return rescale(c, x, d.bit_length() - 1, n) if d > 1 else x
     k = (d - 1).bit_length()
     v = np.asarray(signed(x.values), dtype=object).reshape(x.shape)
-    q = c.hint(v // d)
-    rem = c.hint(v - (v // d) * d)
-    to_bits(c, rem, k, "div_floor remainder")
-    to_bits(c, (d - 1) - rem, k, "div_floor remainder")
-    to_bits(c, q + (1 << (n - 1)), n, f"div_floor: input outside signed {n}-bit range")
+    q = c.hint(v // d, name="div_floor.q")
+    rem = c.hint(v - (v // d) * d, name="div_floor.rem")
+    to_bits(c, rem, k, "div_floor.rem")
+    to_bits(c, (d - 1) - rem, k, "div_floor.rem_below_d")
+    to_bits(c, q + (1 << (n - 1)), n, f"div_floor (input outside the signed {n}-bit range)", name="div_floor.q")
     c.assert_equal(q * d + rem, x)
     return q
 

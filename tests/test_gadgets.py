@@ -1,0 +1,270 @@
+"""Gadgets: honest witnesses compute the right values (hypothesis), dishonest ones are rejected.
+
+Soundness tests build the honest circuit, then change the claimed result together with the
+hints an attacker controls, and show that some constraint fails. For small widths they search
+every assignment of the bit hints (booleans are forced by b·b = b, so that search is complete).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from conftest import assert_rejects, assert_solves
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zkml_chain.circuit import Circuit, Tensor
+from zkml_chain.circuit.bits import MAX_BITS, boolean, range_check, to_bits
+from zkml_chain.circuit.compare import argmax, clamp, ge, max_reduce, maximum, relu
+from zkml_chain.circuit.fixedpoint import div_floor, rescale, sigmoid, sigmoid_error_bound
+from zkml_chain.circuit.linalg import avg_pool2d, conv2d, dot, global_avg_pool, matmul, max_pool2d
+from zkml_chain.errors import WitnessError
+from zkml_chain.field import R
+from zkml_chain.r1cs import R1CS, Witness
+
+N = 16  # signed width used by most tests
+ints16 = st.integers(-(2**15), 2**15 - 1)
+
+
+def tamper(witness: Witness, changes: dict[int, int]) -> Witness:
+    for wire, value in changes.items():
+        witness = witness.with_value(int(wire), value % R)
+    return witness
+
+
+def wires(c: Circuit, t: Tensor) -> list[int]:
+    return [int(w) for w in np.ravel(c.wire_index(t))]
+
+
+def named(r1cs: R1CS, name: str) -> list[int]:
+    """Wires whose name is ``name[i]``, in index order (gadgets name their hints)."""
+    found = {int(n[len(name) + 1 : -1]): w for w, n in r1cs.names.items() if n.startswith(name + "[")}
+    return [found[i] for i in sorted(found)]
+
+
+def no_bits_satisfy(r1cs: R1CS, witness: Witness, fixed: dict[int, int], bit_wires: list[int]) -> bool:
+    """True when no 0/1 assignment of ``bit_wires`` (with ``fixed`` wires set) satisfies all."""
+    base = tamper(witness, fixed)
+    for bits in itertools.product((0, 1), repeat=len(bit_wires)):
+        if r1cs.is_satisfied(tamper(base, dict(zip(bit_wires, bits)))):
+            return False
+    return True
+
+
+# --- honest computations ---------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(ints16, min_size=1, max_size=12), st.lists(ints16, min_size=1, max_size=12))
+def test_compare_relu_max_clamp_match_numpy(xs: list[int], ys: list[int]) -> None:
+    n = min(len(xs), len(ys))
+    x, y = np.array(xs[:n]), np.array(ys[:n])
+    c = Circuit()
+    a, b = c.private_input(x), c.private_input(y)
+    assert list(ge(c, a, b, N).value()) == list((x >= y).astype(int))
+    assert list(relu(c, a, N).value()) == list(np.maximum(x, 0))
+    assert list(maximum(c, a, b, N).value()) == list(np.maximum(x, y))
+    assert list(clamp(c, a, -100, 250, N).value()) == list(np.clip(x, -100, 250))
+    assert int(max_reduce(c, a, N).value()) == x.max()
+    assert int(argmax(c, a, N).value()) == int(np.argmax(x))
+    assert_solves(*c.build())
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(-(2**20), 2**20 - 1), min_size=1, max_size=10), st.integers(1, 12),
+       st.integers(1, 1000))
+def test_rescale_and_div_floor_are_floor_division(xs: list[int], s: int, d: int) -> None:
+    c = Circuit()
+    x = c.private_input(xs)
+    assert list(rescale(c, x, s, 22).value()) == [v >> s for v in xs]
+    assert list(div_floor(c, x, d, 22).value()) == [v // d for v in xs]
+    assert_solves(*c.build())
+
+
+def test_sigmoid_error_bound_holds_on_a_dense_grid() -> None:
+    f = 8
+    xi = np.arange(-14 * 2**f, 14 * 2**f + 1, 3)
+    c = Circuit()
+    y = sigmoid(c, c.private_input(xi), f, N)
+    err = np.abs(y.value().astype(float) / 2**f - 1 / (1 + np.exp(-xi / 2**f)))
+    assert err.max() <= sigmoid_error_bound(f)
+    assert err.max() > 0.01  # the bound is not vacuous: PLAN's own error is ~0.019
+    r1cs, w = c.build()
+    assert r1cs.n_constraints == len(xi) * (5 * N + 22)
+    assert_solves(r1cs, w)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32))
+def test_linear_algebra_and_pooling_match_numpy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    c = Circuit()
+    img = rng.integers(-60, 60, (2, 5, 6))
+    x = c.private_input(img)
+    w = rng.integers(-4, 5, (3, 2, 3, 2))
+    bias = rng.integers(-9, 9, 3)
+    out = conv2d(c, x, w, bias, stride=1, padding=1)
+    padded = np.pad(img, ((0, 0), (1, 1), (1, 1)))
+    ref = np.array([[[(padded[:, i:i + 3, j:j + 2] * w[o]).sum() + bias[o] for j in range(out.shape[2])]
+                     for i in range(out.shape[1])] for o in range(3)])
+    assert np.array_equal(out.value().astype(np.int64), ref)
+    wt = c.private_input(w)  # private weights: one constraint per multiplication
+    assert np.array_equal(conv2d(c, x, wt, bias, padding=1).value().astype(np.int64), ref)
+    sq = img[:, :4, :4]
+    xs = x[:, :4, :4]
+    assert np.array_equal(max_pool2d(c, xs, 2, N).value().astype(np.int64), sq.reshape(2, 2, 2, 2, 2).max(axis=(2, 4)))
+    assert np.array_equal(avg_pool2d(c, xs, 2, N).value().astype(np.int64),
+                          sq.reshape(2, 2, 2, 2, 2).sum(axis=(2, 4)) // 4)
+    assert np.array_equal(global_avg_pool(c, x, N).value().astype(np.int64), img.reshape(2, -1).sum(1) // 30)
+    a, b = rng.integers(-50, 50, (3, 4)), rng.integers(-50, 50, (4, 2))
+    ta, tb = c.private_input(a), c.private_input(b)
+    assert np.array_equal(matmul(c, ta, tb).value().astype(np.int64), a @ b)
+    assert np.array_equal(matmul(c, ta, b).value().astype(np.int64), a @ b)
+    assert int(dot(c, ta[0], tb[:, 0]).value()) == int(a[0] @ b[:, 0])
+    assert_solves(*c.build())
+
+
+def test_constraint_counts_are_as_documented() -> None:
+    def count(fn) -> int:  # noqa: ANN001
+        c = Circuit()
+        fn(c, c.private_input(np.arange(10) - 5))
+        return c.n_constraints
+
+    assert count(lambda c, x: to_bits(c, x + 5, 8)) == 10 * 9
+    assert count(lambda c, x: ge(c, x, 0, N)) == 10 * (N + 2)
+    assert count(lambda c, x: relu(c, x, N)) == 10 * (N + 3)
+    assert count(lambda c, x: rescale(c, x, 4, N)) == 10 * (N + 3)
+    assert count(lambda c, x: clamp(c, x, -2, 2, N)) == 10 * (2 * N + 6)
+    assert count(lambda c, x: max_reduce(c, x, N)) == 9 * (N + 3)
+    assert count(lambda c, x: argmax(c, x, N)) == 9 * (N + 3) + 3 * 10 + 1
+    assert count(lambda c, x: dot(c, x, x)) == 10
+    assert count(lambda c, x: dot(c, x, np.arange(10))) == 0
+
+
+def test_out_of_range_inputs_fail_at_build_time_with_a_clear_error() -> None:
+    c = Circuit()
+    with pytest.raises(WitnessError, match=r"not in \[0, 2\^8\)"):
+        range_check(c, c.private_input([300]), 8)
+    with pytest.raises(WitnessError, match=r"ge \(operands outside the signed 8-bit range\)"):
+        ge(c, c.private_input([2**20]), 0, 8)
+    with pytest.raises(ValueError, match="bit width"):
+        to_bits(c, c.private_input([1]), MAX_BITS + 1)
+
+
+# --- soundness: dishonest witnesses ------------------------------------------------------------
+
+
+def test_non_boolean_bit_is_rejected() -> None:
+    c = Circuit()
+    x = c.private_input([4])
+    bits = to_bits(c, x, 3)
+    r1cs, w = c.build()
+    b0, b1, b2 = wires(c, bits)
+    assert_solves(r1cs, w)
+    # 2·1 + 1·2 + 0·4 = 4: the sum is right, but b0 = 2 is not a bit
+    assert_rejects(r1cs, tamper(w, {b0: 2, b1: 1, b2: 0}))
+    # and no boolean assignment represents 4 other than the honest one
+    assert no_bits_satisfy(r1cs, w, {}, [b0, b1]) is False  # honest bits exist...
+    assert no_bits_satisfy(r1cs, w, {b2: 0}, [b0, b1])  # ...and none without b2
+
+
+def test_relu_of_minus_five_cannot_be_minus_five() -> None:
+    n = 4
+    c = Circuit()
+    x = c.private_input([-5])
+    y = relu(c, x, n)
+    r1cs, w = c.build()
+    assert int(y.value()[0]) == 0
+    bits = named(r1cs, "ge.bits")
+    assert len(bits) == n + 1
+    assert no_bits_satisfy(r1cs, w, {wires(c, y)[0]: -5}, bits)
+    assert not no_bits_satisfy(r1cs, w, {wires(c, y)[0]: 0}, bits)  # the honest output is reachable
+
+
+def test_rescale_remainder_must_be_in_range() -> None:
+    s, n = 3, 10
+    c = Circuit()
+    x = c.private_input([-37])
+    q = rescale(c, x, s, n)
+    r1cs, w = c.build()
+    assert int(q.value()[0]) == -37 >> s  # -5, remainder 3
+    (q_wire,), (rem_wire,) = named(r1cs, "rescale.q"), named(r1cs, "rescale.rem")
+    rem_bits = named(r1cs, "rescale.rem.bits")
+    # q one too small: remainder 3 + 8 = 2^s + 3 — no s-bit decomposition exists
+    assert no_bits_satisfy(r1cs, w, {q_wire: -6, rem_wire: 11}, rem_bits)
+    # q one too large: remainder 3 - 8 < 0 — wraps to a huge field element, no decomposition
+    assert no_bits_satisfy(r1cs, w, {q_wire: -4, rem_wire: -5}, rem_bits)
+    assert not no_bits_satisfy(r1cs, w, {}, rem_bits)
+
+
+def test_comparison_cannot_be_fooled_by_wrapping_around_the_field() -> None:
+    n = 4
+    c = Circuit()
+    a, b = c.private_input([3]), c.private_input([5])
+    g = ge(c, a, b, n)
+    r1cs, w = c.build()
+    assert int(g.value()[0]) == 0
+    bits = named(r1cs, "ge.bits")
+    assert wires(c, g)[0] == bits[-1]
+    # claim 3 >= 5
+    assert no_bits_satisfy(r1cs, w, {bits[-1]: 1}, bits[:-1])
+    # operands that wrap: a = 3 + r/2 (so a - b is "huge") — no bits work, whatever the claim
+    assert no_bits_satisfy(r1cs, w, {wires(c, a)[0]: 3 + R // 2}, bits)
+    # a = r - 1 (i.e. -1): honest answer 0 only
+    assert no_bits_satisfy(r1cs, w, {wires(c, a)[0]: -1, bits[-1]: 1}, bits[:-1])
+
+
+def test_argmax_cannot_name_a_non_maximum_or_a_later_tie() -> None:
+    n = 8
+    c = Circuit()
+    x = c.private_input([4, 9, 2, 9])
+    idx = argmax(c, x, n)
+    r1cs, w = c.build()
+    assert int(idx.value()) == 1  # first of the tied maxima, as numpy
+    onehot, inverse = named(r1cs, "argmax.onehot"), named(r1cs, "argmax.inverse")
+    for wrong in (0, 2, 3):  # 4 and 2 are not the max; 3 is a later tie
+        for inv_guess in (0, 1, 12345, R - 1):
+            attempt = tamper(w, {**{e: int(i == wrong) for i, e in enumerate(onehot)},
+                                 **{v: inv_guess for v in inverse}})
+            assert_rejects(r1cs, attempt)
+
+
+def test_max_and_clamp_outputs_are_pinned() -> None:
+    c = Circuit()
+    x = c.private_input([7, -3])
+    m = max_reduce(c, x, N)
+    k = clamp(c, x, 0, 5, N)
+    out_m, out_k = c.output(m, "m"), c.output(k, "k")
+    r1cs, w = c.build()
+    assert_solves(r1cs, w)
+    assert_rejects(r1cs, tamper(w, {wires(c, out_m)[0]: -3}))
+    assert_rejects(r1cs, tamper(w, {wires(c, out_k)[0]: 7}))
+
+
+def test_boolean_gadget() -> None:
+    c = Circuit()
+    b = c.private_input([0, 1])
+    boolean(c, b)
+    r1cs, w = c.build()
+    assert_solves(r1cs, w)
+    assert_rejects(r1cs, tamper(w, {wires(c, b)[1]: 2}))
+
+
+def test_two_to_the_sixteen_constraints_build_in_seconds() -> None:
+    """A layer's worth of ReLU + rescale on 1,800 values: ~2^16 constraints, built vectorised."""
+    import time
+
+    rng = np.random.default_rng(1)
+    c = Circuit()
+    t0 = time.perf_counter()
+    x = c.private_input(rng.integers(-(2**14), 2**14, 1800))
+    y = rescale(c, relu(c, x, N), 4, N)
+    c.output(y.sum(), "s")
+    r1cs, w = c.build()
+    elapsed = time.perf_counter() - t0
+    assert r1cs.n_constraints >= 2**15
+    assert elapsed < 20 * math.ceil(r1cs.n_constraints / 2**16)  # generous: seconds, not minutes
+    assert_solves(r1cs, w)

@@ -1,0 +1,87 @@
+"""Poseidon: out of circuit equal to circomlibjs on random inputs of every width, in circuit
+equal to out of circuit, and a wrong hash output rejected."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+
+import numpy as np
+import pytest
+from conftest import ROOT, assert_rejects, assert_solves
+
+from zkml_chain import poseidon_hash
+from zkml_chain.circuit import Circuit
+from zkml_chain.circuit.hash import commit, poseidon
+from zkml_chain.errors import FieldRangeError
+from zkml_chain.field import R
+from zkml_chain.poseidon import MAX_INPUTS
+from zkml_chain.poseidon import commit as commit_out
+
+pytestmark = pytest.mark.interop
+
+CIRCOMLIBJS = """
+const {buildPoseidon} = require("circomlibjs");
+const vectors = JSON.parse(require("fs").readFileSync(0, "utf8"));
+buildPoseidon().then((p) => {
+  console.log(JSON.stringify(vectors.map((v) => p.F.toString(p(v.map(BigInt))))));
+});
+"""
+
+
+def test_poseidon_hash_equals_circomlibjs_for_every_width() -> None:
+    rng = random.Random(2026)
+    vectors = []
+    for n in range(1, MAX_INPUTS + 1):
+        vectors.append([rng.randrange(R) for _ in range(n)])
+        vectors.append([rng.randrange(1000) for _ in range(n)])
+    vectors.append([0] * 6)
+    vectors.append([R - 1] * 3)
+    out = subprocess.run(["node", "-e", CIRCOMLIBJS], input=json.dumps([[str(x) for x in v] for v in vectors]),
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    theirs = [int(x) for x in json.loads(out.stdout)]
+    ours = [poseidon_hash(v) for v in vectors]
+    assert ours == theirs
+
+
+def test_poseidon_rejects_bad_input() -> None:
+    with pytest.raises(FieldRangeError):
+        poseidon_hash([R])
+    with pytest.raises(ValueError, match="1 to 16"):
+        poseidon_hash([])
+    with pytest.raises(ValueError, match="1 to 16"):
+        poseidon_hash(list(range(17)))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 6])
+def test_in_circuit_poseidon_matches_and_a_wrong_output_is_rejected(n: int) -> None:
+    rng = random.Random(n)
+    vals = [rng.randrange(R) for _ in range(n)]
+    c = Circuit()
+    h = poseidon(c, c.private_input(vals))
+    out = c.output(h, "h")
+    r1cs, w = c.build()
+    assert int(out.values[0]) == poseidon_hash(vals)
+    assert_solves(r1cs, w)
+    (wire,) = np.ravel(c.wire_index(out))
+    assert_rejects(r1cs, w.with_value(int(wire), (int(out.values[0]) + 1) % R))
+    # an attacker who also rewrites an S-box wire gets nowhere either
+    sbox = r1cs.n_wires - 1
+    assert_rejects(r1cs, w.with_value(int(wire), 12345).with_value(sbox, 777))
+
+
+def test_batched_hashes_and_commitment() -> None:
+    rng = np.random.default_rng(3)
+    rows = rng.integers(0, 2**60, (4, 3))
+    c = Circuit()
+    hashes = poseidon(c, c.private_input(rows))
+    assert [int(v) for v in hashes.values] == [poseidon_hash([int(x) for x in row]) for row in rows]
+    features = [int(v) for v in rng.integers(-1000, 1000, 20)]
+    salt = 987654321
+    com = commit(c, c.private_input(features), c.private_input(salt))
+    assert int(com.values[0]) == commit_out([v % R for v in features], salt)
+    assert commit_out([v % R for v in features], salt + 1) != int(com.values[0])
+    assert commit_out([v % R for v in features[:-1]], salt) != int(com.values[0])
+    assert_solves(*c.build())
