@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 
 HALF = R // 2
 ArrayLike = Union[int, Sequence[Any], np.ndarray]
-_MASK64 = (1 << 64) - 1
 
 
 def signed(values: Any) -> Any:
@@ -58,12 +57,9 @@ def field_array(values: ArrayLike) -> np.ndarray:
 
 
 def pack(values: np.ndarray) -> bytes:
-    """Object array of ints in [0, r) -> packed 32-byte little-endian words (vectorised)."""
-    v = np.ascontiguousarray(values, dtype=object).ravel()
-    limbs = np.empty((len(v), 4), dtype="<u8")
-    for i in range(4):
-        limbs[:, i] = ((v >> (64 * i)) & _MASK64).astype(np.uint64)
-    return limbs.tobytes()
+    """Object array of ints in [0, r) -> packed 32-byte little-endian words."""
+    to_bytes = int.to_bytes
+    return b"".join([to_bytes(v, 32, "little") for v in np.asarray(values, dtype=object).ravel().tolist()])
 
 
 @dataclass(frozen=True, eq=False)
@@ -365,6 +361,15 @@ class Circuit:
         out = self._new_wires(t.values, 4).reshape(t.shape)
         self.constrain(t - out, None, None)
         return out
+
+    def narrow(self, t: Tensor | ArrayLike, max_terms: int = 2) -> Tensor:
+        """``t`` itself, or on fresh wires (one constraint each) when some element has more than
+        ``max_terms`` terms. Gadgets that use an input in several constraints call this, so a
+        wide linear combination (a matmul output) is written into the R1CS once, not per use."""
+        t = self.lift(t)
+        if t.size and int(np.diff(t.indptr).max()) > max_terms:
+            return self.materialize(t)
+        return t
 
     def output(self, t: Tensor, name: str = "out") -> Tensor:
         """Public output signals equal to ``t`` (one constraint each)."""

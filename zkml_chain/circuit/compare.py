@@ -27,23 +27,32 @@ def ge(c: Circuit, a: Tensor | ArrayLike, b: Tensor | ArrayLike, n: int) -> Tens
 
 
 def relu(c: Circuit, x: Tensor, n: int) -> Tensor:
-    """max(x, 0) for x signed n-bit. n + 3 constraints per element."""
+    """max(x, 0) for x signed n-bit. n + 3 constraints per element (+1 when x is a wide linear
+    combination, which is first put on its own wire)."""
+    x = c.narrow(x)
     return c.mul(ge(c, x, 0, n), x)
 
 
 def select(c: Circuit, cond: Tensor, a: Tensor | ArrayLike, b: Tensor | ArrayLike) -> Tensor:
-    """cond ? a : b for a boolean cond (the caller guarantees it is 0/1). 1 constraint per element."""
-    b_ = c.lift(b)
-    return b_ + c.mul(cond, c.lift(a) - b_)
+    """cond ? a : b for a boolean cond (the caller guarantees it is 0/1), on a fresh wire:
+    ``cond·(a − b) = out − b``. 1 constraint per element."""
+    a_, b_ = c.lift(a), c.lift(b)
+    shape = np.broadcast_shapes(cond.shape, a_.shape, b_.shape)
+    cond, a_, b_ = cond.broadcast_to(shape), a_.broadcast_to(shape), b_.broadcast_to(shape)
+    out = c.hint(np.where(np.asarray(cond.values) == 1, a_.values, b_.values).reshape(shape))
+    c.constrain(cond, a_ - b_, out - b_)
+    return out
 
 
 def maximum(c: Circuit, a: Tensor | ArrayLike, b: Tensor | ArrayLike, n: int) -> Tensor:
     """Elementwise max of signed n-bit values. n + 3 constraints per element."""
+    a, b = c.narrow(a), c.narrow(b)
     return select(c, ge(c, a, b, n), a, b)
 
 
 def minimum(c: Circuit, a: Tensor | ArrayLike, b: Tensor | ArrayLike, n: int) -> Tensor:
     """Elementwise min of signed n-bit values. n + 3 constraints per element."""
+    a, b = c.narrow(a), c.narrow(b)
     return select(c, ge(c, a, b, n), b, a)
 
 
@@ -76,6 +85,7 @@ def argmax(c: Circuit, x: Tensor, n: int) -> Tensor:
     """
     if x.ndim != 1:
         raise ValueError(f"argmax takes a vector, got shape {x.shape}")
+    x = c.narrow(x)
     m = x.shape[0]
     top = max_reduce(c, x, n)
     vals = [int(v) for v in signed(x.values)]

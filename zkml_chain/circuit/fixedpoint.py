@@ -70,6 +70,7 @@ def sigmoid(c: Circuit, x: Tensor, f: int, n: int) -> Tensor:
     if f < 3:
         raise ValueError(f"sigmoid: the scale must be at least 3 bits (2.375 = 19/8 is a threshold), got {f}")
     one = 1 << f
+    x = c.narrow(x)
     pos = ge(c, x, 0, n)
     a = c.mul(pos.scale(2) - 1, x)  # |x|
     c1, c2, c3 = (ge(c, a, int(b * one), n) for b in (1.0, 2.375, 5.0))
