@@ -8,7 +8,6 @@ every assignment of the bit hints (booleans are forced by b·b = b, so that sear
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 import pytest
@@ -152,6 +151,8 @@ def test_out_of_range_inputs_fail_at_build_time_with_a_clear_error() -> None:
         ge(c, c.private_input([2**20]), 0, 8)
     with pytest.raises(ValueError, match="bit width"):
         to_bits(c, c.private_input([1]), MAX_BITS + 1)
+    with pytest.raises(ValueError, match="could wrap"):
+        div_floor(c, c.private_input([1]), 3 << 60, 200)
 
 
 # --- soundness: dishonest witnesses ------------------------------------------------------------
@@ -251,20 +252,3 @@ def test_boolean_gadget() -> None:
     r1cs, w = c.build()
     assert_solves(r1cs, w)
     assert_rejects(r1cs, tamper(w, {wires(c, b)[1]: 2}))
-
-
-def test_two_to_the_sixteen_constraints_build_in_seconds() -> None:
-    """A layer's worth of ReLU + rescale on 1,800 values: ~2^16 constraints, built vectorised."""
-    import time
-
-    rng = np.random.default_rng(1)
-    c = Circuit()
-    t0 = time.perf_counter()
-    x = c.private_input(rng.integers(-(2**14), 2**14, 1800))
-    y = rescale(c, relu(c, x, N), 4, N)
-    c.output(y.sum(), "s")
-    r1cs, w = c.build()
-    elapsed = time.perf_counter() - t0
-    assert r1cs.n_constraints >= 2**15
-    assert elapsed < 20 * math.ceil(r1cs.n_constraints / 2**16)  # generous: seconds, not minutes
-    assert_solves(r1cs, w)

@@ -36,6 +36,8 @@ def div_floor(c: Circuit, x: Tensor, d: int, n: int) -> Tensor:
     k = bit length of d − 1: rem and d − 1 − rem are both proved in [0, 2^k), so 0 <= rem < d."""
     if d < 1:
         raise ValueError(f"div_floor: divisor must be >= 1, got {d}")
+    if n + d.bit_length() > 252:
+        raise ValueError(f"div_floor: q·d + rem could wrap the field for n={n} and d={d} (need n + bitlen(d) <= 252)")
     if d & (d - 1) == 0:
         return rescale(c, x, d.bit_length() - 1, n) if d > 1 else x
     k = (d - 1).bit_length()
