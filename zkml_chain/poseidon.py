@@ -45,13 +45,14 @@ class PoseidonParams:
 def _grain_bits(t: int, partial_rounds: int) -> Iterator[int]:
     """The reference script's self-shrinking Grain LFSR, seeded with the instance parameters."""
     seed = "01" + "0000" + f"{FIELD_BITS:012b}" + f"{t:012b}" + f"{FULL_ROUNDS:010b}" + f"{partial_rounds:010b}"
-    state = [int(b) for b in seed] + [1] * 30
+    bits = bytearray(int(b) for b in seed) + bytearray([1]) * 30
+    i = 0  # bits[i:i+80] is the register
 
     def step() -> int:
-        bit = state[62] ^ state[51] ^ state[38] ^ state[23] ^ state[13] ^ state[0]
-        state.pop(0)
-        state.append(bit)
-        return bit
+        nonlocal i
+        bits.append(bits[i + 62] ^ bits[i + 51] ^ bits[i + 38] ^ bits[i + 23] ^ bits[i + 13] ^ bits[i])
+        i += 1
+        return bits[-1]
 
     for _ in range(160):
         step()
@@ -118,15 +119,121 @@ def poseidon_hash(values: Sequence[int]) -> int:
     return permute([0, *vals], params(len(vals)))[0]
 
 
-#: Elements per Poseidon call in :func:`commit` besides the chaining value (16 inputs max).
-COMMIT_CHUNK = 15
+#: Fan-in of the commitment tree (Poseidon's widest circomlib instance).
+COMMIT_ARITY = 16
 
 
 def commit(values: Sequence[int], salt: int) -> int:
-    """Commitment to a vector: h = Poseidon(salt, len), then h = Poseidon(h, next ≤ 15 values)
-    for each chunk; the last h. Matches the in-circuit :func:`zkml_chain.circuit.hash.commit`."""
-    vals = [int(v) for v in values]
-    h = poseidon_hash([int(salt), len(vals)])
-    for i in range(0, len(vals), COMMIT_CHUNK):
-        h = poseidon_hash([h, *vals[i : i + COMMIT_CHUNK]])
-    return h
+    """Commitment to a vector: a Poseidon tree of arity 16 over the values (zero-padded to a
+    multiple of 16 at every level), then Poseidon(salt, length, root). The length makes the
+    padding unambiguous. Matches the in-circuit :func:`zkml_chain.circuit.hash.commit`."""
+    level = [int(v) for v in values] or [0]
+    n = len(values)
+    while True:
+        level = level + [0] * (-len(level) % COMMIT_ARITY)
+        level = [poseidon_hash(level[i : i + COMMIT_ARITY]) for i in range(0, len(level), COMMIT_ARITY)]
+        if len(level) == 1:
+            break
+    return poseidon_hash([int(salt), n, level[0]])
+
+
+# --- the optimized form (Poseidon paper, appendix B; what circomlib's poseidon_opt uses) ---------
+#
+# Partial rounds touch only state[0], so the dense MDS products between them can be traded for
+# sparse ones: one dense "pre-sparse" matrix P, then per partial round
+#   new[0] = M00·s[0] + Σ_{j>0} w_hat[j]·s[j],   new[j] = s[j] + v[j]·s[0]   (j > 0),
+# and the round constants of partial rounds moved so that only state[0] receives one. Same
+# function, O(t) instead of O(t²) per partial round — in a circuit, linear combinations that
+# grow by one term per round instead of being remixed.
+
+
+def _mat_mul(a: list[list[int]], b: list[list[int]]) -> list[list[int]]:
+    return [[sum(x * y for x, y in zip(row, col)) % R for col in zip(*b)] for row in a]
+
+
+def _mat_inv(m: list[list[int]]) -> list[list[int]]:
+    n = len(m)
+    aug = [list(row) + [int(i == j) for j in range(n)] for i, row in enumerate(m)]
+    for col in range(n):
+        piv = next(r for r in range(col, n) if aug[r][col] % R)
+        aug[col], aug[piv] = aug[piv], aug[col]
+        inv = pow(aug[col][col], -1, R)
+        aug[col] = [x * inv % R for x in aug[col]]
+        for r in range(n):
+            if r != col and aug[r][col]:
+                k = aug[r][col]
+                aug[r] = [(x - k * y) % R for x, y in zip(aug[r], aug[col])]
+    return [row[n:] for row in aug]
+
+
+@dataclass(frozen=True)
+class OptimizedParams:
+    """The optimized schedule of one width: see the comment above."""
+
+    t: int
+    partial_rounds: int
+    constants: tuple[tuple[int, ...], ...]  # per round; partial rounds after the first use only [0]
+    mds: tuple[tuple[int, ...], ...]
+    pre_sparse: tuple[tuple[int, ...], ...]  # P, applied as a row vector times P
+    m00: int
+    w_hat: tuple[tuple[int, ...], ...]  # per partial round, first column below M00
+    v: tuple[tuple[int, ...], ...]  # per partial round, first row right of M00
+
+
+@lru_cache(maxsize=None)
+def optimized_params(n_inputs: int) -> OptimizedParams:
+    p = params(n_inputs)
+    t, rp, half = p.t, p.partial_rounds, FULL_ROUNDS // 2
+    mds = [list(row) for row in p.mds]
+    mds_t = [list(col) for col in zip(*mds)]
+    # move the partial rounds' constants up through M^-1 (row-vector convention: c · (M^T)^-1)
+    consts = [list(c) for c in p.constants]
+    inv_t = _mat_inv(mds_t)
+    for i in range(half + rp - 2, half - 1, -1):
+        moved = [sum(consts[i + 1][k] * inv_t[k][j] for k in range(t)) % R for j in range(t)]
+        consts[i] = [(a + b) % R for a, b in zip(consts[i], [0] + moved[1:])]
+        consts[i + 1] = [moved[0]] + [0] * (t - 1)
+    # factor the partial rounds' matrices into one dense P and sparse (v, w_hat) pairs
+    m = mds_t  # the row-vector convention: state · M^T equals M · state
+    w_hats, vs = [], []
+    m_mul = m
+    m_i = m
+    for _ in range(rp):
+        m_hat = [row[1:] for row in m_mul[1:]]
+        w = [row[0] for row in m_mul[1:]]
+        v = m_mul[0][1:]
+        vs.append(v)
+        inv_hat = _mat_inv(m_hat)
+        w_hats.append([sum(a * b for a, b in zip(row, w)) % R for row in inv_hat])
+        m_i = [[int(i == j) for j in range(t)] for i in range(t)]
+        for r in range(1, t):
+            m_i[r][1:] = m_hat[r - 1]
+        m_mul = _mat_mul(m, m_i)
+    return OptimizedParams(
+        t, rp, tuple(tuple(c) for c in consts), tuple(tuple(r) for r in mds), tuple(tuple(r) for r in m_i),
+        m[0][0], tuple(tuple(w) for w in reversed(w_hats)), tuple(tuple(v) for v in reversed(vs)),
+    )
+
+
+def permute_optimized(state: Sequence[int], o: OptimizedParams) -> list[int]:
+    """The Poseidon permutation, optimized schedule (equal to :func:`permute`)."""
+    t, half = o.t, FULL_ROUNDS // 2
+    s = list(state)
+
+    def mds(x: list[int]) -> list[int]:
+        return [sum(m * a for m, a in zip(row, x)) % R for row in o.mds]
+
+    for r in range(half):
+        s = mds([pow((a + c) % R, 5, R) for a, c in zip(s, o.constants[r])])
+    s = [(a + c) % R for a, c in zip(s, o.constants[half])]
+    s = [sum(s[k] * o.pre_sparse[k][j] for k in range(t)) % R for j in range(t)]
+    for r in range(o.partial_rounds):
+        s[0] = pow(s[0], 5, R)
+        if r < o.partial_rounds - 1:
+            s[0] = (s[0] + o.constants[half + r + 1][0]) % R
+        w, v = o.w_hat[r], o.v[r]
+        first = (o.m00 * s[0] + sum(a * b for a, b in zip(w, s[1:]))) % R
+        s = [first] + [(s[j] + v[j - 1] * s[0]) % R for j in range(1, t)]
+    for r in range(half + o.partial_rounds, FULL_ROUNDS + o.partial_rounds):
+        s = mds([pow((a + c) % R, 5, R) for a, c in zip(s, o.constants[r])])
+    return s

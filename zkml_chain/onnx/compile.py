@@ -1,0 +1,260 @@
+"""`zkml-chain compile` and the ONNX half of `prove`: model.onnx -> circuit folder -> proof.
+
+The folder (``DIR``) holds ``model.onnx`` (a copy), ``circuit.json`` (ops, shapes, scales, bit
+widths, constraint count, accuracy report and the meaning of every public signal) and
+``circuit.r1cs``; `setup DIR` adds the keys. A proof rebuilds the circuit with the real input
+(the structure never depends on values; a hash check makes sure) and proves it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..circuit import Circuit, Tensor
+from ..circuit.hash import commit
+from ..errors import ProofInputError, ZkmlChainError
+from ..field import R
+from ..files import read_json, write_all
+from ..r1cs import R1CS, Witness
+from .backend import CircuitBackend
+from .graph import Graph, load
+from .lower import Lowering, Q, quantize
+from .quantize import Plan, calibrate, dequantize, run_numpy
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "model.onnx"
+CIRCUIT_JSON = "circuit.json"
+R1CS_NAME = "circuit.r1cs"
+INPUT_VIS = ("private", "public", "hashed")
+PARAM_VIS = ("private", "hashed", "fixed")
+OUTPUT_VIS = ("public", "private", "hashed")
+
+
+@dataclass(frozen=True)
+class Visibility:
+    input: str = "private"
+    params: str = "hashed"
+    output: str = "public"
+
+    def __post_init__(self) -> None:
+        for value, allowed, what in ((self.input, INPUT_VIS, "input"), (self.params, PARAM_VIS, "param"),
+                                     (self.output, OUTPUT_VIS, "output")):
+            if value not in allowed:
+                raise ProofInputError(f"{what} visibility must be one of {', '.join(allowed)}, got {value!r}")
+
+    @property
+    def needs_salt(self) -> bool:
+        return self.input == "hashed" or self.output == "hashed"
+
+
+@dataclass
+class Built:
+    circuit: Circuit
+    outputs: dict[str, Q]
+    r1cs: R1CS
+    witness: Witness
+
+
+def _as_input(graph: Graph, name: str, value: Any, batch: bool) -> np.ndarray:
+    shape = graph.inputs[name]
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise ProofInputError(f"input {name!r}: expected (nested lists of) numbers ({e})") from None
+    if not np.all(np.isfinite(arr)):
+        raise ProofInputError(f"input {name!r}: contains NaN or infinity")
+    per_sample = int(np.prod(shape))
+    if batch:
+        if arr.size % per_sample:
+            raise ProofInputError(f"input {name!r}: {arr.shape} is not a list of samples shaped {shape[1:]}")
+        return arr.reshape((-1,) + shape)
+    if arr.size != per_sample:
+        raise ProofInputError(f"input {name!r}: expected shape {shape} ({per_sample} numbers), got {arr.shape}")
+    return arr.reshape(shape)
+
+
+def read_inputs(graph: Graph, obj: Any, batch: bool, what: str) -> dict[str, np.ndarray]:
+    if not isinstance(obj, dict):
+        raise ProofInputError(f"{what}: expected a JSON object {{\"<input name>\": ...}}")
+    missing = [n for n in graph.inputs if n not in obj]
+    if missing:
+        raise ProofInputError(f"{what}: missing input {missing[0]!r} (the model's inputs: {', '.join(graph.inputs)})")
+    return {n: _as_input(graph, n, obj[n], batch) for n in graph.inputs}
+
+
+def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarray], salt: int) -> Built:
+    """The circuit for one sample; returns it built (R1CS + witness) with the quantized outputs."""
+    c = Circuit()
+    backend = CircuitBackend(c, plan.widths)
+    params: list[Tensor] = []
+
+    def param(key: str, q: np.ndarray) -> Any:
+        if vis.params == "fixed":
+            return q
+        t = c.private_input(q, name=f"param:{key}")
+        params.append(t)
+        return t
+
+    salt_t = c.private_input(salt % R, name="salt") if vis.needs_salt else None
+    q_inputs = {}
+    for name, x in inputs.items():
+        q = quantize(x, plan.scale)
+        t = c.public_input(q, name=name) if vis.input == "public" else c.private_input(q, name=name)
+        q_inputs[name] = Q(t, plan.scale)
+    low = Lowering(graph, backend, plan.scale, param)
+    outputs = low.run(q_inputs)
+    if vis.params == "hashed":
+        c.output(commit(c, c.concatenate([p.flatten() for p in params]), c.constant(0)), "model_commitment")
+    if vis.input == "hashed":
+        for name, q in q_inputs.items():
+            c.output(commit(c, q.data, salt_t), f"{name}.commitment")
+    for name, q in outputs.items():
+        if vis.output == "public":
+            c.output(q.data, name)
+        elif vis.output == "hashed":
+            c.output(commit(c, q.data, salt_t), f"{name}.commitment")
+    r1cs, witness = c.build()
+    return Built(c, outputs, r1cs, witness)
+
+
+def _signal_meaning(layout: list[dict[str, Any]], vis: Visibility, out_scales: dict[str, int]) -> list[dict[str, Any]]:
+    for entry in layout:
+        name = entry["name"]
+        if name == "model_commitment":
+            entry["meaning"] = "Poseidon commitment to the quantized parameters, in graph order (zkml_chain.poseidon.commit, salt 0)"
+        elif name.endswith(".commitment"):
+            entry["meaning"] = f"Poseidon commitment to {name[: -len('.commitment')]} (quantized), salted with INPUT.json's salt"
+        elif entry["kind"] == "public_input":
+            entry["meaning"] = f"the model input {name}, quantized at scale 2^{entry.get('scale', '?')}"
+        else:
+            s = out_scales.get(name, 0)
+            entry["meaning"] = f"the model output {name}, fixed point: value = signal / 2^{s} (negatives as r - |v|)"
+            entry["scale_bits"] = s
+    return layout
+
+
+def accuracy(graph: Graph, model_path: Path, samples: dict[str, np.ndarray], plan: Plan) -> dict[str, Any]:
+    """Quantized model (exact circuit arithmetic) vs onnxruntime on the calibration samples."""
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    feeds_meta = {i.name: i for i in sess.get_inputs()}
+    n = len(next(iter(samples.values())))
+    ref: dict[str, list[np.ndarray]] = {}
+    for k in range(n):
+        feed = {name: samples[name][k].astype(np.float32) for name in feeds_meta}
+        for o, v in zip([o.name for o in sess.get_outputs()], sess.run(None, feed)):
+            if isinstance(v, np.ndarray):
+                ref.setdefault(o, []).append(v)
+    quantized, _ = run_numpy(graph, samples, plan.scale)
+    report: dict[str, Any] = {"samples": n, "outputs": {}}
+    for name, q in quantized.items():
+        if name not in ref:
+            continue
+        theirs = np.stack(ref[name]).reshape(n, -1).astype(np.float64)
+        ours = dequantize(q).reshape(n, -1)
+        entry: dict[str, Any] = {"max_abs_error": float(np.abs(ours - theirs).max()),
+                                 "mean_abs_error": float(np.abs(ours - theirs).mean())}
+        if q.scale == 0:  # labels / indices
+            entry["agreement"] = float(np.mean(np.all(ours == theirs, axis=1)))
+        elif theirs.shape[1] > 1:
+            entry["top1_agreement"] = float(np.mean(np.argmax(ours, axis=1) == np.argmax(theirs, axis=1)))
+        report["outputs"][name] = entry
+    return report
+
+
+def _synthetic_samples(graph: Graph, count: int = 64, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {name: rng.normal(0, 1, (count,) + shape) for name, shape in graph.inputs.items()}
+
+
+def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | None = None,
+                  vis: Visibility = Visibility(), headroom: int = 2) -> dict[str, Any]:
+    """Compile ``model`` into ``out``; returns circuit.json's content."""
+    if not 1 <= scale <= 24:
+        raise ProofInputError(f"--scale must be between 1 and 24 bits, got {scale}")
+    graph = load(model)
+    if calibration is not None:
+        samples = read_inputs(graph, read_json(calibration, "calibration file"), batch=True, what=str(calibration))
+        if min(len(v) for v in samples.values()) < 1:
+            raise ProofInputError(f"{calibration}: no samples")
+    else:
+        log.warning("no --calibration: bit widths come from 64 standard-normal samples and there is no "
+                    "accuracy report; pass real data for a sound plan")
+        samples = _synthetic_samples(graph)
+    plan = calibrate(graph, samples, scale, headroom)
+    report = accuracy(graph, model, samples, plan) if calibration is not None else None
+    first = {name: v[0] for name, v in samples.items()}
+    built = build(graph, plan, vis, first, salt=1)
+    r1cs_bytes = built.r1cs.to_r1cs()
+    out_scales = {name: q.scale for name, q in built.outputs.items()}
+    info = {
+        "format": "zkml-chain circuit 1",
+        "model": MODEL_NAME,
+        "model_sha256": hashlib.sha256(model.read_bytes()).hexdigest(),
+        "visibility": asdict(vis),
+        "inputs": {name: list(shape) for name, shape in graph.inputs.items()},
+        "outputs": {name: {"shape": list(np.shape(q.data.values.reshape(q.data.shape))), "scale_bits": q.scale}
+                    for name, q in built.outputs.items()},
+        "ops": [{"name": n.name, "op": n.op, "inputs": list(n.inputs), "outputs": list(n.outputs),
+                 "shape": list(graph.shapes.get(n.outputs[0], ()))} for n in graph.nodes],
+        "quantization": plan.to_json(),
+        "constraints": built.r1cs.n_constraints,
+        "wires": built.r1cs.n_wires,
+        "public_signals": _signal_meaning(built.circuit.public_layout(), vis, out_scales),
+        "r1cs_sha256": hashlib.sha256(r1cs_bytes).hexdigest(),
+        "accuracy": report,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    write_all({out / CIRCUIT_JSON: (json.dumps(info, indent=1) + "\n").encode(), out / R1CS_NAME: r1cs_bytes})
+    if model.resolve() != (out / MODEL_NAME).resolve():
+        shutil.copyfile(model, out / MODEL_NAME)
+    return info
+
+
+@dataclass
+class Inference:
+    """What `prove` needs from a compiled folder for one input."""
+
+    built: Built
+    outputs: dict[str, Any]
+
+
+def witness_for(folder: Path, input_path: Path) -> Inference:
+    """Rebuild the circuit of ``folder`` for the input in ``input_path``; check it is the compiled one."""
+    info = read_json(folder / CIRCUIT_JSON, "circuit.json")
+    try:
+        graph = load(folder / info["model"])
+        plan = Plan.from_json(info["quantization"])
+        vis = Visibility(**info["visibility"])
+    except (KeyError, TypeError) as e:
+        raise ZkmlChainError(f"{folder / CIRCUIT_JSON}: not a zkml-chain circuit.json ({e})") from None
+    obj = read_json(input_path, "input")
+    inputs = read_inputs(graph, obj, batch=False, what=str(input_path))
+    salt = obj.get("salt") if isinstance(obj, dict) else None
+    if vis.needs_salt:
+        if salt is None:
+            salt = secrets.randbelow(R)
+            log.warning("no \"salt\" in %s: using a random one (saved in the output file)", input_path)
+        elif not isinstance(salt, (int, str)) or not str(salt).isdigit() or int(salt) >= R:
+            raise ProofInputError(f"{input_path}: salt must be a decimal integer below r")
+    built = build(graph, plan, vis, inputs, int(salt or 0))
+    if hashlib.sha256(built.r1cs.to_r1cs()).hexdigest() != info["r1cs_sha256"]:
+        raise ZkmlChainError("internal error: the rebuilt circuit differs from the compiled one")
+    outputs: dict[str, Any] = {name: dequantize(q).tolist() for name, q in
+                               ((n, Q(np.asarray(q.data.value(), dtype=np.int64), q.scale)) for n, q in built.outputs.items())}
+    outputs["raw"] = {name: np.asarray(q.data.value(), dtype=object).astype(str).tolist() for name, q in built.outputs.items()}
+    outputs["scale_bits"] = {name: q.scale for name, q in built.outputs.items()}
+    if vis.needs_salt:
+        outputs["salt"] = str(salt)
+    return Inference(built, outputs)

@@ -1,0 +1,59 @@
+"""Quantization plan: the fixed-point scale and, per gadget call, the signed bit width.
+
+Calibration runs the integer model (numpy backend, exactly the circuit's arithmetic) on sample
+inputs and records the largest magnitude each range-checked op sees; its width is that
+magnitude's bit length + 1 (sign) + ``headroom`` bits, so inputs somewhat beyond the
+calibration data still fit. A value that does not fit at prove time is a clear error, never a
+silent wrap-around.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..circuit.bits import MAX_BITS
+from ..errors import ZkmlChainError
+from .backend import NumpyBackend
+from .graph import Graph
+from .lower import Lowering, Q, quantize
+
+
+@dataclass
+class Plan:
+    scale: int
+    widths: dict[str, int] = field(default_factory=dict)
+    headroom: int = 2
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scale_bits": self.scale, "headroom_bits": self.headroom, "widths": self.widths}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Plan:
+        return cls(int(d["scale_bits"]), {str(k): int(v) for k, v in d["widths"].items()}, int(d["headroom_bits"]))
+
+
+def run_numpy(graph: Graph, samples: dict[str, np.ndarray], scale: int) -> tuple[dict[str, Q], NumpyBackend]:
+    """The integer model on a batch: {input: (B, *onnx shape)} -> ({output: Q (B, ...)}, backend)."""
+    batch = len(next(iter(samples.values())))
+    backend = NumpyBackend(batch)
+    low = Lowering(graph, backend, scale, lambda key, q: q)
+    inputs = {name: Q(quantize(np.asarray(v, dtype=np.float64), scale), scale) for name, v in samples.items()}
+    return low.run(inputs), backend
+
+
+def calibrate(graph: Graph, samples: dict[str, np.ndarray], scale: int, headroom: int = 2) -> Plan:
+    _, backend = run_numpy(graph, samples, scale)
+    widths = {}
+    for key, m in backend.magnitudes.items():
+        n = max(m.bit_length() + 1 + headroom, 4)
+        if n > MAX_BITS - 12:
+            raise ZkmlChainError(f"{key}: values reach 2^{m.bit_length()} at scale {scale}; lower --scale")
+        widths[key] = n
+    return Plan(scale, widths, headroom)
+
+
+def dequantize(q: Q) -> np.ndarray:
+    return np.asarray(q.data, dtype=np.float64) / 2.0**q.scale
