@@ -61,21 +61,31 @@ def main(verbose: bool) -> None:
 
 
 @main.command()
-@click.argument("circuit", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for circuit.zkey, verification_key.json and a copy of the circuit.")
+@click.argument("circuit", type=click.Path(path_type=Path))
+@click.option("--out", "out", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for circuit.zkey, verification_key.json and a copy of the circuit "
+                   "[default: CIRCUIT itself when it is a folder made by `compile`].")
 @_friendly
-def setup(circuit: Path, out: Path) -> None:
-    """Development trusted setup for CIRCUIT (.r1cs): proving and verifying keys in OUT.
+def setup(circuit: Path, out: Path | None) -> None:
+    """Development trusted setup for CIRCUIT (.r1cs, or a folder from `compile`): proving and
+    verifying keys in OUT.
 
     The key is made by one party and marked as a development key; use a phase-2 ceremony
     (snarkjs zkey contribute) before it secures anything of value.
     """
+    from .errors import ProofInputError
     from .files import write_all
     from .groth16 import setup as run_setup
     from .r1cs import R1CS
 
     t0 = time.perf_counter()
+    if circuit.is_dir():
+        out = out or circuit
+        circuit = circuit / R1CS_NAME
+        if not circuit.is_file():
+            raise ProofInputError(f"{circuit.parent} has no {R1CS_NAME} (make it with `zkml-chain compile`)")
+    elif out is None:
+        raise click.UsageError("--out is required when CIRCUIT is an .r1cs file")
     r1cs = R1CS.load(circuit)
     with err.status(f"setup: {r1cs.n_constraints:,} constraints, {r1cs.n_wires:,} wires"):
         pk = run_setup(r1cs)
@@ -83,9 +93,12 @@ def setup(circuit: Path, out: Path) -> None:
     import json
 
     vk_json = (json.dumps(pk.verifying_key.to_snarkjs(), indent=1) + "\n").encode()
-    write_all({out / ZKEY_NAME: zkey, out / VK_NAME: vk_json, out / R1CS_NAME: circuit.read_bytes()})
+    files = {out / ZKEY_NAME: zkey, out / VK_NAME: vk_json}
+    if circuit.resolve() != (out / R1CS_NAME).resolve():
+        files[out / R1CS_NAME] = circuit.read_bytes()
+    write_all(files)
     sym = circuit.with_suffix(".sym")
-    if sym.is_file():
+    if sym.is_file() and sym.resolve() != (out / "circuit.sym").resolve():
         shutil.copyfile(sym, out / "circuit.sym")
     err.print("[bold yellow]warning:[/] development key (single-party setup): whoever ran it could forge "
               "proofs; do not secure value with it.", highlight=False)
@@ -96,18 +109,25 @@ def setup(circuit: Path, out: Path) -> None:
 
 @main.command()
 @click.argument("keydir", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--wtns", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--wtns", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Witness (circom .wtns).")
+@click.option("--input", "input_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="For a folder made by `compile`: INPUT.json {\"<onnx input>\": nested numbers}.")
+@click.option("--output", "output_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="With --input: where to write the model's outputs (dequantized and raw).")
 @click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write proof.json (snarkjs format).")
 @click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write public.json (snarkjs format).")
 @_friendly
-def prove(keydir: Path, wtns: Path, proof_path: Path, public_path: Path) -> None:
+def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path: Path | None, proof_path: Path,
+          public_path: Path) -> None:
     """Prove with the key in KEYDIR (from `setup`, or any snarkjs Groth16 .zkey named circuit.zkey).
 
-    The proof is checked before it is written; if the witness breaks a constraint and KEYDIR
-    holds the circuit (circuit.r1cs), the first failing constraint is named.
+    The witness is a circom .wtns (--wtns) or, for a model compiled with `compile`, computed from
+    --input; then --output receives the model's outputs. The proof is checked before it is
+    written; if the witness breaks a constraint and KEYDIR holds the circuit (circuit.r1cs), the
+    first failing constraint is named.
     """
     import json
 
@@ -120,7 +140,18 @@ def prove(keydir: Path, wtns: Path, proof_path: Path, public_path: Path) -> None
     from .groth16 import verify as run_verify
 
     t0 = time.perf_counter()
-    witness = Witness.load(wtns)
+    if (wtns is None) == (input_path is None):
+        raise click.UsageError("give exactly one of --wtns and --input")
+    outputs = None
+    if input_path is not None:
+        from .onnx.compile import witness_for
+
+        inference = witness_for(keydir, input_path)
+        witness, outputs = inference.built.witness, inference.outputs
+    else:
+        if output_path is not None:
+            raise click.UsageError("--output goes with --input")
+        witness = Witness.load(wtns)
     pk = ProvingKey.load(keydir / ZKEY_NAME)
     proof, public = run_prove(pk, witness)
     # Checking the proof costs one pairing product (milliseconds); only when it fails is the
@@ -131,10 +162,13 @@ def prove(keydir: Path, wtns: Path, proof_path: Path, public_path: Path) -> None
             R1CS.load(circuit).check(witness)
         raise WitnessError("the proof does not verify: the witness does not satisfy the circuit "
                            "(or the key is corrupt)")
-    write_all({
+    files = {
         proof_path: (json.dumps(proof.to_snarkjs(), indent=1) + "\n").encode(),
         public_path: (json.dumps([str(v) for v in public], indent=1) + "\n").encode(),
-    })
+    }
+    if outputs is not None and output_path is not None:
+        files[output_path] = (json.dumps(outputs, indent=1) + "\n").encode()
+    write_all(files)
     if pk.development:
         err.print("[yellow]note:[/] proved with a development key", highlight=False)
     click.echo(f"prove: {pk.n_vars} wires, {pk.n_public} public signals -> {proof_path}, {public_path} "
@@ -162,6 +196,47 @@ def verify(vk_path: Path, proof_path: Path, public_path: Path) -> None:
         return
     click.echo("invalid: the proof does not verify for these public signals")
     sys.exit(1)
+
+
+@main.command("compile")
+@click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for model.onnx, circuit.json and circuit.r1cs.")
+@click.option("--scale", default=8, show_default=True, type=int, help="Fixed-point scale: values are x·2^BITS.")
+@click.option("--calibration", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help='JSON {"<onnx input>": [sample, ...]}: sets bit widths and gives the accuracy report.')
+@click.option("--input-visibility", type=click.Choice(["private", "public", "hashed"]), default="private",
+              show_default=True)
+@click.option("--param-visibility", type=click.Choice(["private", "hashed", "fixed"]), default="hashed",
+              show_default=True)
+@click.option("--output-visibility", type=click.Choice(["public", "private", "hashed"]), default="public",
+              show_default=True)
+@_friendly
+def compile_cmd(model: Path, out: Path, scale: int, calibration: Path | None, input_visibility: str,
+                param_visibility: str, output_visibility: str) -> None:
+    """Compile an ONNX MODEL into a circuit in OUT (then `setup OUT`, `prove OUT --input ...`).
+
+    private = witness only; public = public signals; hashed = only a Poseidon commitment is
+    public; fixed = weights baked into the circuit as constants.
+    """
+    from .onnx.compile import Visibility, compile_model
+
+    t0 = time.perf_counter()
+    vis = Visibility(input_visibility, param_visibility, output_visibility)
+    with err.status(f"compiling {model.name}"):
+        info = compile_model(model, out, scale, calibration, vis)
+    click.echo(f"compile: {len(info['ops'])} ops -> {info['constraints']:,} constraints, "
+               f"{sum(e['count'] for e in info['public_signals'])} public signals -> {out}/circuit.json, "
+               f"{out}/circuit.r1cs ({time.perf_counter() - t0:.2f}s)")
+    acc = info.get("accuracy")
+    if acc:
+        for name, e in acc["outputs"].items():
+            parts = [f"max |error| {e['max_abs_error']:.4g}"]
+            if "agreement" in e:
+                parts.append(f"agreement {100 * e['agreement']:.2f}%")
+            if "top1_agreement" in e:
+                parts.append(f"top-1 agreement {100 * e['top1_agreement']:.2f}%")
+            click.echo(f"accuracy vs onnxruntime on {acc['samples']} samples, {name}: " + ", ".join(parts))
 
 
 @main.command()

@@ -229,7 +229,7 @@ class Lowering:
     def _pool(self, node: Node, kind: str) -> Q:
         x = self.value(node.inputs[0], node)
         k = self._square(node, "kernel_shape")
-        stride = self._square(node, "strides", k)
+        stride = self._square(node, "strides", 1)  # ONNX default: 1, not the kernel size
         if self._pads(node) or node.attr("ceil_mode", 0):
             raise UnsupportedModelError(f"{node.where()}: padded or ceil-mode pooling is not supported")
         chw = self._chw(x, node)

@@ -1,0 +1,200 @@
+"""ONNX models to proofs: real skl2onnx and hand-built ONNX files, compiled, proved and checked.
+
+The integer model run by numpy (calibration, accuracy report) must equal the circuit bit for
+bit; outputs must agree with onnxruntime within the reported error; proofs verify here and
+under snarkjs; unsupported ops are refused by name.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from conftest import ROOT, run
+from onnx import TensorProto, helper, numpy_helper
+
+from zkml_chain.field import R
+from zkml_chain.onnx.compile import Visibility, build, compile_model, witness_for
+from zkml_chain.onnx.graph import from_model
+from zkml_chain.onnx.quantize import calibrate, run_numpy
+from zkml_chain.poseidon import commit
+
+pytestmark = pytest.mark.prove
+ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
+
+
+@pytest.fixture(scope="module")
+def breast_cancer(tmp_path_factory) -> dict[str, Path]:
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.preprocessing import StandardScaler
+    from skl2onnx import to_onnx
+
+    d = tmp_path_factory.mktemp("bc")
+    x, y = load_breast_cancer(return_X_y=True)
+    xs = StandardScaler().fit_transform(x).astype(np.float32)
+    files = {}
+    for name, model in (("lr", LogisticRegression(max_iter=2000)),
+                        ("mlp", MLPClassifier((8,), max_iter=600, random_state=0))):
+        model.fit(xs, y)
+        files[name] = d / f"{name}.onnx"
+        files[name].write_bytes(to_onnx(model, xs[:1], options={"zipmap": False}).SerializeToString())
+    files["calibration"] = d / "calibration.json"
+    files["calibration"].write_text(json.dumps({"X": xs.tolist()}))
+    for i in (0, 3, 100):
+        files[f"input{i}"] = d / f"input{i}.json"
+        files[f"input{i}"].write_text(json.dumps({"X": xs[i].tolist(), "salt": "1234567"}))
+    files["X"] = d / "X.npy"
+    np.save(files["X"], xs)
+    return files
+
+
+def test_mlp_compiles_with_99_percent_agreement_and_proves(breast_cancer, tmp_path, snarkjs) -> None:
+    out = tmp_path / "mlp"
+    r = run([ZKML, "compile", breast_cancer["mlp"], "--out", out, "--calibration", breast_cancer["calibration"]])
+    assert r.returncode == 0, r.stderr
+    info = json.loads((out / "circuit.json").read_text())
+    acc = info["accuracy"]["outputs"]
+    assert acc["label"]["agreement"] >= 0.99 and acc["probabilities"]["top1_agreement"] >= 0.99
+    assert "top-1 agreement" in r.stdout and f"{info['constraints']:,} constraints" in r.stdout
+    assert [e["name"] for e in info["public_signals"]] == ["model_commitment", "label", "probabilities"]
+    assert (run([ZKML, "setup", out]).returncode == 0)
+    r = run([ZKML, "prove", out, "--input", breast_cancer["input3"], "--proof", tmp_path / "p.json",
+             "--public", tmp_path / "pub.json", "--output", tmp_path / "out.json"])
+    assert r.returncode == 0, r.stderr
+    outputs = json.loads((tmp_path / "out.json").read_text())
+    xs = np.load(breast_cancer["X"])
+    sess = ort.InferenceSession(str(breast_cancer["mlp"]))
+    label, probs = sess.run(None, {"X": xs[3:4]})
+    assert outputs["label"] == [float(label[0])]
+    assert np.abs(np.array(outputs["probabilities"]) - probs).max() <= acc["probabilities"]["max_abs_error"] + 1e-9
+    r = run([snarkjs, "groth16", "verify", out / "verification_key.json", tmp_path / "pub.json", tmp_path / "p.json"])
+    assert r.returncode == 0 and "OK" in r.stdout, r.stdout + r.stderr
+    public = json.loads((tmp_path / "pub.json").read_text())
+    assert public[1] == str(int(label[0]))
+
+
+def test_numpy_model_equals_the_circuit_bit_for_bit(breast_cancer) -> None:
+    xs = np.load(breast_cancer["X"])
+    for name in ("lr", "mlp"):
+        graph = from_model(onnx.load(str(breast_cancer[name])))
+        plan = calibrate(graph, {"X": xs.reshape(-1, 1, 30)}, 8)
+        batch, _ = run_numpy(graph, {"X": xs[:6].reshape(-1, 1, 30)}, 8)
+        for k in range(6):
+            built = build(graph, plan, Visibility(params="fixed"), {"X": xs[k].reshape(1, 30)}, salt=0)
+            assert built.r1cs.is_satisfied(built.witness)
+            for out, q in built.outputs.items():
+                assert np.array_equal(np.asarray(q.data.value(), dtype=np.int64).ravel(), batch[out].data[k].ravel())
+
+
+def test_visibility_options(breast_cancer, tmp_path) -> None:
+    xs = np.load(breast_cancer["X"])
+    fixed = compile_model(breast_cancer["lr"], tmp_path / "f", 8, breast_cancer["calibration"],
+                          Visibility("public", "fixed", "public"))
+    hashed = compile_model(breast_cancer["lr"], tmp_path / "h", 8, breast_cancer["calibration"],
+                           Visibility("hashed", "hashed", "hashed"))
+    assert fixed["constraints"] < hashed["constraints"]
+    assert [e["name"] for e in fixed["public_signals"]] == ["label", "probabilities", "X"]
+    assert [e["name"] for e in hashed["public_signals"]] == ["model_commitment", "X.commitment",
+                                                             "label.commitment", "probabilities.commitment"]
+    inf = witness_for(tmp_path / "h", breast_cancer["input0"])
+    public = inf.built.witness.public_signals(4)
+    quantized = [int(v) % R for v in np.round(xs[0].astype(np.float64) * 256).astype(np.int64)]
+    assert public[1] == commit(quantized, 1234567)  # the input commitment an attester can recompute
+    inf_f = witness_for(tmp_path / "f", breast_cancer["input0"])
+    assert inf_f.built.witness.public_signals(5)[3:] == quantized[:2]
+
+
+def _cnn_model() -> onnx.ModelProto:
+    rng = np.random.default_rng(0)
+
+    def init(name: str, arr: np.ndarray) -> onnx.TensorProto:
+        return numpy_helper.from_array(arr.astype(np.float32), name)
+
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1], name="conv1"),
+        helper.make_node("BatchNormalization", ["c1", "g", "beta", "mean", "var"], ["bn"], name="bn1"),
+        helper.make_node("Relu", ["bn"], ["r1"], name="relu1"),
+        helper.make_node("MaxPool", ["r1"], ["p1"], kernel_shape=[2, 2], strides=[2, 2], name="pool1"),
+        helper.make_node("AveragePool", ["p1"], ["p2"], kernel_shape=[2, 2], strides=[2, 2], name="pool2"),
+        helper.make_node("GlobalAveragePool", ["p1"], ["gap"], name="gap"),
+        helper.make_node("Flatten", ["p2"], ["f"], axis=1, name="flat"),
+        helper.make_node("Flatten", ["gap"], ["fg"], axis=1, name="flatg"),
+        helper.make_node("Concat", ["f", "fg"], ["cat"], axis=1, name="cat"),
+        helper.make_node("Gemm", ["cat", "w2", "b2"], ["logits"], transB=1, name="fc"),
+        helper.make_node("Clip", ["logits", "lo", "hi"], ["clipped"], name="clip"),
+        helper.make_node("Mul", ["clipped", "half"], ["scaled"], name="mul"),
+        helper.make_node("Sigmoid", ["scaled"], ["probs"], name="sigmoid"),
+        helper.make_node("Transpose", ["probs"], ["pt"], perm=[1, 0], name="tr"),
+        helper.make_node("Reshape", ["pt", "shape"], ["out"], name="reshape"),
+        helper.make_node("Identity", ["logits"], ["logits_out"], name="id"),
+    ]
+    inits = [
+        init("w1", rng.normal(0, 0.5, (3, 1, 3, 3))), init("b1", rng.normal(0, 0.1, 3)),
+        init("g", rng.uniform(0.5, 1.5, 3)), init("beta", rng.normal(0, 0.1, 3)),
+        init("mean", rng.normal(0, 0.1, 3)), init("var", rng.uniform(0.5, 1.5, 3)),
+        init("w2", rng.normal(0, 0.5, (4, 3 * 2 * 2 + 3))), init("b2", rng.normal(0, 0.1, 4)),
+        init("lo", np.array(-3.0)), init("hi", np.array(3.0)), init("half", np.array(0.5)),
+        numpy_helper.from_array(np.array([1, 4], dtype=np.int64), "shape"),
+    ]
+    graph = helper.make_graph(
+        nodes, "cnn", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1, 8, 8])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 4]),
+         helper.make_tensor_value_info("logits_out", TensorProto.FLOAT, [1, 4])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_cnn_ops_agree_with_onnxruntime_and_the_circuit(tmp_path) -> None:
+    model = _cnn_model()
+    onnx.checker.check_model(model)
+    path = tmp_path / "cnn.onnx"
+    path.write_bytes(model.SerializeToString())
+    rng = np.random.default_rng(1)
+    xs = rng.normal(0, 1, (40, 1, 1, 8, 8))
+    (tmp_path / "cal.json").write_text(json.dumps({"x": xs.tolist()}))
+    info = compile_model(path, tmp_path / "c", 10, tmp_path / "cal.json", Visibility(params="private"))
+    acc = info["accuracy"]["outputs"]
+    assert acc["out"]["max_abs_error"] < 0.03 and acc["logits_out"]["max_abs_error"] < 0.05
+    assert acc["logits_out"]["top1_agreement"] >= 0.95
+    (tmp_path / "in.json").write_text(json.dumps({"x": xs[5].tolist()}))
+    inf = witness_for(tmp_path / "c", tmp_path / "in.json")
+    assert inf.built.r1cs.is_satisfied(inf.built.witness)
+    sess = ort.InferenceSession(str(path))
+    out, logits = sess.run(None, {"x": xs[5].astype(np.float32)})
+    assert np.abs(np.array(inf.outputs["out"]) - out).max() < 0.03
+    assert np.abs(np.array(inf.outputs["logits_out"]) - logits).max() < 0.05
+
+
+def test_unsupported_op_is_named_and_nothing_is_written(tmp_path) -> None:
+    node = helper.make_node("Softmax", ["x"], ["y"], name="my_softmax")
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])])
+    path = tmp_path / "bad.onnx"
+    path.write_bytes(helper.make_model(graph).SerializeToString())
+    r = run([ZKML, "compile", path, "--out", tmp_path / "out"])
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "unsupported op Softmax in node 'my_softmax'" in r.stderr
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "junk.onnx").write_bytes(b"not a model")
+    r = run([ZKML, "compile", tmp_path / "junk.onnx", "--out", tmp_path / "out"])
+    assert r.returncode == 2 and "not a readable ONNX model" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bad_prove_input_is_a_clear_error(breast_cancer, tmp_path) -> None:
+    out = tmp_path / "lr"
+    compile_model(breast_cancer["lr"], out, 8, breast_cancer["calibration"], Visibility(params="fixed"))
+    assert run([ZKML, "setup", out]).returncode == 0
+    (tmp_path / "short.json").write_text(json.dumps({"X": [0.1, 0.2]}))
+    (tmp_path / "huge.json").write_text(json.dumps({"X": [1e9] * 30}))
+    (tmp_path / "other.json").write_text(json.dumps({"features": [0.0] * 30}))
+    for f, needle in (("short.json", "expected shape (1, 30)"), ("huge.json", "outside the signed"),
+                      ("other.json", "missing input 'X'")):
+        r = run([ZKML, "prove", out, "--input", tmp_path / f, "--proof", tmp_path / "p.json", "--public",
+                 tmp_path / "pub.json"])
+        assert r.returncode == 2 and needle in r.stderr and "Traceback" not in r.stderr, (f, r.stderr)
+        assert not (tmp_path / "p.json").exists()
