@@ -10,9 +10,11 @@ circomlib's constants were made; the tests compare every width against circomlib
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from .errors import FieldRangeError
 from .field import R
@@ -42,33 +44,40 @@ class PoseidonParams:
         return r < half or r >= half + self.partial_rounds
 
 
-def _grain_bits(t: int, partial_rounds: int) -> Iterator[int]:
-    """The reference script's self-shrinking Grain LFSR, seeded with the instance parameters."""
+def _grain_output(t: int, partial_rounds: int, n_bits: int) -> np.ndarray:
+    """The first ``n_bits`` output bits of the reference script's self-shrinking Grain LFSR.
+
+    The register recurrence b[k+80] = b[k+62]^b[k+51]^b[k+38]^b[k+23]^b[k+13]^b[k] is computed
+    in blocks with numpy; after 160 discarded bits, the raw stream is read in pairs (x, y) and y
+    is kept when x is 1.
+    """
     seed = "01" + "0000" + f"{FIELD_BITS:012b}" + f"{t:012b}" + f"{FULL_ROUNDS:010b}" + f"{partial_rounds:010b}"
-    bits = bytearray(int(b) for b in seed) + bytearray([1]) * 30
-    i = 0  # bits[i:i+80] is the register
-
-    def step() -> int:
-        nonlocal i
-        bits.append(bits[i + 62] ^ bits[i + 51] ^ bits[i + 38] ^ bits[i + 23] ^ bits[i + 13] ^ bits[i])
-        i += 1
-        return bits[-1]
-
-    for _ in range(160):
-        step()
+    raw_needed = 160 + 4 * n_bits + 4096
     while True:
-        keep = step()
-        while keep == 0:  # a 0 discards the next bit
-            step()
-            keep = step()
-        yield step()
+        raw = np.zeros(80 + raw_needed + 1280 + 288, dtype=np.uint8)
+        raw[:80] = [int(b) for b in seed] + [1] * 30
+        for k in range(0, 1280, 18):  # the first 1280 + 80 bits with the recurrence itself
+            raw[k + 80 : k + 98] = (raw[k + 62 : k + 80] ^ raw[k + 51 : k + 69] ^ raw[k + 38 : k + 56]
+                                    ^ raw[k + 23 : k + 41] ^ raw[k + 13 : k + 31] ^ raw[k : k + 18])
+        # then with its 16th power over GF(2), p(x)^16 = p(x^16): taps 16x farther, 288-bit blocks
+        for k in range(80, raw_needed, 288):
+            raw[k + 1280 : k + 1568] = (raw[k + 992 : k + 1280] ^ raw[k + 816 : k + 1104] ^ raw[k + 608 : k + 896]
+                                        ^ raw[k + 368 : k + 656] ^ raw[k + 208 : k + 496] ^ raw[k : k + 288])
+        stream = raw[80 + 160 : 80 + raw_needed]
+        stream = stream[: len(stream) // 2 * 2]
+        out = stream[1::2][stream[0::2] == 1]
+        if len(out) >= n_bits:
+            return out[:n_bits]
+        raw_needed *= 2
 
 
-def _take_int(bits: Iterator[int], n: int) -> int:
-    v = 0
-    for _ in range(n):
-        v = (v << 1) | next(bits)
-    return v
+def _chunks_to_ints(bits: np.ndarray, n: int) -> list[int]:
+    """Consecutive n-bit big-endian integers."""
+    k = len(bits) // n
+    padded = np.zeros((k, 256), dtype=np.uint8)
+    padded[:, 256 - n :] = bits[: k * n].reshape(k, n)
+    packed = np.packbits(padded, axis=1)
+    return [int.from_bytes(row.tobytes(), "big") for row in packed]
 
 
 @lru_cache(maxsize=None)
@@ -78,21 +87,27 @@ def params(n_inputs: int) -> PoseidonParams:
         raise ValueError(f"Poseidon takes 1 to {MAX_INPUTS} inputs, got {n_inputs}")
     t = n_inputs + 1
     rp = PARTIAL_ROUNDS[t - 2]
-    bits = _grain_bits(t, rp)
-    flat: list[int] = []
-    while len(flat) < (FULL_ROUNDS + rp) * t:
-        v = _take_int(bits, FIELD_BITS)
-        if v < R:  # rejection sampling
-            flat.append(v)
-    while True:  # Cauchy MDS: 1 / (x_i + y_j) with 2t distinct samples
-        xy = [_take_int(bits, FIELD_BITS) % R for _ in range(2 * t)]
-        if len(set(xy)) != 2 * t:
-            continue
-        xs, ys = xy[:t], xy[t:]
-        if any((x + y) % R == 0 for x in xs for y in ys):
-            continue
-        mds = tuple(tuple(pow(x + y, -1, R) for y in ys) for x in xs)
-        break
+    needed = (FULL_ROUNDS + rp) * t
+    extra = 64
+    while True:
+        words = _chunks_to_ints(_grain_output(t, rp, (needed + 2 * t + extra) * FIELD_BITS), FIELD_BITS)
+        flat: list[int] = []
+        pos = 0
+        while len(flat) < needed and pos < len(words):
+            if words[pos] < R:  # rejection sampling, as the reference
+                flat.append(words[pos])
+            pos += 1
+        mds = None
+        while len(flat) == needed and pos + 2 * t <= len(words):  # Cauchy MDS: 1 / (x_i + y_j)
+            xy = [w % R for w in words[pos : pos + 2 * t]]
+            pos += 2 * t
+            xs, ys = xy[:t], xy[t:]
+            if len(set(xy)) == 2 * t and all((x + y) % R for x in xs for y in ys):
+                mds = tuple(tuple(pow(x + y, -1, R) for y in ys) for x in xs)
+                break
+        if mds is not None:
+            break
+        extra *= 4
     constants = tuple(tuple(flat[r * t : (r + 1) * t]) for r in range(FULL_ROUNDS + rp))
     return PoseidonParams(t, rp, constants, mds)
 
