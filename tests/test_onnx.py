@@ -198,3 +198,31 @@ def test_bad_prove_input_is_a_clear_error(breast_cancer, tmp_path) -> None:
                  tmp_path / "pub.json"])
         assert r.returncode == 2 and needle in r.stderr and "Traceback" not in r.stderr, (f, r.stderr)
         assert not (tmp_path / "p.json").exists()
+
+
+@pytest.mark.chain
+def test_model_proof_verifies_on_anvil_with_the_rendered_verifier(breast_cancer, tmp_path) -> None:
+    from zkml_chain.chain.anvil import Anvil
+    from zkml_chain.chain.evm import Evm
+    from zkml_chain.groth16 import Proof, load_public
+    from zkml_chain.solidity.compile import Artifact
+
+    out = tmp_path / "lr"
+    compile_model(breast_cancer["lr"], out, 8, breast_cancer["calibration"], Visibility())
+    assert run([ZKML, "setup", out]).returncode == 0
+    r = run([ZKML, "prove", out, "--input", breast_cancer["input100"], "--proof", tmp_path / "p.json",
+             "--public", tmp_path / "pub.json"])
+    assert r.returncode == 0, r.stderr
+    r = run([ZKML, "verifier", out / "verification_key.json", "--out", tmp_path / "V.sol"])
+    assert r.returncode == 0, r.stderr
+    art = json.loads((tmp_path / "V.json").read_text())
+    artifact = Artifact(art["contractName"], art["abi"], art["bytecode"], art["deployedBytecode"], "0.8.37", "prague")
+    proof, public = Proof.load(tmp_path / "p.json"), load_public(tmp_path / "pub.json")
+    with Anvil() as node:
+        evm = Evm(node.url)
+        verifier, _ = evm.deploy(artifact)
+        assert evm.call(verifier.functions.verifyProof(*proof.verify_proof_args(), public)) is True
+        flipped = list(public)
+        flipped[1] = 1 - flipped[1]  # the other label
+        assert evm.call(verifier.functions.verifyProof(*proof.verify_proof_args(), flipped)) is False
+        assert evm.send(verifier.functions.verifyProof(*proof.verify_proof_args(), public)).status == 1
