@@ -85,3 +85,15 @@ def test_batched_hashes_and_commitment() -> None:
     assert commit_out([v % R for v in features], salt + 1) != int(com.values[0])
     assert commit_out([v % R for v in features[:-1]], salt) != int(com.values[0])
     assert_solves(*c.build())
+
+
+def test_witness_only_poseidon_gives_the_same_witness() -> None:
+    """Proving computes only values (the R1CS is compiled); they must be the full build's."""
+    witnesses = []
+    for witness_only in (False, True):
+        c = Circuit(witness_only=witness_only)
+        x = c.private_input(np.arange(48).reshape(3, 16) * 7919)
+        c.output(poseidon(c, x), "h")
+        c.output(commit(c, x, c.private_input(5)), "c")
+        witnesses.append((c.witness().values, c.n_wires, c.n_constraints))
+    assert witnesses[0] == witnesses[1]

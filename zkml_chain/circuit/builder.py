@@ -246,7 +246,10 @@ class _Constraints:
 class Circuit:
     """Wires, constraints and the witness of one circuit under construction."""
 
-    def __init__(self) -> None:
+    def __init__(self, witness_only: bool = False) -> None:
+        #: Only compute wire values (to prove a circuit whose R1CS is already known): constraints
+        #: are counted but not recorded, and gadgets may take value-only shortcuts.
+        self.witness_only = witness_only
         self._values: list[np.ndarray] = [np.array([1], dtype=object)]
         self._n_wires = 1
         self._kind: list[np.ndarray] = [np.array([0], dtype=np.int8)]  # 0 one, 1 output, 2 pub in, 3 prv in, 4 other
@@ -332,9 +335,16 @@ class Circuit:
         if b.size != n or (c is not None and c.size != n):
             raise ValueError(f"constraint operands differ in size: {a.shape}, {b.shape}, {None if c is None else c.shape}")
         base = self._n_constraints
-        self._a.add(base, a)
-        self._b.add(base, b)
-        self._c.add(base, c)
+        if not self.witness_only:
+            self._a.add(base, a)
+            self._b.add(base, b)
+            self._c.add(base, c)
+        self._n_constraints += n
+
+    def skip_constraints(self, n: int) -> None:
+        """Witness-only shortcuts: account for ``n`` constraints the full build records."""
+        if not self.witness_only:
+            raise ValueError("skip_constraints is for witness-only circuits")
         self._n_constraints += n
 
     def mul(self, a: Tensor | ArrayLike, b: Tensor | ArrayLike) -> Tensor:
@@ -440,6 +450,8 @@ class Circuit:
     def build(self) -> tuple[R1CS, Witness]:
         """The R1CS (circom wire order: 1, outputs, public inputs, private inputs, the rest) and
         its witness."""
+        if self.witness_only:
+            raise ValueError("build: this circuit records no constraints (witness_only); use witness()")
         kind = np.concatenate(self._kind)
         order = np.argsort(kind, kind="stable")  # old wire ids in new order
         perm = np.empty_like(order)
@@ -453,6 +465,12 @@ class Circuit:
         r1cs.names.update({int(perm[w]): n for w, n in self._names.items()})
         log.info("circuit: %d constraints, %d wires", self._n_constraints, self._n_wires)
         return r1cs, Witness(pack(values))
+
+    def witness(self) -> Witness:
+        """Only the witness, in the wire order of :meth:`build` (no matrices are assembled)."""
+        kind = np.concatenate(self._kind)
+        order = np.argsort(kind, kind="stable")
+        return Witness(pack(np.concatenate(self._values)[order]))
 
     def wire_index(self, t: Tensor) -> np.ndarray:
         """Built-witness positions of a tensor of plain wires (for tests that tamper with them)."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..poseidon import COMMIT_ARITY, FULL_ROUNDS, optimized_params
+from ..field import R
+from ..poseidon import COMMIT_ARITY, FULL_ROUNDS, OptimizedParams, optimized_params
 from .builder import Circuit, Tensor
 
 
@@ -29,6 +30,8 @@ def poseidon(c: Circuit, inputs: Tensor) -> Tensor:
     o = optimized_params(k)
     t, half = o.t, FULL_ROUNDS // 2
     lead = inputs.shape[:-1]
+    if c.witness_only:
+        return _poseidon_values(c, inputs, o)
     state = c.concatenate([c.constant(np.zeros(lead + (1,), dtype=np.int64)), inputs], axis=-1)
     mds_t = np.array(o.mds, dtype=object).T  # state @ M^T == M · state
 
@@ -51,6 +54,39 @@ def poseidon(c: Circuit, inputs: Tensor) -> Tensor:
     for r in range(half + o.partial_rounds, FULL_ROUNDS + o.partial_rounds):
         state = full_round(state, r)
     return state[..., 0]
+
+
+def _poseidon_values(c: Circuit, inputs: Tensor, o: OptimizedParams) -> Tensor:
+    """Witness-only Poseidon: the same wires, created in the same order as :func:`poseidon`
+    (x², x⁴, x⁵ of every S-box layer), with values computed directly; no linear combinations."""
+    t, half = o.t, FULL_ROUNDS // 2
+    lead = inputs.shape[:-1]
+    x = np.asarray(inputs.values, dtype=object).reshape(-1, t - 1)
+    s = np.concatenate([np.zeros((len(x), 1), dtype=object), x], axis=1)
+    mds_t = np.array(o.mds, dtype=object).T
+
+    def sbox(v: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        x2 = v * v % R
+        x4 = x2 * x2 % R
+        x5 = x4 * v % R
+        for w in (x2, x4, x5):
+            c.hint(w.reshape(shape))
+        c.skip_constraints(3 * v.size)
+        return x5
+
+    for r in range(half):
+        s = sbox((s + np.array(o.constants[r], dtype=object)) % R, lead + (t,)).dot(mds_t) % R
+    s = ((s + np.array(o.constants[half], dtype=object)) % R).dot(np.array(o.pre_sparse, dtype=object)) % R
+    for r in range(o.partial_rounds):
+        s0 = sbox(s[:, 0], lead)
+        if r < o.partial_rounds - 1:
+            s0 = (s0 + o.constants[half + r + 1][0]) % R
+        first = (s0 * o.m00 + s[:, 1:].dot(np.array(o.w_hat[r], dtype=object))) % R
+        rest = (s[:, 1:] + s0[:, None] * np.array(o.v[r], dtype=object)) % R
+        s = np.concatenate([first[:, None], rest], axis=1)
+    for r in range(half + o.partial_rounds, FULL_ROUNDS + o.partial_rounds):
+        s = sbox((s + np.array(o.constants[r], dtype=object)) % R, lead + (t,)).dot(mds_t) % R
+    return c.constant(s[:, 0].reshape(lead))
 
 
 def commit(c: Circuit, values: Tensor, salt: Tensor) -> Tensor:

@@ -61,7 +61,7 @@ class Visibility:
 class Built:
     circuit: Circuit
     outputs: dict[str, Q]
-    r1cs: R1CS
+    r1cs: R1CS | None  # None when built witness-only
     witness: Witness
 
 
@@ -92,9 +92,11 @@ def read_inputs(graph: Graph, obj: Any, batch: bool, what: str) -> dict[str, np.
     return {n: _as_input(graph, n, obj[n], batch) for n in graph.inputs}
 
 
-def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarray], salt: int) -> Built:
-    """The circuit for one sample; returns it built (R1CS + witness) with the quantized outputs."""
-    c = Circuit()
+def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarray], salt: int,
+          witness_only: bool = False) -> Built:
+    """The circuit for one sample, built (R1CS + witness, or only the witness) with the
+    quantized outputs."""
+    c = Circuit(witness_only=witness_only)
     backend = CircuitBackend(c, plan.widths)
     params: list[Tensor] = []
 
@@ -123,6 +125,8 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
             c.output(q.data, name)
         elif vis.output == "hashed":
             c.output(commit(c, q.data, salt_t), f"{name}.commitment")
+    if witness_only:
+        return Built(c, outputs, None, c.witness())
     r1cs, witness = c.build()
     return Built(c, outputs, r1cs, witness)
 
@@ -196,6 +200,7 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
     report = accuracy(graph, model, samples, plan) if calibration is not None else None
     first = {name: v[0] for name, v in samples.items()}
     built = build(graph, plan, vis, first, salt=1)
+    assert built.r1cs is not None
     r1cs_bytes = built.r1cs.to_r1cs()
     out_scales = {name: q.scale for name, q in built.outputs.items()}
     info = {
@@ -248,9 +253,11 @@ def witness_for(folder: Path, input_path: Path) -> Inference:
             log.warning("no \"salt\" in %s: using a random one (saved in the output file)", input_path)
         elif not isinstance(salt, (int, str)) or not str(salt).isdigit() or int(salt) >= R:
             raise ProofInputError(f"{input_path}: salt must be a decimal integer below r")
-    built = build(graph, plan, vis, inputs, int(salt or 0))
-    if hashlib.sha256(built.r1cs.to_r1cs()).hexdigest() != info["r1cs_sha256"]:
-        raise ZkmlChainError("internal error: the rebuilt circuit differs from the compiled one")
+    # Only the witness is computed: the R1CS is the compiled one, and `prove` checks the proof
+    # before writing it, so a witness that does not fit could never pass as a proof.
+    built = build(graph, plan, vis, inputs, int(salt or 0), witness_only=True)
+    if built.circuit.n_wires != info["wires"] or built.circuit.n_constraints != info["constraints"]:
+        raise ZkmlChainError("internal error: the circuit rebuilt for this input differs from the compiled one")
     outputs: dict[str, Any] = {name: dequantize(q).tolist() for name, q in
                                ((n, Q(np.asarray(q.data.value(), dtype=np.int64), q.scale)) for n, q in built.outputs.items())}
     outputs["raw"] = {name: np.asarray(q.data.value(), dtype=object).astype(str).tolist() for name, q in built.outputs.items()}
