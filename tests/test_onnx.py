@@ -231,3 +231,31 @@ def test_model_proof_verifies_on_anvil_with_the_rendered_verifier(breast_cancer,
         flipped[1] = 1 - flipped[1]  # the other label
         assert evm.call(verifier.functions.verifyProof(*proof.verify_proof_args(), flipped)) is False
         assert evm.send(verifier.functions.verifyProof(*proof.verify_proof_args(), public)).status == 1
+
+
+MODELS = Path(__file__).parent / "models"
+
+
+def test_pytorch_digits_cnn_agrees_99_percent_and_proves(tmp_path, snarkjs) -> None:
+    """digits_cnn.onnx is a real torch.onnx.export of a CNN trained on load_digits (see
+    tests/models/make_models.py); the target is >= 99% top-1 agreement with onnxruntime."""
+    out = tmp_path / "digits"
+    r = run([ZKML, "compile", MODELS / "digits_cnn.onnx", "--out", out, "--calibration",
+             MODELS / "digits_cnn_calibration.json"])
+    assert r.returncode == 0, r.stderr
+    info = json.loads((out / "circuit.json").read_text())
+    assert [op["op"] for op in info["ops"]] == ["Conv", "Relu", "MaxPool", "Conv", "Relu", "AveragePool", "Flatten",
+                                                 "Gemm"]
+    assert info["accuracy"]["outputs"]["logits"]["top1_agreement"] >= 0.99
+    images = json.loads((MODELS / "digits_cnn_calibration.json").read_text())["image"]
+    (tmp_path / "in.json").write_text(json.dumps({"image": images[11]}))
+    assert run([ZKML, "setup", out]).returncode == 0
+    r = run([ZKML, "prove", out, "--input", tmp_path / "in.json", "--proof", tmp_path / "p.json", "--public",
+             tmp_path / "pub.json", "--output", tmp_path / "out.json"])
+    assert r.returncode == 0, r.stderr
+    logits = np.array(json.loads((tmp_path / "out.json").read_text())["logits"])
+    ref = ort.InferenceSession(str(MODELS / "digits_cnn.onnx")).run(None, {"image": np.array([images[11]], np.float32)})
+    assert np.argmax(logits) == np.argmax(ref[0])
+    assert np.abs(logits - ref[0]).max() <= info["accuracy"]["outputs"]["logits"]["max_abs_error"] + 0.05
+    r = run([snarkjs, "groth16", "verify", out / "verification_key.json", tmp_path / "pub.json", tmp_path / "p.json"])
+    assert r.returncode == 0 and "OK" in r.stdout
