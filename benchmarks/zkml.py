@@ -1,0 +1,258 @@
+"""zkML benchmark: zkml-chain vs EZKL on the same ONNX files, in one run.
+
+    .venv/bin/python benchmarks/zkml.py [--no-ezkl] [--repeats 3]
+
+Models:
+- credit MLP 20 → 16 → 8 → 1 (scikit-learn MLPClassifier on data/german_credit.csv, each of the
+  20 attributes encoded as one standardized number: numeric as is, categorical by category
+  index; exported by skl2onnx);
+- digits CNN (tests/models/digits_cnn.onnx, a torch.onnx.export; see tests/models/make_models.py).
+
+Both frameworks get the same visibility (input private, parameters hashed, output public),
+the same calibration data and the same ONNX file. Reported: constraints (ours) / rows
+(EZKL's 2^logrows), setup / witness / prove seconds (ours: `zkml-chain prove` whole command,
+witness included; EZKL: gen_witness and prove in-process), proof bytes, verification gas (ours,
+on Anvil), and agreement with onnxruntime on held-out samples. EZKL (PyPI `ezkl`, with a local
+development SRS from `gen_srs`) is installed into .cache/ezkl-venv by this script, never into
+the project. Results: benchmarks/results/zkml.{json,md}.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
+EZKL_VENV = ROOT / ".cache" / "ezkl-venv"
+EZKL_VERSION = "23.0.5"
+console = Console()
+
+EZKL_RUNNER = r'''
+import asyncio, inspect, json, sys, time
+import ezkl
+
+def call(fn, *a, **k):
+    r = fn(*a, **k)
+    return asyncio.run(r) if inspect.isawaitable(r) else r
+
+model, work, cal, inputs = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+out = {}
+args = ezkl.PyRunArgs()
+args.input_visibility, args.param_visibility, args.output_visibility = "private", "hashed", "public"
+args.variables = [("batch_size", 1), ("batch", 1)]  # ONNX files with a symbolic batch dimension
+settings, compiled = f"{work}/settings.json", f"{work}/model.compiled"
+t = time.perf_counter()
+call(ezkl.gen_settings, model, settings, py_run_args=args)
+call(ezkl.calibrate_settings, cal, model, settings, "resources")
+call(ezkl.compile_circuit, model, compiled, settings)
+s = json.load(open(settings))
+logrows = s["run_args"]["logrows"]
+srs = f"{work}/kzg{logrows}.srs"
+call(ezkl.gen_srs, srs, logrows)
+call(ezkl.setup, compiled, f"{work}/vk.key", f"{work}/pk.key", srs)
+out["setup_s"] = time.perf_counter() - t
+out["logrows"] = logrows
+out["scales"] = [s["run_args"].get("input_scale"), s["run_args"].get("param_scale")]
+witness_s, prove_s, outputs = [], [], []
+for i, x in enumerate(inputs):
+    data = f"{work}/in{i}.json"
+    json.dump({"input_data": [x]}, open(data, "w"))
+    t = time.perf_counter()
+    call(ezkl.gen_witness, data, compiled, f"{work}/w{i}.json", f"{work}/vk.key", srs)
+    witness_s.append(time.perf_counter() - t)
+    w = json.load(open(f"{work}/w{i}.json"))
+    outputs.append([[float(v) for v in o] for o in w["pretty_elements"]["rescaled_outputs"]])
+    if i < 3:
+        t = time.perf_counter()
+        call(ezkl.prove, f"{work}/w{i}.json", compiled, f"{work}/pk.key", f"{work}/proof{i}.json", srs)
+        prove_s.append(time.perf_counter() - t)
+        assert call(ezkl.verify, f"{work}/proof{i}.json", settings, f"{work}/vk.key", srs)
+p = json.load(open(f"{work}/proof0.json"))
+proof_hex = p.get("proof") or p.get("hex_proof") or ""
+out.update(witness_s=witness_s, prove_s=prove_s, outputs=outputs,
+           proof_bytes=len(bytes(proof_hex)) if isinstance(proof_hex, list) else len(proof_hex.removeprefix("0x")) // 2)
+print(json.dumps(out))
+'''
+
+
+def ensure_ezkl() -> Path | None:
+    py = EZKL_VENV / "bin" / "python"
+    if not py.exists():
+        console.print(f"installing ezkl {EZKL_VERSION} into {EZKL_VENV} (benchmark only) ...")
+        subprocess.run([sys.executable, "-m", "venv", str(EZKL_VENV)], check=True)
+        r = subprocess.run([str(EZKL_VENV / "bin" / "pip"), "install", "-q", f"ezkl=={EZKL_VERSION}", "onnx"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            console.print(f"[yellow]ezkl could not be installed, skipping it:[/] {r.stderr.strip()[-300:]}")
+            return None
+    return py
+
+
+def credit_model(work: Path) -> tuple[Path, np.ndarray, np.ndarray]:
+    """MLP 20 → 16 → 8 → 1 on German Credit; returns (onnx, calibration X, held-out X)."""
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+    from sklearn.neural_network import MLPClassifier
+    from skl2onnx import to_onnx
+
+    df = pd.read_csv(ROOT / "data" / "german_credit.csv")
+    y = (df.pop("creditability") == "good").astype(int).to_numpy()
+    cols = []
+    for c in df.columns:
+        col = df[c]
+        cols.append(col.astype(float).to_numpy() if col.dtype.kind in "if" else
+                    col.astype("category").cat.codes.astype(float).to_numpy())
+    x = np.stack(cols, axis=1)
+    x = ((x - x.mean(0)) / x.std(0)).astype(np.float32)
+    x_tr, x_te, y_tr, _ = train_test_split(x, y, test_size=0.3, random_state=0)
+    model = MLPClassifier((16, 8), max_iter=2000, random_state=0).fit(x_tr, y_tr)
+    path = work / "credit_mlp.onnx"
+    path.write_bytes(to_onnx(model, x_tr[:1], options={"zipmap": False}).SerializeToString())
+    return path, x_tr, x_te
+
+
+def digits_model() -> tuple[Path, np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    images = (load_digits().images / 16.0).astype(np.float32)[:, None]
+    cal = np.array(json.loads((ROOT / "tests" / "models" / "digits_cnn_calibration.json").read_text())["image"],
+                   dtype=np.float32)
+    return ROOT / "tests" / "models" / "digits_cnn.onnx", cal, images[-200:]
+
+
+def timed(cmd: list[str | Path]) -> float:
+    t = time.perf_counter()
+    r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"{cmd[1]} failed: {r.stderr}")
+    return time.perf_counter() - t
+
+
+def ours(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, repeats: int) -> dict:
+    import onnxruntime as ort
+
+    from zkml_chain.onnx.graph import load
+    from zkml_chain.onnx.quantize import calibrate, dequantize, run_numpy
+
+    d = work / name
+    input_name = next(iter(load(model).inputs))
+    (work / f"{name}_cal.json").write_text(json.dumps({input_name: cal.tolist()}))
+    compile_s = timed([ZKML, "compile", model, "--out", d, "--calibration", work / f"{name}_cal.json"])
+    info = json.loads((d / "circuit.json").read_text())
+    setup_s = timed([ZKML, "setup", d])
+    (work / f"{name}_in.json").write_text(json.dumps({input_name: held[0].tolist()}))
+    prove = [timed([ZKML, "prove", d, "--input", work / f"{name}_in.json", "--proof", work / f"{name}_p.json",
+                    "--public", work / f"{name}_pub.json"]) for _ in range(repeats)]
+    # agreement with onnxruntime on held-out samples, computed with the exact integer model
+    graph = load(model)
+    plan = calibrate(graph, {input_name: cal.reshape((len(cal),) + graph.inputs[input_name])}, 8)
+    q, _ = run_numpy(graph, {input_name: held.reshape((len(held),) + graph.inputs[input_name])}, plan.scale)
+    sess = ort.InferenceSession(str(model))
+    refs = [sess.run(None, {input_name: held[i : i + 1]}) for i in range(len(held))]
+    out_name = "probabilities" if "probabilities" in q else next(iter(q))
+    k = [o.name for o in sess.get_outputs()].index(out_name)
+    theirs = np.stack([r[k].ravel() for r in refs])
+    mine = dequantize(q[out_name]).reshape(len(held), -1)
+    gas = verification_gas(d, work / f"{name}_p.json", work / f"{name}_pub.json")
+    return {"constraints": info["constraints"], "compile_s": compile_s, "setup_s": setup_s,
+            "prove_s": statistics.median(prove), "proof_bytes": 256, "verify_gas": gas,
+            "top1_agreement": float(np.mean(mine.argmax(1) == theirs.argmax(1))),
+            "max_abs_error": float(np.abs(mine - theirs).max()), "held_out": len(held), "output": out_name}
+
+
+def verification_gas(d: Path, proof: Path, public: Path) -> int:
+    from zkml_chain.chain.anvil import Anvil
+    from zkml_chain.chain.evm import Evm
+    from zkml_chain.groth16 import Proof, VerifyingKey, load_public
+    from zkml_chain.solidity import compile_sources, render_verifier
+
+    rendered = render_verifier(VerifyingKey.load(d / "verification_key.json"))
+    art = compile_sources({"V.sol": rendered.source})[rendered.contract_name]
+    with Anvil() as node:
+        evm = Evm(node.url)
+        c, _ = evm.deploy(art)
+        p = Proof.load(proof)
+        sent = evm.send(c.functions.verifyProof(*p.verify_proof_args(), load_public(public)))
+        assert sent.status == 1
+        return sent.gas_used
+
+
+def ezkl(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, py: Path) -> dict:
+    import onnxruntime as ort
+
+    d = work / f"ezkl_{name}"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "cal.json").write_text(json.dumps({"input_data": [cal.reshape(len(cal), -1).ravel().tolist()]}))
+    samples = held[:20]
+    r = subprocess.run([str(py), "-c", EZKL_RUNNER, str(model), str(d), str(d / "cal.json"),
+                        json.dumps([s.ravel().tolist() for s in samples])], capture_output=True, text=True,
+                       cwd=d, env={**os.environ, "RUST_LOG": "error"})
+    if r.returncode != 0:
+        return {"error": r.stderr.strip()[-400:]}
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    sess = ort.InferenceSession(str(model))
+    names = [o.name for o in sess.get_outputs()]
+    k = names.index("probabilities") if "probabilities" in names else 0
+    in_name = sess.get_inputs()[0].name
+    theirs = np.stack([sess.run(None, {in_name: s[None]})[k].ravel() for s in samples])
+    outs = np.array([o[k] for o in res["outputs"]], dtype=np.float64).reshape(len(samples), -1)
+    return {"rows": 2 ** res["logrows"], "setup_s": res["setup_s"], "witness_s": statistics.median(res["witness_s"]),
+            "prove_s": statistics.median(res["prove_s"]), "proof_bytes": res["proof_bytes"],
+            "top1_agreement": float(np.mean(outs.argmax(1) == theirs.argmax(1))),
+            "max_abs_error": float(np.abs(outs - theirs).max()), "held_out": len(samples)}
+
+
+@click.command()
+@click.option("--ezkl/--no-ezkl", "with_ezkl", default=True, show_default=True)
+@click.option("--repeats", default=3, show_default=True)
+@click.option("--work", type=click.Path(path_type=Path), default=ROOT / "build" / "zkml-bench", show_default=True)
+def main(with_ezkl: bool, repeats: int, work: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    work.mkdir(parents=True, exist_ok=True)
+    py = ensure_ezkl() if with_ezkl else None
+    credit = credit_model(work)
+    rows = {}
+    for name, (model, cal, held) in (("credit MLP 20-16-8-1", credit), ("digits CNN", digits_model())):
+        console.print(f"[bold]{name}[/]: zkml-chain ...")
+        rows[name] = {"zkml-chain": ours(name.split()[0], model, cal, held, work, repeats)}
+        if py is not None:
+            console.print(f"[bold]{name}[/]: EZKL ...")
+            rows[name]["ezkl"] = ezkl(name.split()[0], model, cal, held, work, py)
+        console.print(rows[name])
+    table = Table(title="zkML: the same ONNX file through zkml-chain and EZKL (2 cores)")
+    for col in ("model", "framework", "size", "setup s", "prove s", "proof bytes", "verify gas", "top-1 agreement",
+                "max |error|"):
+        table.add_column(col, justify="right")
+    md = ["| model | framework | circuit size | setup s | prove s | proof bytes | verify gas | top-1 agreement | max abs error |",
+          "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, by in rows.items():
+        for fw, r in by.items():
+            if "error" in r:
+                cells = [name, fw, "error: " + r["error"][:60], "", "", "", "", "", ""]
+            else:
+                size = f"{r['constraints']:,} constraints" if "constraints" in r else f"2^{int(np.log2(r['rows']))} rows"
+                cells = [name, fw, size, f"{r['setup_s']:.2f}", f"{r['prove_s']:.2f}", f"{r['proof_bytes']:,}",
+                         f"{r['verify_gas']:,}" if "verify_gas" in r else "-", f"{100 * r['top1_agreement']:.1f}%",
+                         f"{r['max_abs_error']:.3f}"]
+            table.add_row(*cells)
+            md.append("| " + " | ".join(cells) + " |")
+    console.print(table)
+    out = ROOT / "benchmarks" / "results"
+    (out / "zkml.json").write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "rows": rows}, indent=1) + "\n")
+    (out / "zkml.md").write_text("\n".join(md) + "\n")
+    console.print(f"saved {out / 'zkml.json'} and {out / 'zkml.md'}")
+
+
+if __name__ == "__main__":
+    main()
