@@ -73,7 +73,7 @@ for i, x in enumerate(inputs):
     witness_s.append(time.perf_counter() - t)
     w = json.load(open(f"{work}/w{i}.json"))
     outputs.append([[float(v) for v in o] for o in w["pretty_elements"]["rescaled_outputs"]])
-    if i < 3:
+    if i < int(sys.argv[5]):
         t = time.perf_counter()
         call(ezkl.prove, f"{work}/w{i}.json", compiled, f"{work}/pk.key", f"{work}/proof{i}.json", srs)
         prove_s.append(time.perf_counter() - t)
@@ -188,7 +188,7 @@ def verification_gas(d: Path, proof: Path, public: Path) -> int:
         return sent.gas_used
 
 
-def ezkl(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, py: Path) -> dict:
+def ezkl(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, py: Path, proofs: int) -> dict:
     import onnxruntime as ort
 
     d = work / f"ezkl_{name}"
@@ -196,7 +196,7 @@ def ezkl(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, 
     (d / "cal.json").write_text(json.dumps({"input_data": [cal.reshape(len(cal), -1).ravel().tolist()]}))
     samples = held[:20]
     r = subprocess.run([str(py), "-c", EZKL_RUNNER, str(model), str(d), str(d / "cal.json"),
-                        json.dumps([s.ravel().tolist() for s in samples])], capture_output=True, text=True,
+                        json.dumps([s.ravel().tolist() for s in samples]), str(proofs)], capture_output=True, text=True,
                        cwd=d, env={**os.environ, "RUST_LOG": "error"})
     if r.returncode != 0:
         return {"error": r.stderr.strip()[-400:]}
@@ -215,20 +215,27 @@ def ezkl(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, 
 
 @click.command()
 @click.option("--ezkl/--no-ezkl", "with_ezkl", default=True, show_default=True)
-@click.option("--repeats", default=3, show_default=True)
+@click.option("--repeats", default=3, show_default=True, help="Our proofs per model (median reported).")
+@click.option("--ezkl-proofs", default=1, show_default=True, help="EZKL proofs per model (each takes minutes).")
+@click.option("--models", default="credit,digits", show_default=True, help="Which models to run.")
 @click.option("--work", type=click.Path(path_type=Path), default=ROOT / "build" / "zkml-bench", show_default=True)
-def main(with_ezkl: bool, repeats: int, work: Path) -> None:
+def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, work: Path) -> None:
     sys.path.insert(0, str(ROOT))
     work.mkdir(parents=True, exist_ok=True)
     py = ensure_ezkl() if with_ezkl else None
-    credit = credit_model(work)
+    wanted = {m.strip() for m in models.split(",")}
+    cases = []
+    if "credit" in wanted:
+        cases.append(("credit MLP 20-16-8-1", credit_model(work)))
+    if "digits" in wanted:
+        cases.append(("digits CNN", digits_model()))
     rows = {}
-    for name, (model, cal, held) in (("credit MLP 20-16-8-1", credit), ("digits CNN", digits_model())):
+    for name, (model, cal, held) in cases:
         console.print(f"[bold]{name}[/]: zkml-chain ...")
         rows[name] = {"zkml-chain": ours(name.split()[0], model, cal, held, work, repeats)}
         if py is not None:
             console.print(f"[bold]{name}[/]: EZKL ...")
-            rows[name]["ezkl"] = ezkl(name.split()[0], model, cal, held, work, py)
+            rows[name]["ezkl"] = ezkl(name.split()[0], model, cal, held, work, py, ezkl_proofs)
         console.print(rows[name])
     table = Table(title="zkML: the same ONNX file through zkml-chain and EZKL (2 cores)")
     for col in ("model", "framework", "size", "setup s", "prove s", "proof bytes", "verify gas", "top-1 agreement",
