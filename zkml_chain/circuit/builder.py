@@ -62,6 +62,16 @@ def pack(values: np.ndarray) -> bytes:
     return b"".join([to_bytes(v, 32, "little") for v in np.asarray(values, dtype=object).ravel().tolist()])
 
 
+def _merge_terms(keys: np.ndarray, wires: np.ndarray, coeffs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sort terms by (key, wire), sum the coefficients of equal pairs mod r, drop zero sums."""
+    order = np.lexsort((wires, keys))
+    keys, wires, coeffs = keys[order], wires[order], coeffs[order]
+    start = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]) | (wires[1:] != wires[:-1])])
+    summed = np.add.reduceat(coeffs, start) % R
+    keep = summed != 0
+    return keys[start][keep], wires[start][keep], summed[keep]
+
+
 @dataclass(frozen=True, eq=False)
 class Tensor:
     """An array of linear combinations of wires, in CSR form, with their values.
@@ -94,8 +104,10 @@ class Tensor:
         """The values as signed ints, shaped like the tensor."""
         return signed(self.values).reshape(self.shape) if self.shape else signed(self.values[0])
 
-    def field_value(self) -> np.ndarray:
-        return self.values.reshape(self.shape)
+    @property
+    def is_plain(self) -> bool:
+        """Each element is exactly one wire with coefficient 1."""
+        return bool(np.all(np.diff(self.indptr) == 1) and np.all(self.coeffs == 1))
 
     def take(self, index: np.ndarray, shape: tuple[int, ...] | None = None) -> Tensor:
         """Elements at flat positions ``index`` (repeats allowed), as a tensor of ``shape``."""
@@ -196,13 +208,7 @@ class Tensor:
         elem = self._elements_of_terms()
         if len(elem) == 0:
             return self
-        order = np.lexsort((self.wires, elem))
-        e, w, k = elem[order], self.wires[order], self.coeffs[order]
-        start = np.flatnonzero(np.r_[True, (e[1:] != e[:-1]) | (w[1:] != w[:-1])])
-        summed = np.add.reduceat(k, start) % R
-        e, w = e[start], w[start]
-        keep = summed != 0
-        e, w, summed = e[keep], w[keep], summed[keep]
+        e, w, summed = _merge_terms(elem, self.wires, self.coeffs)
         indptr = np.zeros(self.size + 1, dtype=np.int64)
         np.cumsum(np.bincount(e, minlength=self.size), out=indptr[1:])
         return Tensor(self.circuit, self.shape, indptr, w, summed, self.values)
@@ -231,16 +237,9 @@ class _Constraints:
         """Merge duplicate (row, wire) terms, drop zeros, renumber wires by ``perm``."""
         if not self.rows:
             return SparseMatrix.empty()
-        rows = np.concatenate(self.rows)
-        cols = perm[np.concatenate(self.cols)]
-        coeffs = np.concatenate(self.coeffs)
-        order = np.lexsort((cols, rows))
-        rows, cols, coeffs = rows[order], cols[order], coeffs[order]
-        start = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])])
-        summed = np.add.reduceat(coeffs, start) % R if len(coeffs) else coeffs
-        rows, cols = rows[start], cols[start]
-        keep = summed != 0
-        return SparseMatrix(rows[keep].astype(np.uint32), cols[keep].astype(np.uint32), pack(summed[keep]))
+        rows, cols, summed = _merge_terms(np.concatenate(self.rows), perm[np.concatenate(self.cols)],
+                                          np.concatenate(self.coeffs))
+        return SparseMatrix(rows.astype(np.uint32), cols.astype(np.uint32), pack(summed))
 
 
 class Circuit:
@@ -366,7 +365,7 @@ class Circuit:
 
     def materialize(self, t: Tensor) -> Tensor:
         """The same values on fresh wires (one constraint each), unless already plain wires."""
-        if len(t.wires) == t.size and np.all(np.diff(t.indptr) == 1) and np.all(t.coeffs == 1) and not np.any(t.wires == 0):
+        if t.is_plain and not np.any(t.wires == 0):
             return t
         out = self._new_wires(t.values, 4).reshape(t.shape)
         self.constrain(t - out, None, None)
@@ -447,16 +446,21 @@ class Circuit:
                     pos += n
         return out
 
+    def _order(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(kinds, old wire ids in circom order, old id -> new id): one, outputs, public inputs,
+        private inputs, the rest, each in creation order."""
+        kind = np.concatenate(self._kind)
+        order = np.argsort(kind, kind="stable")
+        perm = np.empty_like(order)
+        perm[order] = np.arange(len(order))
+        return kind, order, perm
+
     def build(self) -> tuple[R1CS, Witness]:
         """The R1CS (circom wire order: 1, outputs, public inputs, private inputs, the rest) and
         its witness."""
         if self.witness_only:
             raise ValueError("build: this circuit records no constraints (witness_only); use witness()")
-        kind = np.concatenate(self._kind)
-        order = np.argsort(kind, kind="stable")  # old wire ids in new order
-        perm = np.empty_like(order)
-        perm[order] = np.arange(len(order))
-        values = np.concatenate(self._values)[order]
+        kind, order, perm = self._order()
         counts = np.bincount(kind, minlength=5)
         r1cs = R1CS(
             n_wires=self._n_wires, n_pub_out=int(counts[1]), n_pub_in=int(counts[2]), n_prv_in=int(counts[3]),
@@ -464,20 +468,15 @@ class Circuit:
         )
         r1cs.names.update({int(perm[w]): n for w, n in self._names.items()})
         log.info("circuit: %d constraints, %d wires", self._n_constraints, self._n_wires)
-        return r1cs, Witness(pack(values))
+        return r1cs, self.witness()
 
     def witness(self) -> Witness:
         """Only the witness, in the wire order of :meth:`build` (no matrices are assembled)."""
-        kind = np.concatenate(self._kind)
-        order = np.argsort(kind, kind="stable")
+        _, order, _ = self._order()
         return Witness(pack(np.concatenate(self._values)[order]))
 
     def wire_index(self, t: Tensor) -> np.ndarray:
         """Built-witness positions of a tensor of plain wires (for tests that tamper with them)."""
-        if not (np.all(np.diff(t.indptr) == 1) and np.all(t.coeffs == 1)):
+        if not t.is_plain:
             raise ValueError("wire_index: the tensor is not a tensor of plain wires")
-        kind = np.concatenate(self._kind)
-        order = np.argsort(kind, kind="stable")
-        perm = np.empty_like(order)
-        perm[order] = np.arange(len(order))
-        return perm[t.wires].reshape(t.shape)
+        return self._order()[2][t.wires].reshape(t.shape)
