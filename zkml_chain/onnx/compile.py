@@ -131,7 +131,7 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
     return Built(c, outputs, r1cs, witness)
 
 
-def _signal_meaning(layout: list[dict[str, Any]], vis: Visibility, out_scales: dict[str, int]) -> list[dict[str, Any]]:
+def _signal_meaning(layout: list[dict[str, Any]], input_scale: int, out_scales: dict[str, int]) -> list[dict[str, Any]]:
     for entry in layout:
         name = entry["name"]
         if name == "model_commitment":
@@ -139,7 +139,8 @@ def _signal_meaning(layout: list[dict[str, Any]], vis: Visibility, out_scales: d
         elif name.endswith(".commitment"):
             entry["meaning"] = f"Poseidon commitment to {name[: -len('.commitment')]} (quantized), salted with INPUT.json's salt"
         elif entry["kind"] == "public_input":
-            entry["meaning"] = f"the model input {name}, quantized at scale 2^{entry.get('scale', '?')}"
+            entry["meaning"] = f"the model input {name}, fixed point: value = signal / 2^{input_scale}"
+            entry["scale_bits"] = input_scale
         else:
             s = out_scales.get(name, 0)
             entry["meaning"] = f"the model output {name}, fixed point: value = signal / 2^{s} (negatives as r - |v|)"
@@ -209,14 +210,13 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
         "model_sha256": hashlib.sha256(model.read_bytes()).hexdigest(),
         "visibility": asdict(vis),
         "inputs": {name: list(shape) for name, shape in graph.inputs.items()},
-        "outputs": {name: {"shape": list(np.shape(q.data.values.reshape(q.data.shape))), "scale_bits": q.scale}
-                    for name, q in built.outputs.items()},
+        "outputs": {name: {"shape": list(q.data.shape), "scale_bits": q.scale} for name, q in built.outputs.items()},
         "ops": [{"name": n.name, "op": n.op, "inputs": list(n.inputs), "outputs": list(n.outputs),
                  "shape": list(graph.shapes.get(n.outputs[0], ()))} for n in graph.nodes],
         "quantization": plan.to_json(),
         "constraints": built.r1cs.n_constraints,
         "wires": built.r1cs.n_wires,
-        "public_signals": _signal_meaning(built.circuit.public_layout(), vis, out_scales),
+        "public_signals": _signal_meaning(built.circuit.public_layout(), plan.scale, out_scales),
         "r1cs_sha256": hashlib.sha256(r1cs_bytes).hexdigest(),
         "accuracy": report,
     }
@@ -258,9 +258,13 @@ def witness_for(folder: Path, input_path: Path) -> Inference:
     built = build(graph, plan, vis, inputs, int(salt or 0), witness_only=True)
     if built.circuit.n_wires != info["wires"] or built.circuit.n_constraints != info["constraints"]:
         raise ZkmlChainError("internal error: the circuit rebuilt for this input differs from the compiled one")
-    outputs: dict[str, Any] = {name: dequantize(q).tolist() for name, q in
-                               ((n, Q(np.asarray(q.data.value(), dtype=np.int64), q.scale)) for n, q in built.outputs.items())}
-    outputs["raw"] = {name: np.asarray(q.data.value(), dtype=object).astype(str).tolist() for name, q in built.outputs.items()}
+    outputs: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    for name, q in built.outputs.items():
+        ints = np.asarray(q.data.value(), dtype=object)
+        outputs[name] = dequantize(Q(ints, q.scale)).tolist()
+        raw[name] = ints.astype(str).tolist()
+    outputs["raw"] = raw
     outputs["scale_bits"] = {name: q.scale for name, q in built.outputs.items()}
     if vis.needs_salt:
         outputs["salt"] = str(salt)
