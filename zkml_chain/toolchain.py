@@ -19,12 +19,11 @@ from pathlib import Path
 
 from .errors import ToolchainError
 from .files import atomic_writer
+from .paths import NODE_BIN
 from .solidity.solc import ENV_VAR, install_shim
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-NODE_BIN = ROOT / "node_modules" / ".bin"
 PTH_NAME = "zkml_chain_toolchain.pth"
 
 

@@ -16,16 +16,16 @@ from pathlib import Path
 from types import TracebackType
 
 from ..errors import ToolchainError
+from ..paths import NODE_BIN
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
 HARDFORK = "prague"
 
 
 def anvil_binary() -> Path:
     """node_modules/.bin/anvil, else anvil on PATH."""
-    local = ROOT / "node_modules" / ".bin" / "anvil"
+    local = NODE_BIN / "anvil"
     if local.exists():
         return local
     found = shutil.which("anvil")

@@ -18,13 +18,13 @@ from ..errors import ToolchainError
 from ..field import R
 from ..groth16 import ProvingKey, prove, setup
 from ..groth16.proof import Proof
+from ..paths import NODE_BIN
 from ..samples import public_powers
 from ..solidity import render_verifier
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
-SNARKJS = ROOT / "node_modules" / ".bin" / "snarkjs"
+SNARKJS = NODE_BIN / "snarkjs"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import jinja2
 from eth_utils import keccak
@@ -21,10 +20,10 @@ from ..curve import G2Point
 from ..errors import KeyMaterialError, ProofInputError
 from ..field import Q, R
 from ..groth16.keys import VerifyingKey
+from ..paths import TEMPLATES
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SINGLE_TEMPLATE = "groth16_verifier.sol.j2"
 BATCH_TEMPLATE = "groth16_batch_verifier.sol.j2"
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")

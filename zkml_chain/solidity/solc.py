@@ -22,11 +22,11 @@ from pathlib import Path
 
 from ..errors import ToolchainError
 from ..files import atomic_writer
+from ..paths import NODE_MODULES
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
-SOLCJS = ROOT / "node_modules" / "solc" / "solc.js"
+SOLCJS = NODE_MODULES / "solc" / "solc.js"
 ENV_VAR = "SOLCX_BINARY_PATH"
 
 SHIM = """#!{node}
@@ -92,11 +92,11 @@ def _node() -> str:
     return node
 
 
-def shim_folder(venv: Path | None = None) -> Path:
-    """Where the shim lives: $SOLCX_BINARY_PATH if set, else <venv>/solcx."""
-    if venv is None and os.environ.get(ENV_VAR):
+def shim_folder() -> Path:
+    """Where the shim lives: $SOLCX_BINARY_PATH if set, else the running venv's solcx/."""
+    if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR])
-    return (venv or Path(sys.prefix)) / "solcx"
+    return Path(sys.prefix) / "solcx"
 
 
 def install_shim(venv: Path, solcjs: Path = SOLCJS) -> Solc:
