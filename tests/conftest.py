@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import subprocess
@@ -61,3 +62,12 @@ def snarkjs() -> Path:
 @pytest.fixture(scope="session")
 def circom() -> Path:
     return node_tool("circom2")
+
+
+def soliditycalldata(snarkjs: Path, public: Path, proof: Path) -> tuple[list[int], list[list[int]], list[int], list[int]]:
+    """`snarkjs zkey export soliditycalldata` parsed into verifyProof's (pA, pB, pC, pubSignals)."""
+    r = run([snarkjs, "zkey", "export", "soliditycalldata", public, proof])
+    assert r.returncode == 0, r.stderr
+    a, b, c, pub = json.loads("[" + r.stdout.strip() + "]")
+    return ([int(x, 16) for x in a], [[int(x, 16) for x in row] for row in b], [int(x, 16) for x in c],
+            [int(x, 16) for x in pub])

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CIRCUITS, ROOT, run
+from conftest import CIRCUITS, ROOT, run, soliditycalldata
 
 from zkml_chain.field import R
 from zkml_chain.r1cs import R1CS, Witness
@@ -180,21 +180,16 @@ def test_verifier_from_snarkjs_key_checks_snarkjs_proof_on_anvil(compiled, snark
     """snarkjs ceremony key -> `zkml-chain verifier` -> Anvil; snarkjs's proof and calldata pass."""
     from zkml_chain.chain.anvil import Anvil
     from zkml_chain.chain.evm import Evm
-    from zkml_chain.solidity.compile import Artifact
+    from zkml_chain.solidity.compile import load_artifact
 
     r = run([ZKML, "verifier", snarkjs_keys / "verification_key.json", "--out", tmp_path / "V.sol"])
     assert r.returncode == 0, r.stderr
     assert "DEVELOPMENT KEY" not in (tmp_path / "V.sol").read_text()  # a ceremony key, not ours
-    art = json.loads((tmp_path / "V.json").read_text())
-    artifact = Artifact(art["contractName"], art["abi"], art["bytecode"], art["deployedBytecode"], "0.8.37", "prague")
+    artifact = load_artifact(tmp_path / "V.json")
     r = run([snarkjs, "groth16", "prove", snarkjs_keys / "circuit.zkey", compiled / "w.wtns", tmp_path / "p.json",
              tmp_path / "pub.json"])
     assert r.returncode == 0, r.stderr
-    r = run([snarkjs, "zkey", "export", "soliditycalldata", tmp_path / "pub.json", tmp_path / "p.json"])
-    assert r.returncode == 0, r.stderr
-    a, b, c, pub = json.loads("[" + r.stdout.strip() + "]")
-    h = lambda v: int(v, 16)  # noqa: E731
-    args = ([h(x) for x in a], [[h(x) for x in row] for row in b], [h(x) for x in c], [h(x) for x in pub])
+    args = soliditycalldata(snarkjs, tmp_path / "pub.json", tmp_path / "p.json")
     with Anvil() as node:
         evm = Evm(node.url)
         verifier, _ = evm.deploy(artifact)

@@ -210,7 +210,7 @@ def test_model_proof_verifies_on_anvil_with_the_rendered_verifier(breast_cancer,
     from zkml_chain.chain.anvil import Anvil
     from zkml_chain.chain.evm import Evm
     from zkml_chain.groth16 import Proof, load_public
-    from zkml_chain.solidity.compile import Artifact
+    from zkml_chain.solidity.compile import load_artifact
 
     out = tmp_path / "lr"
     compile_model(breast_cancer["lr"], out, 8, breast_cancer["calibration"], Visibility())
@@ -220,8 +220,7 @@ def test_model_proof_verifies_on_anvil_with_the_rendered_verifier(breast_cancer,
     assert r.returncode == 0, r.stderr
     r = run([ZKML, "verifier", out / "verification_key.json", "--out", tmp_path / "V.sol"])
     assert r.returncode == 0, r.stderr
-    art = json.loads((tmp_path / "V.json").read_text())
-    artifact = Artifact(art["contractName"], art["abi"], art["bytecode"], art["deployedBytecode"], "0.8.37", "prague")
+    artifact = load_artifact(tmp_path / "V.json")
     proof, public = Proof.load(tmp_path / "p.json"), load_public(tmp_path / "pub.json")
     with Anvil() as node:
         evm = Evm(node.url)

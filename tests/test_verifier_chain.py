@@ -26,7 +26,7 @@ from zkml_chain.groth16.proof import Proof
 from zkml_chain.chain.suite import build_case
 from zkml_chain.solidity import compile_sources, render_verifier
 
-from conftest import run
+from conftest import soliditycalldata
 
 pytestmark = [pytest.mark.chain, pytest.mark.interop]
 
@@ -166,12 +166,7 @@ def test_valid_proof_and_snarkjs_generatecall(evm: Evm, two: Deployed, snarkjs: 
     # snarkjs's own calldata for the same proof is accepted unchanged (B order of generatecall).
     proof.save(tmp_path / "proof.json")
     (tmp_path / "public.json").write_text(json.dumps([str(v) for v in public]))
-    r = run([snarkjs, "zkey", "export", "soliditycalldata", tmp_path / "public.json", tmp_path / "proof.json"])
-    assert r.returncode == 0, r.stderr
-    a, b, c, pub = json.loads("[" + r.stdout.strip() + "]")
-    to_int = lambda v: int(v, 16)  # noqa: E731
-    args = ([to_int(x) for x in a], [[to_int(x) for x in row] for row in b], [to_int(x) for x in c],
-            [to_int(x) for x in pub])
+    args = soliditycalldata(snarkjs, tmp_path / "public.json", tmp_path / "proof.json")
     assert _verify(evm, two, *args) is True
 
 

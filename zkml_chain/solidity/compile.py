@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..errors import ToolchainError
+from ..files import read_json
 from .solc import Solc, find, standard_json
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,16 @@ class Artifact:
             "compiler": {"name": "solc", "version": self.compiler, "evmVersion": self.evm_version,
                          "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS}},
         }
+
+
+def load_artifact(path: Path) -> Artifact:
+    """Read an artifact written by `zkml-chain verifier` (the inverse of Artifact.to_json)."""
+    d = read_json(path, "contract artifact")
+    try:
+        return Artifact(d["contractName"], d["abi"], d["bytecode"], d["deployedBytecode"], d["compiler"]["version"],
+                        d["compiler"]["evmVersion"])
+    except (KeyError, TypeError) as e:
+        raise ToolchainError(f"{path}: not a zkml-chain contract artifact (missing {e})") from None
 
 
 def compile_sources(
