@@ -16,7 +16,7 @@ from zkml_chain.circuit import Circuit
 from zkml_chain.circuit.hash import commit, poseidon
 from zkml_chain.errors import FieldRangeError
 from zkml_chain.field import R
-from zkml_chain.poseidon import MAX_INPUTS
+from zkml_chain.poseidon import MAX_INPUTS, optimized_params, params, permute, permute_optimized
 from zkml_chain.poseidon import commit as commit_out
 
 pytestmark = pytest.mark.interop
@@ -97,3 +97,12 @@ def test_witness_only_poseidon_gives_the_same_witness() -> None:
         c.output(commit(c, x, c.private_input(5)), "c")
         witnesses.append((c.witness().values, c.n_wires, c.n_constraints))
     assert witnesses[0] == witnesses[1]
+
+
+def test_optimized_schedule_equals_the_reference_permutation() -> None:
+    """The sparse-partial-round schedule (used in circuit) is derived here, not copied: check it."""
+    rng = random.Random(9)
+    for n in range(1, MAX_INPUTS + 1):
+        states = [[rng.randrange(R) for _ in range(n + 1)] for _ in range(2)]
+        fast = permute_optimized(np.array(states, dtype=object), optimized_params(n))
+        assert [list(map(int, row)) for row in fast] == [permute(st, params(n)) for st in states]

@@ -10,7 +10,7 @@ circomlib's constants were made; the tests compare every width against circomlib
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -230,25 +230,33 @@ def optimized_params(n_inputs: int) -> OptimizedParams:
     )
 
 
-def permute_optimized(state: Sequence[int], o: OptimizedParams) -> list[int]:
-    """The Poseidon permutation, optimized schedule (equal to :func:`permute`)."""
-    t, half = o.t, FULL_ROUNDS // 2
-    s = list(state)
+def permute_optimized(states: np.ndarray, o: OptimizedParams,
+                      on_sbox: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None) -> np.ndarray:
+    """The Poseidon permutation on a batch of states (n, t), optimized schedule (equal to
+    :func:`permute`). ``on_sbox(x², x⁴, x⁵)`` sees every S-box layer in order: (n, t) arrays in
+    full rounds, (n,) in partial ones — the wires the in-circuit hash creates."""
+    half = FULL_ROUNDS // 2
+    s = np.asarray(states, dtype=object) % R
+    mds_t = np.array(o.mds, dtype=object).T
 
-    def mds(x: list[int]) -> list[int]:
-        return [sum(m * a for m, a in zip(row, x)) % R for row in o.mds]
+    def sbox(v: np.ndarray) -> np.ndarray:
+        x2 = v * v % R
+        x4 = x2 * x2 % R
+        x5 = x4 * v % R
+        if on_sbox is not None:
+            on_sbox(x2, x4, x5)
+        return x5
 
     for r in range(half):
-        s = mds([pow((a + c) % R, 5, R) for a, c in zip(s, o.constants[r])])
-    s = [(a + c) % R for a, c in zip(s, o.constants[half])]
-    s = [sum(s[k] * o.pre_sparse[k][j] for k in range(t)) % R for j in range(t)]
+        s = sbox((s + np.array(o.constants[r], dtype=object)) % R).dot(mds_t) % R
+    s = ((s + np.array(o.constants[half], dtype=object)) % R).dot(np.array(o.pre_sparse, dtype=object)) % R
     for r in range(o.partial_rounds):
-        s[0] = pow(s[0], 5, R)
+        s0 = sbox(s[:, 0])
         if r < o.partial_rounds - 1:
-            s[0] = (s[0] + o.constants[half + r + 1][0]) % R
-        w, v = o.w_hat[r], o.v[r]
-        first = (o.m00 * s[0] + sum(a * b for a, b in zip(w, s[1:]))) % R
-        s = [first] + [(s[j] + v[j - 1] * s[0]) % R for j in range(1, t)]
+            s0 = (s0 + o.constants[half + r + 1][0]) % R
+        first = (s0 * o.m00 + s[:, 1:].dot(np.array(o.w_hat[r], dtype=object))) % R
+        rest = (s[:, 1:] + s0[:, None] * np.array(o.v[r], dtype=object)) % R
+        s = np.concatenate([first[:, None], rest], axis=1)
     for r in range(half + o.partial_rounds, FULL_ROUNDS + o.partial_rounds):
-        s = mds([pow((a + c) % R, 5, R) for a, c in zip(s, o.constants[r])])
+        s = sbox((s + np.array(o.constants[r], dtype=object)) % R).dot(mds_t) % R
     return s

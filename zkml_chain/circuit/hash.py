@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..field import R
-from ..poseidon import COMMIT_ARITY, FULL_ROUNDS, OptimizedParams, optimized_params
+from ..poseidon import COMMIT_ARITY, FULL_ROUNDS, OptimizedParams, optimized_params, permute_optimized
 from .builder import Circuit, Tensor
 
 
@@ -58,34 +57,17 @@ def poseidon(c: Circuit, inputs: Tensor) -> Tensor:
 
 def _poseidon_values(c: Circuit, inputs: Tensor, o: OptimizedParams) -> Tensor:
     """Witness-only Poseidon: the same wires, created in the same order as :func:`poseidon`
-    (x², x⁴, x⁵ of every S-box layer), with values computed directly; no linear combinations."""
-    t, half = o.t, FULL_ROUNDS // 2
+    (x², x⁴, x⁵ of every S-box layer), with values from the batched permutation; no linear
+    combinations."""
     lead = inputs.shape[:-1]
-    x = np.asarray(inputs.values, dtype=object).reshape(-1, t - 1)
-    s = np.concatenate([np.zeros((len(x), 1), dtype=object), x], axis=1)
-    mds_t = np.array(o.mds, dtype=object).T
+    x = np.asarray(inputs.values, dtype=object).reshape(-1, o.t - 1)
 
-    def sbox(v: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-        x2 = v * v % R
-        x4 = x2 * x2 % R
-        x5 = x4 * v % R
-        for w in (x2, x4, x5):
-            c.hint(w.reshape(shape))
-        c.skip_constraints(3 * v.size)
-        return x5
+    def record(*layers: np.ndarray) -> None:
+        for w in layers:
+            c.hint(w.reshape(lead + w.shape[1:]))
+        c.skip_constraints(3 * layers[0].size)
 
-    for r in range(half):
-        s = sbox((s + np.array(o.constants[r], dtype=object)) % R, lead + (t,)).dot(mds_t) % R
-    s = ((s + np.array(o.constants[half], dtype=object)) % R).dot(np.array(o.pre_sparse, dtype=object)) % R
-    for r in range(o.partial_rounds):
-        s0 = sbox(s[:, 0], lead)
-        if r < o.partial_rounds - 1:
-            s0 = (s0 + o.constants[half + r + 1][0]) % R
-        first = (s0 * o.m00 + s[:, 1:].dot(np.array(o.w_hat[r], dtype=object))) % R
-        rest = (s[:, 1:] + s0[:, None] * np.array(o.v[r], dtype=object)) % R
-        s = np.concatenate([first[:, None], rest], axis=1)
-    for r in range(half + o.partial_rounds, FULL_ROUNDS + o.partial_rounds):
-        s = sbox((s + np.array(o.constants[r], dtype=object)) % R, lead + (t,)).dot(mds_t) % R
+    s = permute_optimized(np.concatenate([np.zeros((len(x), 1), dtype=object), x], axis=1), o, record)
     return c.constant(s[:, 0].reshape(lead))
 
 
