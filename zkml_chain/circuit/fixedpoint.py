@@ -6,6 +6,8 @@ at scale 2f and are brought back with :func:`rescale` (floor division by 2^f).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .bits import to_bits
@@ -57,6 +59,17 @@ PLAN = ((0.0, 0.25, 0.5), (1.0, 0.125, 0.625), (2.375, 0.03125, 0.84375), (5.0, 
 PLAN_MAX_ERROR = 0.0190
 
 
+def plan_thresholds(one: int) -> list[int]:
+    """Where the segments of |x| start (after the first), at scale ``one`` = 2^f."""
+    return [int(bound * one) for bound, _, _ in PLAN[1:]]
+
+
+def plan_segments32(a: Any, one: int) -> list[Any]:
+    """32 × each segment's value at |x| = ``a`` (scale ``one``): integers, since every slope
+    and intercept is a multiple of 1/32. Works on tensors and numpy arrays alike."""
+    return [(a * int(32 * slope) if slope else 0) + int(32 * icpt) * one for _, slope, icpt in PLAN]
+
+
 def sigmoid_error_bound(f: int) -> float:
     """Max |sigmoid_fixed(x)/2^f − σ(x/2^f)|: PLAN's 0.0190 plus 2^−f for the final floor."""
     return PLAN_MAX_ERROR + 2.0**-f
@@ -75,10 +88,8 @@ def sigmoid(c: Circuit, x: Tensor, f: int, n: int) -> Tensor:
     x = c.narrow(x)
     pos = ge(c, x, 0, n)
     a = c.mul(pos.scale(2) - 1, x)  # |x|
-    c1, c2, c3 = (ge(c, a, int(b * one), n) for b in (1.0, 2.375, 5.0))
-    # 32·segment(|x|): 8a + 16·one, 4a + 20·one, a + 27·one, 32·one
-    v0, v1, v2 = a.scale(8) + 16 * one, a.scale(4) + 20 * one, a + 27 * one
-    v3 = c.constant(32 * one)
+    c1, c2, c3 = (ge(c, a, bound, n) for bound in plan_thresholds(one))
+    v0, v1, v2, v3 = plan_segments32(a, one)
     y32 = v0 + c.mul(c1, v1 - v0) + c.mul(c2, v2 - v1) + c.mul(c3, v3 - v2)
     y = rescale(c, y32, 5, n + 6)
     return (one - y) + c.mul(pos, y.scale(2) - one)

@@ -22,6 +22,7 @@ from ..circuit.compare import clamp as c_clamp
 from ..circuit.compare import relu as c_relu
 from ..circuit.fixedpoint import div_floor as c_div_floor
 from ..circuit.fixedpoint import rescale as c_rescale
+from ..circuit.fixedpoint import plan_segments32, plan_thresholds
 from ..circuit.fixedpoint import sigmoid as c_sigmoid
 from ..circuit.linalg import avg_pool2d, conv2d, global_avg_pool, matmul, max_pool2d
 from ..errors import WitnessError
@@ -115,8 +116,8 @@ class NumpyBackend:
         one = 1 << f
         pos = (x >= 0).astype(np.int64)
         a = np.abs(x)
-        c1, c2, c3 = ((a >= int(b * one)).astype(np.int64) for b in (1.0, 2.375, 5.0))
-        v0, v1, v2, v3 = 8 * a + 16 * one, 4 * a + 20 * one, a + 27 * one, 32 * one
+        c1, c2, c3 = ((a >= bound).astype(np.int64) for bound in plan_thresholds(one))
+        v0, v1, v2, v3 = plan_segments32(a, one)
         y = (v0 + c1 * (v1 - v0) + c2 * (v2 - v1) + c3 * (v3 - v2)) >> 5
         return (one - y) + pos * (2 * y - one)
 
