@@ -74,7 +74,7 @@ def setup(circuit: Path, out: Path | None) -> None:
     (snarkjs zkey contribute) before it secures anything of value.
     """
     from .errors import ProofInputError
-    from .files import write_all
+    from .files import json_bytes, write_all
     from .groth16 import setup as run_setup
     from .r1cs import R1CS
 
@@ -90,9 +90,7 @@ def setup(circuit: Path, out: Path | None) -> None:
     with err.status(f"setup: {r1cs.n_constraints:,} constraints, {r1cs.n_wires:,} wires"):
         pk = run_setup(r1cs)
         zkey = pk.to_zkey()
-    import json
-
-    vk_json = (json.dumps(pk.verifying_key.to_snarkjs(), indent=1) + "\n").encode()
+    vk_json = json_bytes(pk.verifying_key.to_snarkjs())
     files = {out / ZKEY_NAME: zkey, out / VK_NAME: vk_json}
     if circuit.resolve() != (out / R1CS_NAME).resolve():
         files[out / R1CS_NAME] = circuit.read_bytes()
@@ -129,9 +127,7 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
     written; if the witness breaks a constraint and KEYDIR holds the circuit (circuit.r1cs), the
     first failing constraint is named.
     """
-    import json
-
-    from .files import write_all
+    from .files import json_bytes, write_all
     from .groth16 import prove as run_prove
     from .groth16.keys import ProvingKey
     from .r1cs import R1CS, Witness
@@ -163,11 +159,11 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
         raise WitnessError("the proof does not verify: the witness does not satisfy the circuit "
                            "(or the key is corrupt)")
     files = {
-        proof_path: (json.dumps(proof.to_snarkjs(), indent=1) + "\n").encode(),
-        public_path: (json.dumps([str(v) for v in public], indent=1) + "\n").encode(),
+        proof_path: json_bytes(proof.to_snarkjs()),
+        public_path: json_bytes([str(v) for v in public]),
     }
     if outputs is not None and output_path is not None:
-        files[output_path] = (json.dumps(outputs, indent=1) + "\n").encode()
+        files[output_path] = json_bytes(outputs)
     write_all(files)
     if pk.development:
         err.print("[yellow]note:[/] proved with a development key", highlight=False)
@@ -259,9 +255,7 @@ def verifier(vk_path: Path, out: Path, contract_name: str | None, batch: bool, d
     has `verifyBatch(uint256[8][] proofs, uint256[N][] pubSignals)`. It returns false for a
     proof that does not verify and reverts on malformed input.
     """
-    import json
-
-    from .files import write_all
+    from .files import json_bytes, write_all
     from .groth16 import VerifyingKey
     from .solidity import compile_sources, render_verifier
 
@@ -274,7 +268,7 @@ def verifier(vk_path: Path, out: Path, contract_name: str | None, batch: bool, d
             artifact = compile_sources({out.name: rendered.source})[rendered.contract_name]
         for w in artifact.warnings:
             err.print(f"[yellow]solc warning:[/] {w}", highlight=False)
-        files[out.with_suffix(".json")] = (json.dumps(artifact.to_json(), indent=1) + "\n").encode()
+        files[out.with_suffix(".json")] = json_bytes(artifact.to_json())
     write_all(files)
     if vk.development:
         err.print("[bold yellow]warning:[/] development key: whoever ran its setup can forge proofs this "

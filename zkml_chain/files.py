@@ -37,10 +37,13 @@ def write_bytes(path: Path, data: bytes) -> None:
         f.write(data)
 
 
+def json_bytes(obj: Any) -> bytes:
+    """The project's JSON file form (indent 1, trailing newline), for write_all's batches."""
+    return (json.dumps(obj, indent=1) + "\n").encode()
+
+
 def write_json(path: Path, obj: Any) -> None:
-    with atomic_writer(path, "w") as f:
-        json.dump(obj, f, indent=1)
-        f.write("\n")
+    write_bytes(path, json_bytes(obj))
 
 
 def write_all(files: Mapping[Path, bytes]) -> None:

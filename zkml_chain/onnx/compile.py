@@ -9,7 +9,6 @@ widths, constraint count, accuracy report and the meaning of every public signal
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import secrets
 import shutil
@@ -23,7 +22,7 @@ from ..circuit import Circuit, Tensor
 from ..circuit.hash import commit
 from ..errors import ProofInputError, ZkmlChainError
 from ..field import R
-from ..files import read_json, write_all
+from ..files import json_bytes, read_json, write_all
 from ..r1cs import R1CS, Witness
 from .backend import CircuitBackend
 from .graph import Graph, load
@@ -221,7 +220,7 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
         "accuracy": report,
     }
     out.mkdir(parents=True, exist_ok=True)
-    write_all({out / CIRCUIT_JSON: (json.dumps(info, indent=1) + "\n").encode(), out / R1CS_NAME: r1cs_bytes})
+    write_all({out / CIRCUIT_JSON: json_bytes(info), out / R1CS_NAME: r1cs_bytes})
     if model.resolve() != (out / MODEL_NAME).resolve():
         shutil.copyfile(model, out / MODEL_NAME)
     return info
