@@ -27,7 +27,7 @@ from ..r1cs import R1CS, Witness
 from .backend import CircuitBackend
 from .graph import Graph, load
 from .lower import Lowering, Q, quantize
-from .quantize import Plan, calibrate, dequantize, run_numpy
+from .quantize import Plan, dequantize, plan_from, run_numpy
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +147,9 @@ def _signal_meaning(layout: list[dict[str, Any]], input_scale: int, out_scales: 
     return layout
 
 
-def accuracy(graph: Graph, model_path: Path, samples: dict[str, np.ndarray], plan: Plan) -> dict[str, Any]:
-    """Quantized model (exact circuit arithmetic) vs onnxruntime on the calibration samples."""
+def accuracy(model_path: Path, samples: dict[str, np.ndarray], quantized: dict[str, Q]) -> dict[str, Any]:
+    """The quantized model's outputs on ``samples`` (exact circuit arithmetic, from run_numpy)
+    vs onnxruntime's."""
     import onnxruntime as ort
 
     sess = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
@@ -160,7 +161,6 @@ def accuracy(graph: Graph, model_path: Path, samples: dict[str, np.ndarray], pla
         for o, v in zip([o.name for o in sess.get_outputs()], sess.run(None, feed)):
             if isinstance(v, np.ndarray):
                 ref.setdefault(o, []).append(v)
-    quantized, _ = run_numpy(graph, samples, plan.scale)
     report: dict[str, Any] = {"samples": n, "outputs": {}}
     for name, q in quantized.items():
         if name not in ref:
@@ -196,8 +196,9 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
         log.warning("no --calibration: bit widths come from 64 standard-normal samples and there is no "
                     "accuracy report; pass real data for a sound plan")
         samples = _synthetic_samples(graph)
-    plan = calibrate(graph, samples, scale, headroom)
-    report = accuracy(graph, model, samples, plan) if calibration is not None else None
+    quantized, backend = run_numpy(graph, samples, scale)  # one run gives the widths and the accuracy
+    plan = plan_from(backend, scale, headroom)
+    report = accuracy(model, samples, quantized) if calibration is not None else None
     first = {name: v[0] for name, v in samples.items()}
     built = build(graph, plan, vis, first, salt=1)
     assert built.r1cs is not None

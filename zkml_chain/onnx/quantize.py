@@ -46,6 +46,11 @@ def run_numpy(graph: Graph, samples: dict[str, np.ndarray], scale: int) -> tuple
 
 def calibrate(graph: Graph, samples: dict[str, np.ndarray], scale: int, headroom: int = 2) -> Plan:
     _, backend = run_numpy(graph, samples, scale)
+    return plan_from(backend, scale, headroom)
+
+
+def plan_from(backend: NumpyBackend, scale: int, headroom: int = 2) -> Plan:
+    """Widths from the magnitudes a numpy run recorded (see the module docstring)."""
     widths = {}
     for key, m in backend.magnitudes.items():
         n = max(m.bit_length() + 1 + headroom, 4)
