@@ -19,6 +19,7 @@ from web3.contract import Contract
 from zkml_chain.chain.anvil import HARDFORK, Anvil
 from zkml_chain.chain.evm import Evm, Reverted
 from zkml_chain.chain.gas import single_verification_budget, verification_floor
+from zkml_chain.chain.gas_report import SingleRow
 from zkml_chain.curve import G1_GENERATOR, G1Point, G2Point
 from zkml_chain.field import Q, R
 from zkml_chain.groth16 import ProvingKey
@@ -82,17 +83,8 @@ def test_rendered_verifiers_compile_without_warnings(deployed: dict[int, Deploye
         assert len(a.deployed_bytecode) > 2
 
 
-@dataclass(frozen=True)
-class GasRow:
-    ell: int
-    ours: int
-    snarkjs: int
-    floor: int
-    budget: int
-
-
 @pytest.fixture(scope="module")
-def single_gas(evm: Evm, deployed: dict[int, Deployed]) -> dict[int, GasRow]:
+def single_gas(evm: Evm, deployed: dict[int, Deployed]) -> dict[int, SingleRow]:
     """One verification per ℓ sent as a transaction, ours and snarkjs's, same key and proof."""
     rows = {}
     for ell, d in deployed.items():
@@ -106,7 +98,7 @@ def single_gas(evm: Evm, deployed: dict[int, Deployed]) -> dict[int, GasRow]:
         theirs = evm.send(theirs_fn, gas=2_000_000)  # its estimate is too low (the trap), see below
         assert theirs.status == 1
         assert theirs.calldata == ours.calldata  # same selector, same ABI: a drop-in
-        rows[ell] = GasRow(ell, ours.gas_used, theirs.gas_used, verification_floor(ell, ours.calldata),
+        rows[ell] = SingleRow(ell, ours.gas_used, theirs.gas_used, verification_floor(ell, ours.calldata),
                            single_verification_budget(ell, ours.calldata))
         print(f"\n[{HARDFORK}] ℓ={ell}: ours {ours.gas_used:,} gas (floor {rows[ell].floor:,}, "
               f"budget {rows[ell].budget:,}), snarkjs {theirs.gas_used:,}")
@@ -114,7 +106,7 @@ def single_gas(evm: Evm, deployed: dict[int, Deployed]) -> dict[int, GasRow]:
 
 
 @pytest.mark.parametrize("ell", SIZES)
-def test_single_verification_cheaper_than_snarkjs(single_gas: dict[int, GasRow], ell: int) -> None:
+def test_single_verification_cheaper_than_snarkjs(single_gas: dict[int, SingleRow], ell: int) -> None:
     row = single_gas[ell]
     assert row.floor <= row.ours < row.snarkjs
 
@@ -125,7 +117,7 @@ def test_single_verification_cheaper_than_snarkjs(single_gas: dict[int, GasRow],
 # to ℓ ≈ 27; at ℓ = 32 we are ~230 gas (0.05%) over. See the README's gas section.
 @pytest.mark.parametrize("ell", [1, 2, 8, pytest.param(32, marks=pytest.mark.xfail(
     strict=True, reason="~281 gas per public input over the floor vs 250 budgeted: ~230 gas over at ℓ=32"))])
-def test_single_verification_within_floor_budget(single_gas: dict[int, GasRow], ell: int) -> None:
+def test_single_verification_within_floor_budget(single_gas: dict[int, SingleRow], ell: int) -> None:
     row = single_gas[ell]
     assert row.ours <= row.budget, f"{row.ours - row.budget} gas over floor + 1,500 + 250·ℓ"
 
