@@ -19,9 +19,9 @@ from onnx import TensorProto, helper, numpy_helper
 
 from zkml_chain.field import R
 from zkml_chain.onnx.compile import Visibility, build, compile_model, witness_for
-from zkml_chain.onnx.graph import from_model
+from zkml_chain.onnx.graph import from_model, load
 from zkml_chain.onnx.quantize import calibrate, run_numpy
-from zkml_chain.poseidon import commit
+from zkml_chain.poseidon import commit, commit_signed, signed_width
 
 pytestmark = pytest.mark.prove
 ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
@@ -107,6 +107,13 @@ def test_visibility_options(breast_cancer, tmp_path) -> None:
                                                              "label.commitment", "probabilities.commitment"]
     inf = witness_for(tmp_path / "h", breast_cancer["input0"])
     public = inf.built.witness.public_signals(4)
+    # The model commitment its owner can recompute from the ONNX file alone, before any proof.
+    params: dict[str, np.ndarray] = {}
+    graph = load(breast_cancer["lr"])
+    run_numpy(graph, {"X": xs[:1].reshape((1,) + graph.inputs["X"])}, 8, params)
+    assert params and public[0] == commit_signed([p.ravel() for p in params.values()], 0)
+    assert hashed["model_commitment"] == str(public[0])
+    assert hashed["quantization"]["param_widths"] == {k: signed_width(p.ravel()) for k, p in params.items()}
     quantized = [int(v) % R for v in np.round(xs[0].astype(np.float64) * 256).astype(np.int64)]
     assert public[1] == commit(quantized, 1234567)  # the input commitment an attester can recompute
     inf_f = witness_for(tmp_path / "f", breast_cancer["input0"])

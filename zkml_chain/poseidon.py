@@ -10,7 +10,7 @@ circomlib's constants were made; the tests compare every width against circomlib
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -152,6 +152,33 @@ def commit(values: Sequence[int], salt: int) -> int:
     return poseidon_hash([int(salt), n, level[0]])
 
 
+#: Bits per packed field element: below log2(r), so packing is injective.
+PACK_BITS = 252
+
+
+def signed_width(values: Iterable[int]) -> int:
+    """The smallest w >= 1 with -2^(w-1) <= v < 2^(w-1) for every v."""
+    return max(((~v if v < 0 else v).bit_length() + 1 for v in map(int, values)), default=1)
+
+
+def commit_signed(tensors: Sequence[Iterable[int]], salt: int = 0) -> int:
+    """Commitment to signed integer tensors (a model's quantized parameters), packed densely:
+    each tensor's values as offset binary (v + 2^(w-1), w = :func:`signed_width` of that tensor)
+    in little-endian bits, all bits concatenated and cut into 252-bit field elements
+    (little-endian, the last zero-padded), then :func:`commit` of those elements. Matches the
+    in-circuit :func:`zkml_chain.circuit.hash.commit_bits` over the parameters' range-check bits;
+    ~12 constraints per 11-bit weight in a circuit instead of ~41 for one element per value."""
+    bits: list[int] = []
+    for values in tensors:
+        vals = [int(v) for v in values]
+        w = signed_width(vals)
+        for v in vals:
+            u = v + (1 << (w - 1))
+            bits.extend((u >> i) & 1 for i in range(w))
+    packed = [sum(b << i for i, b in enumerate(bits[k : k + PACK_BITS])) for k in range(0, len(bits), PACK_BITS)]
+    return commit(packed, salt)
+
+
 # --- the optimized form (Poseidon paper, appendix B; what circomlib's poseidon_opt uses) ---------
 #
 # Partial rounds touch only state[0], so the dense MDS products between them can be traded for
@@ -208,22 +235,30 @@ def optimized_params(n_inputs: int) -> OptimizedParams:
         moved = [sum(consts[i + 1][k] * inv_t[k][j] for k in range(t)) % R for j in range(t)]
         consts[i] = [(a + b) % R for a, b in zip(consts[i], [0] + moved[1:])]
         consts[i + 1] = [moved[0]] + [0] * (t - 1)
-    # factor the partial rounds' matrices into one dense P and sparse (v, w_hat) pairs
+    # Factor the partial rounds' matrices into one dense P and sparse (v, w_hat) pairs. With
+    # M̂ = M[1:,1:], w = M[1:,0] and v0 = M[0,1:], the k-th factorisation from the end has
+    # m_hat = M̂^(k+1), so w_hat_k = M̂^-(k+1)·w and v_k = v0·M̂^k: vector recurrences instead of a
+    # matrix inverse and product per round, and P holds M̂^rp.
     m = mds_t  # the row-vector convention: state · M^T equals M · state
+    m_hat = [row[1:] for row in m[1:]]
+    inv_hat = _mat_inv(m_hat)
+    w_hat = [row[0] for row in m[1:]]
+    v = list(m[0][1:])
     w_hats, vs = [], []
-    m_mul = m
-    m_i = m
     for _ in range(rp):
-        m_hat = [row[1:] for row in m_mul[1:]]
-        w = [row[0] for row in m_mul[1:]]
-        v = m_mul[0][1:]
+        w_hat = [sum(a * b for a, b in zip(row, w_hat)) % R for row in inv_hat]
+        w_hats.append(w_hat)
         vs.append(v)
-        inv_hat = _mat_inv(m_hat)
-        w_hats.append([sum(a * b for a, b in zip(row, w)) % R for row in inv_hat])
-        m_i = [[int(i == j) for j in range(t)] for i in range(t)]
-        for r in range(1, t):
-            m_i[r][1:] = m_hat[r - 1]
-        m_mul = _mat_mul(m, m_i)
+        v = [sum(a * b for a, b in zip(v, col)) % R for col in zip(*m_hat)]
+    power = [[int(i == j) for j in range(t - 1)] for i in range(t - 1)]
+    base, e = m_hat, rp
+    while e:
+        if e & 1:
+            power = _mat_mul(power, base)
+        base, e = _mat_mul(base, base), e >> 1
+    m_i = [[int(i == j) for j in range(t)] for i in range(t)]
+    for r in range(1, t):
+        m_i[r][1:] = power[r - 1]
     return OptimizedParams(
         t, rp, tuple(tuple(c) for c in consts), tuple(tuple(r) for r in mds), tuple(tuple(r) for r in m_i),
         m[0][0], tuple(tuple(w) for w in reversed(w_hats)), tuple(tuple(v) for v in reversed(vs)),

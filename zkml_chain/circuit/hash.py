@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..poseidon import COMMIT_ARITY, FULL_ROUNDS, OptimizedParams, optimized_params, permute_optimized
+from ..poseidon import COMMIT_ARITY, FULL_ROUNDS, PACK_BITS, OptimizedParams, optimized_params, permute_optimized
 from .builder import Circuit, Tensor
 
 
@@ -87,3 +87,18 @@ def commit(c: Circuit, values: Tensor, salt: Tensor) -> Tensor:
         if level.size == 1:
             break
     return poseidon(c, c.concatenate([salt.reshape(1), c.constant([n]), level.reshape(1)]))
+
+
+def commit_bits(c: Circuit, bits: Tensor, salt: Tensor) -> Tensor:
+    """Commitment to a flat vector of proven-boolean wires, packed 252 per field element
+    (little-endian, the last zero-padded; free linear combinations) and then :func:`commit`:
+    equal to :func:`zkml_chain.poseidon.commit_signed` when ``bits`` are the parameters'
+    offset-binary range-check bits."""
+    bits = bits.flatten()
+    if bits.size == 0:
+        return commit(c, bits, salt)
+    pad = -bits.size % PACK_BITS
+    if pad:
+        bits = c.concatenate([bits, c.constant(np.zeros(pad, dtype=np.int64))])
+    powers = np.ones(PACK_BITS, dtype=object) << np.arange(PACK_BITS, dtype=object)
+    return commit(c, bits.reshape(bits.size // PACK_BITS, PACK_BITS) @ powers, salt)

@@ -19,10 +19,12 @@ from typing import Any
 import numpy as np
 
 from ..circuit import Circuit, Tensor
-from ..circuit.hash import commit
+from ..circuit.bits import to_bits
+from ..circuit.hash import commit, commit_bits
 from ..errors import ProofInputError, ZkmlChainError
 from ..field import R
 from ..files import json_bytes, read_json, write_all
+from ..poseidon import signed_width
 from ..r1cs import R1CS, Witness
 from .backend import CircuitBackend
 from .graph import Graph, load
@@ -62,6 +64,7 @@ class Built:
     outputs: dict[str, Q]
     r1cs: R1CS | None  # None when built witness-only
     witness: Witness
+    param_widths: dict[str, int]  # hashed parameters: each tensor's offset-binary width
 
 
 def _as_input(graph: Graph, name: str, value: Any, batch: bool) -> np.ndarray:
@@ -97,13 +100,16 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
     quantized outputs."""
     c = Circuit(witness_only=witness_only)
     backend = CircuitBackend(c, plan.widths)
-    params: list[Tensor] = []
+    param_bits: list[Tensor] = []
+    param_widths: dict[str, int] = {}
 
     def param(key: str, q: np.ndarray) -> Any:
         if vis.params == "fixed":
             return q
         t = c.private_input(q, name=f"param:{key}")
-        params.append(t)
+        if vis.params == "hashed":  # the commitment packs the range-check bits (poseidon.commit_signed)
+            w = param_widths[key] = signed_width(np.asarray(q).flat)
+            param_bits.append(to_bits(c, t + (1 << (w - 1)), w, f"parameter {key}", name=f"param:{key}"))
         return t
 
     salt_t = c.private_input(salt % R, name="salt") if vis.needs_salt else None
@@ -115,7 +121,8 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
     low = Lowering(graph, backend, plan.scale, param)
     outputs = low.run(q_inputs)
     if vis.params == "hashed":
-        c.output(commit(c, c.concatenate([p.flatten() for p in params]), c.constant(0)), "model_commitment")
+        bits = c.concatenate([b.flatten() for b in param_bits]) if param_bits else c.constant(np.zeros(0, dtype=np.int64))
+        c.output(commit_bits(c, bits, c.constant(0)), "model_commitment")
     if vis.input == "hashed":
         for name, q in q_inputs.items():
             c.output(commit(c, q.data, salt_t), f"{name}.commitment")
@@ -125,16 +132,18 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
         elif vis.output == "hashed":
             c.output(commit(c, q.data, salt_t), f"{name}.commitment")
     if witness_only:
-        return Built(c, outputs, None, c.witness())
+        return Built(c, outputs, None, c.witness(), param_widths)
     r1cs, witness = c.build()
-    return Built(c, outputs, r1cs, witness)
+    return Built(c, outputs, r1cs, witness, param_widths)
 
 
 def _signal_meaning(layout: list[dict[str, Any]], input_scale: int, out_scales: dict[str, int]) -> list[dict[str, Any]]:
     for entry in layout:
         name = entry["name"]
         if name == "model_commitment":
-            entry["meaning"] = "Poseidon commitment to the quantized parameters, in graph order (zkml_chain.poseidon.commit, salt 0)"
+            entry["meaning"] = ("Poseidon commitment to the quantized parameters in graph order, each tensor as "
+                                "offset-binary integers of its width in quantization.param_widths, packed 252 bits "
+                                "per field element (zkml_chain.poseidon.commit_signed, salt 0)")
         elif name.endswith(".commitment"):
             entry["meaning"] = f"Poseidon commitment to {name[: -len('.commitment')]} (quantized), salted with INPUT.json's salt"
         elif entry["kind"] == "public_input":
@@ -204,6 +213,9 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
     assert built.r1cs is not None
     r1cs_bytes = built.r1cs.to_r1cs()
     out_scales = {name: q.scale for name, q in built.outputs.items()}
+    layout = _signal_meaning(built.circuit.public_layout(), plan.scale, out_scales)
+    # The model's identity: public signal 0 of every proof, known before any proof (for registries).
+    model_commitment = next((str(built.witness[1 + e["index"]]) for e in layout if e["name"] == "model_commitment"), None)
     info = {
         "format": "zkml-chain circuit 1",
         "model": MODEL_NAME,
@@ -213,10 +225,11 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
         "outputs": {name: {"shape": list(q.data.shape), "scale_bits": q.scale} for name, q in built.outputs.items()},
         "ops": [{"name": n.name, "op": n.op, "inputs": list(n.inputs), "outputs": list(n.outputs),
                  "shape": list(graph.shapes.get(n.outputs[0], ()))} for n in graph.nodes],
-        "quantization": plan.to_json(),
+        "quantization": {**plan.to_json(), "param_widths": built.param_widths},
         "constraints": built.r1cs.n_constraints,
         "wires": built.r1cs.n_wires,
-        "public_signals": _signal_meaning(built.circuit.public_layout(), plan.scale, out_scales),
+        "public_signals": layout,
+        "model_commitment": model_commitment,
         "r1cs_sha256": hashlib.sha256(r1cs_bytes).hexdigest(),
         "accuracy": report,
     }

@@ -35,11 +35,19 @@ class Plan:
         return cls(int(d["scale_bits"]), {str(k): int(v) for k, v in d["widths"].items()}, int(d["headroom_bits"]))
 
 
-def run_numpy(graph: Graph, samples: dict[str, np.ndarray], scale: int) -> tuple[dict[str, Q], NumpyBackend]:
-    """The integer model on a batch: {input: (B, *onnx shape)} -> ({output: Q (B, ...)}, backend)."""
+def run_numpy(graph: Graph, samples: dict[str, np.ndarray], scale: int,
+              params: dict[str, np.ndarray] | None = None) -> tuple[dict[str, Q], NumpyBackend]:
+    """The integer model on a batch: {input: (B, *onnx shape)} -> ({output: Q (B, ...)}, backend).
+    ``params``, if given, receives the quantized parameters in graph order, as the circuit gets them."""
     batch = len(next(iter(samples.values())))
     backend = NumpyBackend(batch)
-    low = Lowering(graph, backend, scale, lambda key, q: q)
+
+    def param(key: str, q: np.ndarray) -> np.ndarray:
+        if params is not None:
+            params[key] = q
+        return q
+
+    low = Lowering(graph, backend, scale, param)
     inputs = {name: Q(quantize(np.asarray(v, dtype=np.float64), scale), scale) for name, v in samples.items()}
     return low.run(inputs), backend
 
