@@ -139,16 +139,16 @@ def timed(cmd: list[str | Path]) -> float:
     return time.perf_counter() - t
 
 
-def ours(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, repeats: int) -> dict:
+def ours(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, repeats: int, scale: int) -> dict:
     import onnxruntime as ort
 
     from zkml_chain.onnx.graph import load
-    from zkml_chain.onnx.quantize import calibrate, dequantize, run_numpy
+    from zkml_chain.onnx.quantize import dequantize, run_numpy
 
     d = work / name
     input_name = next(iter(load(model).inputs))
     (work / f"{name}_cal.json").write_text(json.dumps({input_name: cal.tolist()}))
-    compile_s = timed([ZKML, "compile", model, "--out", d, "--calibration", work / f"{name}_cal.json"])
+    compile_s = timed([ZKML, "compile", model, "--out", d, "--calibration", work / f"{name}_cal.json", "--scale", scale])
     info = json.loads((d / "circuit.json").read_text())
     setup_s = timed([ZKML, "setup", d])
     (work / f"{name}_in.json").write_text(json.dumps({input_name: held[0].tolist()}))
@@ -156,8 +156,7 @@ def ours(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, 
                     "--public", work / f"{name}_pub.json"]) for _ in range(repeats)]
     # agreement with onnxruntime on held-out samples, computed with the exact integer model
     graph = load(model)
-    plan = calibrate(graph, {input_name: cal.reshape((len(cal),) + graph.inputs[input_name])}, 8)
-    q, _ = run_numpy(graph, {input_name: held.reshape((len(held),) + graph.inputs[input_name])}, plan.scale)
+    q, _ = run_numpy(graph, {input_name: held.reshape((len(held),) + graph.inputs[input_name])}, scale)
     sess = ort.InferenceSession(str(model))
     refs = [sess.run(None, {input_name: held[i : i + 1]}) for i in range(len(held))]
     out_name = "probabilities" if "probabilities" in q else next(iter(q))
@@ -165,7 +164,7 @@ def ours(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, 
     theirs = np.stack([r[k].ravel() for r in refs])
     mine = dequantize(q[out_name]).reshape(len(held), -1)
     gas = verification_gas(d, work / f"{name}_p.json", work / f"{name}_pub.json")
-    return {"constraints": info["constraints"], "compile_s": compile_s, "setup_s": setup_s,
+    return {"constraints": info["constraints"], "scale_bits": scale, "compile_s": compile_s, "setup_s": setup_s,
             "prove_s": statistics.median(prove), "proof_bytes": 256, "verify_gas": gas,
             "top1_agreement": float(np.mean(mine.argmax(1) == theirs.argmax(1))),
             "max_abs_error": float(np.abs(mine - theirs).max()), "held_out": len(held), "output": out_name}
@@ -218,8 +217,10 @@ def ezkl(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, 
 @click.option("--repeats", default=3, show_default=True, help="Our proofs per model (median reported).")
 @click.option("--ezkl-proofs", default=1, show_default=True, help="EZKL proofs per model (each takes minutes).")
 @click.option("--models", default="credit,digits", show_default=True, help="Which models to run.")
+@click.option("--scale", default=16, show_default=True,
+              help="Our fixed-point scale (bits); EZKL calibrates its own (reported), 11 on the credit MLP.")
 @click.option("--work", type=click.Path(path_type=Path), default=ROOT / "build" / "zkml-bench", show_default=True)
-def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, work: Path) -> None:
+def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, scale: int, work: Path) -> None:
     sys.path.insert(0, str(ROOT))
     work.mkdir(parents=True, exist_ok=True)
     py = ensure_ezkl() if with_ezkl else None
@@ -232,26 +233,27 @@ def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, work: Pat
     rows = {}
     for name, (model, cal, held) in cases:
         console.print(f"[bold]{name}[/]: zkml-chain ...")
-        rows[name] = {"zkml-chain": ours(name.split()[0], model, cal, held, work, repeats)}
+        rows[name] = {"zkml-chain": ours(name.split()[0], model, cal, held, work, repeats, scale)}
         if py is not None:
             console.print(f"[bold]{name}[/]: EZKL ...")
             rows[name]["ezkl"] = ezkl(name.split()[0], model, cal, held, work, py, ezkl_proofs)
         console.print(rows[name])
     table = Table(title="zkML: the same ONNX file through zkml-chain and EZKL (2 cores)")
-    for col in ("model", "framework", "size", "setup s", "prove s", "proof bytes", "verify gas", "top-1 agreement",
-                "max |error|"):
+    for col in ("model", "framework", "scale", "size", "setup s", "prove s", "proof bytes", "verify gas",
+                "top-1 agreement", "max |error|"):
         table.add_column(col, justify="right")
-    md = ["| model | framework | circuit size | setup s | prove s | proof bytes | verify gas | top-1 agreement | max abs error |",
-          "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    md = ["| model | framework | scale (bits) | circuit size | setup s | prove s | proof bytes | verify gas | top-1 agreement | max abs error |",
+          "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, by in rows.items():
         for fw, r in by.items():
             if "error" in r:
-                cells = [name, fw, "error: " + r["error"][:60], "", "", "", "", "", ""]
+                cells = [name, fw, "", "error: " + r["error"][:60], "", "", "", "", "", ""]
             else:
                 size = f"{r['constraints']:,} constraints" if "constraints" in r else f"2^{int(np.log2(r['rows']))} rows"
-                cells = [name, fw, size, f"{r['setup_s']:.2f}", f"{r['prove_s']:.2f}", f"{r['proof_bytes']:,}",
+                scale = str(r["scale_bits"]) if "scale_bits" in r else "/".join(map(str, r.get("scales", [])))
+                cells = [name, fw, scale, size, f"{r['setup_s']:.2f}", f"{r['prove_s']:.2f}", f"{r['proof_bytes']:,}",
                          f"{r['verify_gas']:,}" if "verify_gas" in r else "-", f"{100 * r['top1_agreement']:.1f}%",
-                         f"{r['max_abs_error']:.3f}"]
+                         f"{r['max_abs_error']:.4f}"]
             table.add_row(*cells)
             md.append("| " + " | ".join(cells) + " |")
     console.print(table)

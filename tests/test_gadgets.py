@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from zkml_chain.circuit import Circuit, Tensor
 from zkml_chain.circuit.bits import MAX_BITS, boolean, range_check, to_bits
 from zkml_chain.circuit.compare import argmax, clamp, ge, max_reduce, maximum, relu
-from zkml_chain.circuit.fixedpoint import div_floor, rescale, sigmoid, sigmoid_error_bound
+from zkml_chain.circuit.fixedpoint import div_floor, rescale, sigmoid, sigmoid_error_bound, sigmoid_table, sigmoid_values
 from zkml_chain.circuit.linalg import avg_pool2d, conv2d, dot, global_avg_pool, matmul, max_pool2d
 from zkml_chain.errors import WitnessError
 from zkml_chain.field import R
@@ -83,17 +83,38 @@ def test_rescale_and_div_floor_are_floor_division(xs: list[int], s: int, d: int)
     assert_solves(*c.build())
 
 
-def test_sigmoid_error_bound_holds_on_a_dense_grid() -> None:
-    f = 8
-    xi = np.arange(-14 * 2**f, 14 * 2**f + 1, 3)
+@pytest.mark.parametrize("f", [6, 8, 11])
+def test_sigmoid_error_bound_holds_for_every_input(f: int) -> None:
+    """Exhaustive over |x| < 2^(f+5) (past saturation), in integers; then the circuit on a sample."""
+    xi = np.arange(-(2 ** (f + 5)), 2 ** (f + 5) + 1)
+    y = sigmoid_values(xi, f)
+    err = np.abs(y / 2**f - 1 / (1 + np.exp(-xi / 2**f)))
+    assert err.max() <= sigmoid_error_bound(f) <= 1.2 * 2.0**-f
+    assert err.max() > 0.5 * 2.0**-f  # the bound is not vacuous
+    sample = np.concatenate([xi[np.abs(xi) < 2 ** (N - 1)][::97], [-(2 ** (N - 1)), 2 ** (N - 1) - 1, 0, -1, 1]])
     c = Circuit()
-    y = sigmoid(c, c.private_input(xi), f, N)
-    err = np.abs(y.value().astype(float) / 2**f - 1 / (1 + np.exp(-xi / 2**f)))
-    assert err.max() <= sigmoid_error_bound(f)
-    assert err.max() > 0.01  # the bound is not vacuous: PLAN's own error is ~0.019
+    out = sigmoid(c, c.private_input(sample), f, N)
+    assert out.value().tolist() == sigmoid_values(sample, f).tolist()
     r1cs, w = c.build()
-    assert r1cs.n_constraints == len(xi) * (5 * N + 22)
+    assert r1cs.n_constraints == len(sample) * (3 * N + len(sigmoid_table(f).lows) + 2 * f + 23)
     assert_solves(r1cs, w)
+
+
+def test_sigmoid_rejects_a_wrong_segment() -> None:
+    """Claiming the neighbouring segment (another line, so another value) breaks the constraints."""
+    f, x = 8, 300
+    t = sigmoid_table(f)
+    c = Circuit()
+    out = c.output(sigmoid(c, c.private_input([x]), f, N), "y")
+    r1cs, w = c.build()
+    assert_solves(r1cs, w)
+    seg = named(r1cs, "sigmoid.segment")
+    j = int(np.searchsorted(t.lows, x, side="right")) - 1
+    other = j + 1
+    forged = (t.slopes[other] * x + t.offsets[other]) >> t.frac
+    assert forged != int(out.values[0])
+    (y,) = wires(c, out)
+    assert_rejects(r1cs, tamper(w, {seg[j]: 0, seg[other]: 1, y: forged}))
 
 
 @settings(max_examples=10, deadline=None)

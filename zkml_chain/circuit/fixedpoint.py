@@ -6,11 +6,14 @@ at scale 2f and are brought back with :func:`rescale` (floor division by 2^f).
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from .bits import to_bits
+from .bits import boolean, range_check, to_bits
 from .builder import Circuit, Tensor, signed
 from .compare import ge
 
@@ -53,43 +56,107 @@ def div_floor(c: Circuit, x: Tensor, d: int, n: int) -> Tensor:
     return q
 
 
-#: PLAN (Amin, Curtis, Hayes-Gill 1997): piecewise-linear sigmoid, |error| < 0.0190 everywhere.
-#: Segments of |x| as (lower bound, slope, intercept); slopes are powers of two.
-PLAN = ((0.0, 0.25, 0.5), (1.0, 0.125, 0.625), (2.375, 0.03125, 0.84375), (5.0, 0.0, 1.0))
-PLAN_MAX_ERROR = 0.0190
+# --- the sigmoid: piecewise-linear on |x| with segments chosen for the scale ----------------
+#
+# σ is concave on x >= 0, so on each segment [u, v) the best uniform line (the chord moved up by
+# half its largest gap) has a closed form. Segment ends are greedy, as long as that error stays
+# <= 2^-(f+1): 7 segments at f = 8, 27 at f = 12, 109 at f = 16. Past the last one σ is a
+# constant (within 2^-(f+1) of 1). x < 0 by the reflection σ(-x) = 1 - σ(x).
 
 
-def plan_thresholds(one: int) -> list[int]:
-    """Where the segments of |x| start (after the first), at scale ``one`` = 2^f."""
-    return [int(bound * one) for bound, _, _ in PLAN[1:]]
+def _sigma(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
 
 
-def plan_segments32(a: Any, one: int) -> list[Any]:
-    """32 × each segment's value at |x| = ``a`` (scale ``one``): integers, since every slope
-    and intercept is a multiple of 1/32. Works on tensors and numpy arrays alike."""
-    return [(a * int(32 * slope) if slope else 0) + int(32 * icpt) * one for _, slope, icpt in PLAN]
+def _minimax_line(u: float, v: float) -> tuple[float, float, float]:
+    """(slope, intercept, max |error|) of the best uniform line for σ on [u, v], 0 <= u < v."""
+    m = (_sigma(v) - _sigma(u)) / (v - u)
+    lo, hi = u, v  # σ' decreases on [0, ∞): find c with σ'(c) = m, where the chord is farthest
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _sigma(mid) * (1 - _sigma(mid)) > m else (lo, mid)
+    gap = (_sigma(lo) - (_sigma(u) + m * (lo - u))) / 2
+    return m, _sigma(u) - m * u + gap, gap
+
+
+@dataclass(frozen=True)
+class SigmoidTable:
+    """σ(a / 2^f) ≈ (slope_j·a + offset_j) >> frac for a = |x| in [lows[j], lows[j+1]); the last
+    segment (slope 0) runs to infinity. ``error`` bounds |result / 2^f − σ| for every input."""
+
+    f: int
+    frac: int  # slopes at scale 2^frac, offsets at 2^(f + frac), rounding included
+    lows: tuple[int, ...]
+    slopes: tuple[int, ...]
+    offsets: tuple[int, ...]
+    error: float
+
+
+@lru_cache(maxsize=None)
+def sigmoid_table(f: int) -> SigmoidTable:
+    if not 3 <= f <= 24:
+        raise ValueError(f"sigmoid: the scale must be between 3 and 24 bits, got {f}")
+    one, frac, eps = 1 << f, f + 8, 2.0 ** -(f + 1)
+    saturate = math.ceil(math.log(1 / eps - 1) * one)  # from here 1 - σ <= eps
+    lows, lines = [], []
+    u = 0
+    while u < saturate:
+        lo, hi = u + 1, saturate  # the farthest v (grid 2^-f) with error <= eps, by bisection
+        if _minimax_line(u / one, hi / one)[2] <= eps:
+            lo = hi
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if _minimax_line(u / one, mid / one)[2] <= eps else (lo, mid)
+        lows.append(u)
+        lines.append(_minimax_line(u / one, lo / one))
+        u = lo
+    lows.append(saturate)
+    top = (1 - _sigma(saturate / one)) / 2
+    lines.append((0.0, 1 - top, top))
+    half = 1 << (frac - 1)  # rounds to nearest instead of flooring
+    slopes = tuple(round(m * (1 << frac)) for m, _, _ in lines)
+    offsets = tuple(round(b * (1 << (f + frac))) + half for _, b, _ in lines)
+    # line error + final rounding + slope rounding (|a| < saturate where the slope is not 0) + offset rounding
+    error = max(g for _, _, g in lines) + 2.0 ** -(f + 1) + 2.0 ** -(frac + 1) * saturate / one + 2.0 ** -(f + frac)
+    return SigmoidTable(f, frac, tuple(lows), slopes, offsets, error)
 
 
 def sigmoid_error_bound(f: int) -> float:
-    """Max |sigmoid_fixed(x)/2^f − σ(x/2^f)|: PLAN's 0.0190 plus 2^−f for the final floor."""
-    return PLAN_MAX_ERROR + 2.0**-f
+    """Max |sigmoid(x)/2^f − σ(x/2^f)| over all x: about 2^-f."""
+    return sigmoid_table(f).error
+
+
+def sigmoid_values(x: np.ndarray, f: int) -> np.ndarray:
+    """The circuit's sigmoid on plain integers (int64 or object arrays)."""
+    t = sigmoid_table(f)
+    a = np.abs(x)
+    j = np.searchsorted(np.asarray(t.lows), a, side="right") - 1
+    y = (np.asarray(t.slopes, dtype=a.dtype)[j] * a + np.asarray(t.offsets, dtype=a.dtype)[j]) >> t.frac
+    return np.where(x >= 0, y, (1 << f) - y)
 
 
 def sigmoid(c: Circuit, x: Tensor, f: int, n: int) -> Tensor:
-    """σ(x) at scale f for x signed n-bit at scale f, by PLAN; error <= sigmoid_error_bound(f).
+    """σ(x) at scale f for x signed n-bit at scale f; error <= sigmoid_error_bound(f).
 
-    5n + 22 constraints per element: sign (n + 2) and |x| (1), three threshold comparisons
-    (3(n + 2)), the segment select (3), the floor by 32 of a (n + 6)-bit value (n + 9) and the
-    reflection σ(−x) = 1 − σ(x) (1).
+    3n + K + 2f + 23 constraints per element, K = the table's segments (8 at f = 8, 28 at f = 12):
+    sign (n + 2) and |x| (1); a one-hot segment choice (K booleans, Σ = 1) with
+    low <= |x| < high proved by two n-bit range checks (2n + 2); slope·|x| (1), rounded back to
+    scale f (2f + 15); the reflection for x < 0 (1).
     """
-    if f < 3:
-        raise ValueError(f"sigmoid: the scale must be at least 3 bits (2.375 = 19/8 is a threshold), got {f}")
+    t = sigmoid_table(f)
     one = 1 << f
     x = c.narrow(x)
     pos = ge(c, x, 0, n)
-    a = c.mul(pos.scale(2) - 1, x)  # |x|
-    c1, c2, c3 = (ge(c, a, bound, n) for bound in plan_thresholds(one))
-    v0, v1, v2, v3 = plan_segments32(a, one)
-    y32 = v0 + c.mul(c1, v1 - v0) + c.mul(c2, v2 - v1) + c.mul(c3, v3 - v2)
-    y = rescale(c, y32, 5, n + 6)
+    a = c.mul(pos.scale(2) - 1, x)  # |x| <= 2^(n-1)
+    k = len(t.lows)
+    j = np.searchsorted(np.asarray(t.lows, dtype=object), np.asarray(signed(a.values), dtype=object), side="right") - 1
+    e = c.hint(np.eye(k, dtype=np.int64)[np.asarray(j, dtype=np.int64)].reshape(a.shape + (k,)), name="sigmoid.segment")
+    boolean(c, e.flatten())
+    c.assert_equal(e.sum(axis=-1), c.constant(np.ones(a.shape, dtype=np.int64)))
+    lows = np.asarray(t.lows, dtype=object)
+    highs = np.asarray(t.lows[1:] + ((1 << (n - 1)) + 1,), dtype=object)
+    range_check(c, a - e @ lows, n, "sigmoid: |x| below its segment")
+    range_check(c, e @ highs - 1 - a, n, "sigmoid: |x| above its segment")
+    scaled = c.mul(e @ np.asarray(t.slopes, dtype=object), a) + e @ np.asarray(t.offsets, dtype=object)
+    y = rescale(c, scaled, t.frac, f + t.frac + 4)  # slope·|x| < 2^(f+frac+2) below saturation
     return (one - y) + c.mul(pos, y.scale(2) - one)

@@ -22,7 +22,7 @@ from ..circuit.compare import clamp as c_clamp
 from ..circuit.compare import relu as c_relu
 from ..circuit.fixedpoint import div_floor as c_div_floor
 from ..circuit.fixedpoint import rescale as c_rescale
-from ..circuit.fixedpoint import plan_segments32, plan_thresholds
+from ..circuit.fixedpoint import sigmoid_values
 from ..circuit.fixedpoint import sigmoid as c_sigmoid
 from ..circuit.linalg import avg_pool2d, conv2d, global_avg_pool, matmul, max_pool2d
 from ..errors import WitnessError
@@ -113,13 +113,7 @@ class NumpyBackend:
 
     def sigmoid(self, x: np.ndarray, f: int, key: str) -> np.ndarray:
         self._see(key, x)
-        one = 1 << f
-        pos = (x >= 0).astype(np.int64)
-        a = np.abs(x)
-        c1, c2, c3 = ((a >= bound).astype(np.int64) for bound in plan_thresholds(one))
-        v0, v1, v2, v3 = plan_segments32(a, one)
-        y = (v0 + c1 * (v1 - v0) + c2 * (v2 - v1) + c3 * (v3 - v2)) >> 5
-        return (one - y) + pos * (2 * y - one)
+        return sigmoid_values(x, f)
 
     def clamp(self, x: np.ndarray, lo: int, hi: int, key: str) -> np.ndarray:
         self._see(key, x)
