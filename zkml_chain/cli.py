@@ -201,26 +201,36 @@ def verify(vk_path: Path, proof_path: Path, public_path: Path) -> None:
 @click.option("--scale", default=8, show_default=True, type=int, help="Fixed-point scale: values are x·2^BITS.")
 @click.option("--calibration", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help='JSON {"<onnx input>": [sample, ...]}: sets bit widths and gives the accuracy report.')
-@click.option("--input-visibility", type=click.Choice(["private", "public", "hashed"]), default="private",
-              show_default=True)
+@click.option("--input-visibility", type=click.Choice(["private", "public", "hashed", "attested"]),
+              default="private", show_default=True)
 @click.option("--param-visibility", type=click.Choice(["private", "hashed", "fixed"]), default="hashed",
               show_default=True)
-@click.option("--output-visibility", type=click.Choice(["public", "private", "hashed"]), default="public",
-              show_default=True)
+@click.option("--output-visibility", type=click.Choice(["public", "private", "hashed"]), default=None,
+              help="[default: public; private with --threshold]")
+@click.option("--threshold", default=None, metavar="OUTPUT:INDEX",
+              help="Prove only OUTPUT[INDEX] >= a public threshold given at prove time (e.g. probabilities:1).")
+@click.option("--context", multiple=True, metavar="NAME",
+              help="A public value bound to each proof, given at prove time (repeatable; e.g. borrower, nonce).")
 @_friendly
 def compile_cmd(model: Path, out: Path, scale: int, calibration: Path | None, input_visibility: str,
-                param_visibility: str, output_visibility: str) -> None:
+                param_visibility: str, output_visibility: str | None, threshold: str | None,
+                context: tuple[str, ...]) -> None:
     """Compile an ONNX MODEL into a circuit in OUT (then `setup OUT`, `prove OUT --input ...`).
 
     private = witness only; public = public signals; hashed = only a Poseidon commitment is
-    public; fixed = weights baked into the circuit as constants.
+    public; attested = integer inputs, public as the commitment an attester publishes
+    (poseidon.commit of the integers and INPUT.json's salt); fixed = weights baked into the
+    circuit as constants. With --threshold the outputs stay private and INPUT.json gives
+    "threshold" (in the output's units) and every --context NAME.
     """
-    from .onnx.compile import Visibility, compile_model
+    from .onnx.compile import Claim, Visibility, compile_model
 
     t0 = time.perf_counter()
+    output_visibility = output_visibility or ("private" if threshold else "public")
     vis = Visibility(input_visibility, param_visibility, output_visibility)
+    claim = Claim(threshold, context)
     with err.status(f"compiling {model.name}"):
-        info = compile_model(model, out, scale, calibration, vis)
+        info = compile_model(model, out, scale, calibration, vis, claim=claim)
     click.echo(f"compile: {len(info['ops'])} ops -> {info['constraints']:,} constraints, "
                f"{sum(e['count'] for e in info['public_signals'])} public signals -> {out}/circuit.json, "
                f"{out}/circuit.r1cs ({time.perf_counter() - t0:.2f}s)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,12 @@ class Evm:
         if not self.w3.is_connected():
             raise ToolchainError(f"no Ethereum node answers at {url}")
         self.sender = sender or self.w3.eth.accounts[0]
+
+    def with_sender(self, sender: str) -> Evm:
+        """The same endpoint, paying from ``sender`` (an unlocked account, e.g. Anvil's)."""
+        other = copy.copy(self)
+        other.sender = Web3.to_checksum_address(sender)
+        return other
 
     def deploy(self, artifact: Artifact, *args: Any) -> tuple[Contract, int]:
         """Deploy; returns the contract and the deployment's gas."""

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..circuit import Circuit, Tensor
-from ..circuit.bits import to_bits
+from ..circuit.bits import range_check, to_bits
+from ..circuit.builder import signed
 from ..circuit.hash import commit, commit_bits
 from ..errors import ProofInputError, ZkmlChainError
 from ..field import R
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 MODEL_NAME = "model.onnx"
 CIRCUIT_JSON = "circuit.json"
 R1CS_NAME = "circuit.r1cs"
-INPUT_VIS = ("private", "public", "hashed")
+INPUT_VIS = ("private", "public", "hashed", "attested")
 PARAM_VIS = ("private", "hashed", "fixed")
 OUTPUT_VIS = ("public", "private", "hashed")
 
@@ -55,7 +56,60 @@ class Visibility:
 
     @property
     def needs_salt(self) -> bool:
-        return self.input == "hashed" or self.output == "hashed"
+        return self.input in ("hashed", "attested") or self.output == "hashed"
+
+
+#: Unsigned width of a claimed threshold and of output − threshold (far above any output here).
+THRESHOLD_BITS = 64
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a proof states besides the model's commitment. ``threshold`` = "OUTPUT:INDEX" (flat
+    index into that output): OUTPUT[INDEX] >= a public threshold, the output itself staying
+    private. ``context``: named public values bound to the proof, e.g. a borrower's address, the
+    chain id and a nonce, so that a proof cannot be replayed in another context."""
+
+    threshold: str | None = None
+    context: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "context", tuple(self.context))
+        if self.threshold is not None:
+            self.target()
+        names = [*self.context, *(["threshold"] if self.threshold else [])]
+        for name in self.context:
+            if not name.isidentifier():
+                raise ProofInputError(f"--context {name!r}: use a name made of letters, digits and _")
+        if len(set(names)) != len(names):
+            raise ProofInputError(f"claim: public value names must be distinct, got {names}")
+
+    def target(self) -> tuple[str, int]:
+        name, _, index = str(self.threshold).rpartition(":")
+        if not name or not index.isdigit():
+            raise ProofInputError(f"--threshold {self.threshold!r}: expected OUTPUT:INDEX, e.g. probabilities:1")
+        return name, int(index)
+
+    def values(self, obj: dict[str, Any], where: str) -> dict[str, Any]:
+        """The threshold (a number, in the output's units) and context values from INPUT.json."""
+        out: dict[str, Any] = {}
+        if self.threshold is not None:
+            t = obj.get("threshold")
+            if isinstance(t, bool) or not isinstance(t, (int, float)):
+                raise ProofInputError(f"{where}: \"threshold\" must be a number (the claimed lower bound on "
+                                      f"{self.threshold})")
+            out["threshold"] = float(t)
+        for name in self.context:
+            v = obj.get(name)
+            try:
+                value = int(v, 0) if isinstance(v, str) else v
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < R:
+                    raise ValueError
+            except ValueError:
+                raise ProofInputError(f"{where}: {name!r} must be an integer in [0, r) (decimal or 0x-hex), "
+                                      f"got {v!r}") from None
+            out[name] = value
+        return out
 
 
 @dataclass
@@ -94,10 +148,17 @@ def read_inputs(graph: Graph, obj: Any, batch: bool, what: str) -> dict[str, np.
     return {n: _as_input(graph, n, obj[n], batch) for n in graph.inputs}
 
 
+def _integers(name: str, x: np.ndarray) -> np.ndarray:
+    ints = np.rint(x)
+    if not np.array_equal(ints, x) or np.abs(ints).max(initial=0) >= 2**62:
+        raise ProofInputError(f"input {name!r}: an attested input must be integers (below 2^62 in magnitude)")
+    return ints.astype(np.int64)
+
+
 def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarray], salt: int,
-          witness_only: bool = False) -> Built:
+          witness_only: bool = False, claim: Claim = Claim(), publics: dict[str, Any] | None = None) -> Built:
     """The circuit for one sample, built (R1CS + witness, or only the witness) with the
-    quantized outputs."""
+    quantized outputs. ``publics`` holds the claim's values (see :meth:`Claim.values`)."""
     c = Circuit(witness_only=witness_only)
     backend = CircuitBackend(c, plan.widths)
     param_bits: list[Tensor] = []
@@ -113,8 +174,12 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
         return t
 
     salt_t = c.private_input(salt % R, name="salt") if vis.needs_salt else None
-    q_inputs = {}
+    q_inputs, attested = {}, {}
     for name, x in inputs.items():
+        if vis.input == "attested":  # the committed integers themselves; to fixed point for free
+            attested[name] = c.private_input(_integers(name, x), name=name)
+            q_inputs[name] = Q(attested[name].scale(1 << plan.scale), plan.scale)
+            continue
         q = quantize(x, plan.scale)
         t = c.public_input(q, name=name) if vis.input == "public" else c.private_input(q, name=name)
         q_inputs[name] = Q(t, plan.scale)
@@ -126,26 +191,68 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
     if vis.input == "hashed":
         for name, q in q_inputs.items():
             c.output(commit(c, q.data, salt_t), f"{name}.commitment")
+    for name, t in attested.items():
+        c.output(commit(c, t, salt_t), f"{name}.commitment")
     for name, q in outputs.items():
         if vis.output == "public":
             c.output(q.data, name)
         elif vis.output == "hashed":
             c.output(commit(c, q.data, salt_t), f"{name}.commitment")
+    _claim(c, claim, outputs, publics or {})
     if witness_only:
         return Built(c, outputs, None, c.witness(), param_widths)
     r1cs, witness = c.build()
     return Built(c, outputs, r1cs, witness, param_widths)
 
 
-def _signal_meaning(layout: list[dict[str, Any]], input_scale: int, out_scales: dict[str, int]) -> list[dict[str, Any]]:
+def _claim(c: Circuit, claim: Claim, outputs: dict[str, Q], publics: dict[str, Any]) -> None:
+    """OUTPUT[INDEX] >= threshold, both as public-input-checked integers, and the context values."""
+    if claim.threshold is not None:
+        name, index = claim.target()
+        if name not in outputs or index >= outputs[name].data.size:
+            raise ProofInputError(f"--threshold {claim.threshold}: the model's outputs are "
+                                  + ", ".join(f"{n} ({q.data.size} values)" for n, q in outputs.items()))
+        q = outputs[name]
+        score = q.data.flatten()[index]
+        threshold = int(quantize(np.float64(publics.get("threshold", 0.0)), q.scale))
+        if not 0 <= threshold < 2**THRESHOLD_BITS:
+            raise ProofInputError(f"threshold {publics.get('threshold')}: must be >= 0 and below "
+                                  f"2^{THRESHOLD_BITS - q.scale} (it is unsigned fixed point at scale {q.scale})")
+        value = signed(np.asarray(score.values).ravel())[0]
+        if value < threshold:
+            raise ProofInputError(f"{name}[{index}] = {value / 2**q.scale:.6g} is below the threshold "
+                                  f"{threshold / 2**q.scale:.6g}: no proof of this claim exists")
+        t = c.public_input(threshold, name="threshold")
+        # Both unsigned 64-bit: output − threshold cannot wrap the field into range (|both| << r).
+        range_check(c, t, THRESHOLD_BITS, "threshold")
+        range_check(c, score - t, THRESHOLD_BITS, f"{name}[{index}] >= threshold")
+    for name in claim.context:
+        c.public_input(publics.get(name, 0), name=name)
+
+
+def _signal_meaning(layout: list[dict[str, Any]], input_scale: int, out_scales: dict[str, int], vis: Visibility,
+                    claim: Claim) -> list[dict[str, Any]]:
     for entry in layout:
         name = entry["name"]
         if name == "model_commitment":
             entry["meaning"] = ("Poseidon commitment to the quantized parameters in graph order, each tensor as "
                                 "offset-binary integers of its width in quantization.param_widths, packed 252 bits "
                                 "per field element (zkml_chain.poseidon.commit_signed, salt 0)")
+        elif name.endswith(".commitment") and vis.input == "attested" and name[: -len(".commitment")] in out_scales:
+            entry["meaning"] = f"Poseidon commitment to {name[: -len('.commitment')]} (quantized), salted with INPUT.json's salt"
+        elif name.endswith(".commitment") and vis.input == "attested":
+            entry["meaning"] = (f"the attester's commitment to the integer input {name[: -len('.commitment')]}: "
+                                "zkml_chain.poseidon.commit(values, salt), salt from INPUT.json")
         elif name.endswith(".commitment"):
             entry["meaning"] = f"Poseidon commitment to {name[: -len('.commitment')]} (quantized), salted with INPUT.json's salt"
+        elif name == "threshold" and claim.threshold is not None:
+            target, index = claim.target()
+            s = out_scales[target]
+            entry["meaning"] = (f"the claimed lower bound on {target}[{index}], unsigned fixed point: value = signal / "
+                                f"2^{s}; the proof shows {target}[{index}] >= it")
+            entry["scale_bits"] = s
+        elif name in claim.context:
+            entry["meaning"] = f"context value {name!r}, bound to the proof (not an input of the model)"
         elif entry["kind"] == "public_input":
             entry["meaning"] = f"the model input {name}, fixed point: value = signal / 2^{input_scale}"
             entry["scale_bits"] = input_scale
@@ -192,10 +299,13 @@ def _synthetic_samples(graph: Graph, count: int = 64, seed: int = 0) -> dict[str
 
 
 def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | None = None,
-                  vis: Visibility = Visibility(), headroom: int = 2) -> dict[str, Any]:
+                  vis: Visibility = Visibility(), headroom: int = 2, claim: Claim = Claim()) -> dict[str, Any]:
     """Compile ``model`` into ``out``; returns circuit.json's content."""
     if not 1 <= scale <= 24:
         raise ProofInputError(f"--scale must be between 1 and 24 bits, got {scale}")
+    if claim.threshold is not None and vis.output != "private":
+        raise ProofInputError("--threshold reveals only the decision: the outputs must stay private "
+                              "(--output-visibility private)")
     graph = load(model)
     if calibration is not None:
         samples = read_inputs(graph, read_json(calibration, "calibration file"), batch=True, what=str(calibration))
@@ -208,12 +318,23 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
     quantized, backend = run_numpy(graph, samples, scale)  # one run gives the widths and the accuracy
     plan = plan_from(backend, scale, headroom)
     report = accuracy(model, samples, quantized) if calibration is not None else None
-    first = {name: v[0] for name, v in samples.items()}
-    built = build(graph, plan, vis, first, salt=1)
+    pick = 0
+    if claim.threshold is not None:  # the example build must satisfy its claim: a sample with output >= 0
+        target, index = claim.target()
+        if target in quantized:
+            ok = np.flatnonzero(np.asarray(quantized[target].data).reshape(len(quantized[target].data), -1)[:, index] >= 0)
+            if not len(ok):
+                raise ProofInputError(f"--threshold {claim.threshold}: no sample has {target}[{index}] >= 0, "
+                                      "and thresholds are unsigned")
+            pick = int(ok[0])
+    first = {name: v[pick] for name, v in samples.items()}
+    if vis.input == "attested":
+        first = {name: np.rint(v) for name, v in first.items()}  # synthetic samples are not integers
+    built = build(graph, plan, vis, first, salt=1, claim=claim)
     assert built.r1cs is not None
     r1cs_bytes = built.r1cs.to_r1cs()
     out_scales = {name: q.scale for name, q in built.outputs.items()}
-    layout = _signal_meaning(built.circuit.public_layout(), plan.scale, out_scales)
+    layout = _signal_meaning(built.circuit.public_layout(), plan.scale, out_scales, vis, claim)
     # The model's identity: public signal 0 of every proof, known before any proof (for registries).
     model_commitment = next((str(built.witness[1 + e["index"]]) for e in layout if e["name"] == "model_commitment"), None)
     info = {
@@ -221,6 +342,7 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
         "model": MODEL_NAME,
         "model_sha256": hashlib.sha256(model.read_bytes()).hexdigest(),
         "visibility": asdict(vis),
+        "claim": {"threshold": claim.threshold, "context": list(claim.context)},
         "inputs": {name: list(shape) for name, shape in graph.inputs.items()},
         "outputs": {name: {"shape": list(q.data.shape), "scale_bits": q.scale} for name, q in built.outputs.items()},
         "ops": [{"name": n.name, "op": n.op, "inputs": list(n.inputs), "outputs": list(n.outputs),
@@ -250,25 +372,31 @@ class Inference:
 
 def witness_for(folder: Path, input_path: Path) -> Inference:
     """Rebuild the circuit of ``folder`` for the input in ``input_path``; check it is the compiled one."""
+    return witness_for_input(folder, read_json(input_path, "input"), str(input_path))
+
+
+def witness_for_input(folder: Path, obj: Any, where: str = "input") -> Inference:
+    """As :func:`witness_for`, for INPUT.json's content ``obj`` (``where`` names it in errors)."""
     info = read_json(folder / CIRCUIT_JSON, "circuit.json")
     try:
         graph = load(folder / info["model"])
         plan = Plan.from_json(info["quantization"])
         vis = Visibility(**info["visibility"])
+        claim = Claim(**info.get("claim", {}))
     except (KeyError, TypeError) as e:
         raise ZkmlChainError(f"{folder / CIRCUIT_JSON}: not a zkml-chain circuit.json ({e})") from None
-    obj = read_json(input_path, "input")
-    inputs = read_inputs(graph, obj, batch=False, what=str(input_path))
+    inputs = read_inputs(graph, obj, batch=False, what=where)
     salt = obj.get("salt") if isinstance(obj, dict) else None
     if vis.needs_salt:
         if salt is None:
             salt = secrets.randbelow(R)
-            log.warning("no \"salt\" in %s: using a random one (saved in the output file)", input_path)
+            log.warning("no \"salt\" in %s: using a random one (saved in the output file)", where)
         elif not isinstance(salt, (int, str)) or not str(salt).isdigit() or int(salt) >= R:
-            raise ProofInputError(f"{input_path}: salt must be a decimal integer below r")
+            raise ProofInputError(f"{where}: salt must be a decimal integer below r")
     # Only the witness is computed: the R1CS is the compiled one, and `prove` checks the proof
     # before writing it, so a witness that does not fit could never pass as a proof.
-    built = build(graph, plan, vis, inputs, int(salt or 0), witness_only=True)
+    publics = claim.values(obj, where)
+    built = build(graph, plan, vis, inputs, int(salt or 0), witness_only=True, claim=claim, publics=publics)
     if built.circuit.n_wires != info["wires"] or built.circuit.n_constraints != info["constraints"]:
         raise ZkmlChainError("internal error: the circuit rebuilt for this input differs from the compiled one")
     outputs: dict[str, Any] = {}

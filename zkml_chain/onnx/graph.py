@@ -24,7 +24,7 @@ SUPPORTED = {
         "GlobalAveragePool", "Flatten", "Reshape", "Transpose", "BatchNormalization", "Clip", "Identity",
         "Constant", "Cast", "Concat", "ArgMax", "Squeeze", "Unsqueeze",
     )
-} | {("ai.onnx.ml", op) for op in ("LinearClassifier", "LinearRegressor", "ArrayFeatureExtractor", "ZipMap")}
+} | {("ai.onnx.ml", op) for op in ("LinearClassifier", "LinearRegressor", "ArrayFeatureExtractor", "ZipMap", "Scaler")}
 
 
 class UnsupportedModelError(ZkmlChainError):

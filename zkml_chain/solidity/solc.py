@@ -124,9 +124,10 @@ def find() -> Solc:
 
 
 def standard_json(solc: Solc, request: dict) -> dict:
-    """Run one standard-JSON compilation; raise ToolchainError listing solc's errors."""
-    out = subprocess.run([str(solc.path), "--standard-json"], input=json.dumps(request), capture_output=True,
-                         text=True)
+    """Run one standard-JSON compilation; raise ToolchainError listing solc's errors. Imports
+    resolve against node_modules (OpenZeppelin from npm) and the working directory."""
+    out = subprocess.run([str(solc.path), "--standard-json", "--base-path", ".", "--include-path", str(NODE_MODULES)],
+                         input=json.dumps(request), capture_output=True, text=True)
     if out.returncode != 0:
         raise ToolchainError(f"solc failed ({out.returncode}): {out.stderr.strip()[:500]}")
     try:

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+
+import {AttestationRegistry} from "./AttestationRegistry.sol";
+import {IGroth16Verifier6} from "./IGroth16Verifier.sol";
+import {ModelRegistry} from "./ModelRegistry.sol";
+
+/// @title CreditLendingPool: lends an ERC-20 to borrowers who prove a private credit score clears the policy
+/// @notice `borrow` takes a Groth16 proof of "score = model(record) >= threshold" made by
+///         `zkml-chain prove` for the lending circuit, whose public signals are, in order:
+///           0 the model commitment   - must be this pool's model, still active in the registry
+///           1 the input commitment   - must be the borrower's current, unexpired attestation
+///           2 the threshold          - must be at least the pool's minThreshold
+///           3 the borrower           - must be msg.sender (a copied proof is useless to others)
+///           4 the chain id           - must be this chain's (no cross-chain replay)
+///           5 the nonce              - must be the borrower's next one; it is then consumed, so
+///                                      a replayed or re-randomised (malleated) proof fails.
+///         The score, the record and the weights never appear on chain.
+///         Reentrancy: every call before the state changes is a STATICCALL (registries,
+///         verifier), and state changes come before the token transfer, so no guard is needed
+///         (a transient-storage guard would also draw a solc warning).
+contract CreditLendingPool is Ownable {
+    using SafeERC20 for IERC20;
+
+    IERC20 public immutable asset;
+    ModelRegistry public immutable models;
+    AttestationRegistry public immutable attestations;
+    /// The scoring model this pool accepts (Poseidon commitment to its quantized weights).
+    uint256 public immutable modelCommitment;
+
+    /// Lowest accepted threshold, as the circuit's public signal: p(good) · 2^scale (circuit.json).
+    uint64 public minThreshold;
+    /// Most a borrower may owe at once, in asset units.
+    uint128 public maxDebt;
+
+    struct Account {
+        uint128 debt;
+        uint64 nonce; // next nonce a proof must carry; debt and nonce share one slot (one SSTORE)
+    }
+
+    mapping(address borrower => Account) public accounts;
+
+    event Borrowed(address indexed borrower, uint256 amount, uint64 nonce, uint256 threshold);
+    event Repaid(address indexed borrower, uint256 amount, uint256 remainingDebt);
+    event PolicySet(uint64 minThreshold, uint128 maxDebt);
+    event Withdrawn(address indexed to, uint256 amount);
+
+    error ZeroAmount();
+    error WrongModel(uint256 got, uint256 expected);
+    error NoValidAttestation(address borrower);
+    error AttestationMismatch(uint256 got, uint256 current);
+    error ThresholdBelowPolicy(uint256 got, uint256 minimum);
+    error WrongBorrower(uint256 got, address sender);
+    error WrongChain(uint256 got, uint256 chainId);
+    error WrongNonce(uint256 got, uint256 expected);
+    error DebtLimitExceeded(uint256 requested, uint256 available);
+    error InvalidProof();
+    error RepayExceedsDebt(uint256 amount, uint256 debt);
+
+    constructor(
+        address initialOwner,
+        IERC20 asset_,
+        ModelRegistry models_,
+        AttestationRegistry attestations_,
+        uint256 modelCommitment_,
+        uint64 minThreshold_,
+        uint128 maxDebt_
+    ) Ownable(initialOwner) {
+        models_.verifierOf(modelCommitment_); // reverts unless the model is registered and active
+        (asset, models, attestations, modelCommitment) = (asset_, models_, attestations_, modelCommitment_);
+        _setPolicy(minThreshold_, maxDebt_);
+    }
+
+    /// @param proof [A.x, A.y, B.x1, B.x0, B.y1, B.y0, C.x, C.y], as in the rendered verifiers.
+    function borrow(uint256 amount, uint256[8] calldata proof, uint256[6] calldata publicSignals) external {
+        if (amount == 0) revert ZeroAmount();
+        // Cheapest checks first: calldata against msg.sender, the chain and immutables.
+        if (publicSignals[3] != uint256(uint160(msg.sender))) revert WrongBorrower(publicSignals[3], msg.sender);
+        if (publicSignals[4] != block.chainid) revert WrongChain(publicSignals[4], block.chainid);
+        if (publicSignals[0] != modelCommitment) revert WrongModel(publicSignals[0], modelCommitment);
+        if (publicSignals[2] < minThreshold) revert ThresholdBelowPolicy(publicSignals[2], minThreshold);
+        Account memory account = accounts[msg.sender];
+        if (publicSignals[5] != account.nonce) revert WrongNonce(publicSignals[5], account.nonce);
+        (uint256 attested, uint64 validUntil) = attestations.current(msg.sender);
+        if (validUntil == 0) revert NoValidAttestation(msg.sender);
+        if (publicSignals[1] != attested) revert AttestationMismatch(publicSignals[1], attested);
+        address verifier = models.verifierOf(modelCommitment); // reverts once the model is retired
+        uint256 debt = account.debt + amount;
+        if (debt > maxDebt) revert DebtLimitExceeded(amount, maxDebt - account.debt);
+        // The verifier reverts on malformed input (a signal >= r, a point off the curve) and
+        // returns false for a well-formed proof of anything else.
+        bool ok = IGroth16Verifier6(verifier).verifyProof(
+            [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], publicSignals
+        );
+        if (!ok) revert InvalidProof();
+        // Effects before the transfer: the nonce is spent even if the asset calls back.
+        accounts[msg.sender] = Account(uint128(debt), account.nonce + 1);
+        emit Borrowed(msg.sender, amount, account.nonce, publicSignals[2]);
+        asset.safeTransfer(msg.sender, amount);
+    }
+
+    /// @notice Repay up to the caller's debt (needs an ERC-20 allowance for the pool).
+    function repay(uint256 amount) external {
+        if (amount == 0) revert ZeroAmount();
+        Account memory account = accounts[msg.sender];
+        if (amount > account.debt) revert RepayExceedsDebt(amount, account.debt);
+        uint128 remaining = account.debt - uint128(amount);
+        accounts[msg.sender].debt = remaining;
+        emit Repaid(msg.sender, amount, remaining);
+        asset.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    function setPolicy(uint64 minThreshold_, uint128 maxDebt_) external onlyOwner {
+        _setPolicy(minThreshold_, maxDebt_);
+    }
+
+    /// @notice The owner takes liquidity out (the pool is funded by plain transfers).
+    function withdraw(address to, uint256 amount) external onlyOwner {
+        emit Withdrawn(to, amount);
+        asset.safeTransfer(to, amount);
+    }
+
+    function nonceOf(address borrower) external view returns (uint64) {
+        return accounts[borrower].nonce;
+    }
+
+    function debtOf(address borrower) external view returns (uint128) {
+        return accounts[borrower].debt;
+    }
+
+    function _setPolicy(uint64 minThreshold_, uint128 maxDebt_) private {
+        (minThreshold, maxDebt) = (minThreshold_, maxDebt_);
+        emit PolicySet(minThreshold_, maxDebt_);
+    }
+}

@@ -1,0 +1,163 @@
+"""The lending contracts on a chain (any JSON-RPC node, over web3): deploy, register the model,
+attest a borrower, prove, borrow, repay.
+
+The circuit is an ONNX credit model compiled with an attested input and a threshold claim bound
+to (borrower, chain_id, nonce); :data:`SIGNALS` is its public-signal layout, which
+CreditLendingPool.sol checks one by one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from web3.contract import Contract
+
+from ..chain.evm import Evm, Reverted, Sent
+from ..errors import ToolchainError, ZkmlChainError
+from ..files import read_json
+from ..groth16 import Proof, prove
+from ..groth16.keys import ProvingKey, VerifyingKey
+from ..onnx.compile import CIRCUIT_JSON, Claim, Visibility, compile_model, witness_for_input
+from ..paths import ROOT
+from ..poseidon import commit
+from ..field import R
+from ..solidity import compile_sources, render_verifier
+from ..solidity.compile import Artifact
+from .train import INPUT_NAME
+
+log = logging.getLogger(__name__)
+
+CONTRACTS = ROOT / "contracts"
+CONTEXT = ("borrower", "chain_id", "nonce")
+SIGNALS = ("model_commitment", f"{INPUT_NAME}.commitment", "threshold", *CONTEXT)
+#: The score the threshold bounds: p(good), column 1 of skl2onnx's probabilities.
+SCORE = "probabilities:1"
+VERIFIER = "LendingVerifier"
+
+
+def compile_lending_circuit(model: Path, out: Path, calibration: Path, scale: int = 12) -> dict[str, Any]:
+    """Compile a credit model for the pool: attested integer features, hashed weights, private
+    outputs, and the claim p(good) >= threshold bound to (borrower, chain_id, nonce)."""
+    return compile_model(model, out, scale, calibration, Visibility("attested", "hashed", "private"),
+                         claim=Claim(SCORE, CONTEXT))
+
+
+def input_commitment(features: np.ndarray, salt: int) -> int:
+    """What the attester posts: Poseidon commitment to the integer record with the salt."""
+    return commit([int(v) % R for v in np.asarray(features).ravel()], salt)
+
+
+@dataclass
+class Prover:
+    """Proves applications for one compiled and set-up circuit folder."""
+
+    folder: Path
+    pk: ProvingKey = field(init=False)
+    scale: int = field(init=False)
+    model_commitment: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        info = read_json(self.folder / CIRCUIT_JSON, "circuit.json")
+        names = [e["name"] for e in info.get("public_signals", [])]
+        if names != list(SIGNALS):
+            raise ZkmlChainError(f"{self.folder}: not a lending circuit (public signals {names}, expected "
+                                 f"{list(SIGNALS)}); compile it with zkml_chain.lending.stack.compile_lending_circuit")
+        self.scale = int(next(e for e in info["public_signals"] if e["name"] == "threshold")["scale_bits"])
+        self.model_commitment = int(info["model_commitment"])
+        self.pk = ProvingKey.load(self.folder / "circuit.zkey")
+
+    def threshold_signal(self, score: float) -> int:
+        return int(round(score * 2**self.scale))
+
+    def prove(self, features: np.ndarray, salt: int, threshold: float, borrower: str, chain_id: int,
+              nonce: int) -> tuple[Proof, list[int]]:
+        """A proof that p(good) of the attested ``features`` is >= ``threshold``; raises
+        ProofInputError when it is not (no such proof exists)."""
+        obj = {INPUT_NAME: np.asarray(features).tolist(), "salt": str(salt), "threshold": threshold,
+               "borrower": borrower, "chain_id": chain_id, "nonce": nonce}
+        inference = witness_for_input(self.folder, obj, "application")
+        return prove(self.pk, inference.built.witness)
+
+    @property
+    def verifying_key(self) -> VerifyingKey:
+        return self.pk.verifying_key
+
+
+def compile_contracts(verifier_source: str | None = None) -> dict[str, Artifact]:
+    """contracts/*.sol (OpenZeppelin from node_modules), plus a rendered verifier if given."""
+    sources = {f"contracts/{p.name}": p.read_text() for p in sorted(CONTRACTS.glob("*.sol"))}
+    if verifier_source is not None:
+        sources[f"{VERIFIER}.sol"] = verifier_source
+    return compile_sources(sources)
+
+
+@dataclass
+class Stack:
+    """The deployed contracts and what each deployment or set-up call cost."""
+
+    evm: Evm
+    token: Contract
+    models: Contract
+    attestations: Contract
+    verifier: Contract
+    pool: Contract
+    gas: dict[str, int]
+
+    def balance(self, who: str) -> int:
+        return int(self.token.functions.balanceOf(who).call())
+
+    def attest(self, attester: str, borrower: str, commitment: int, expires_at: int) -> Sent:
+        return _sent(self.evm.with_sender(attester), self.attestations.functions.attest(borrower, commitment, expires_at))
+
+    def borrow(self, borrower: str, amount: int, proof: Proof, public: list[int], gas: int | None = None) -> Sent:
+        fn = self.pool.functions.borrow(amount, proof.evm_words(), public)
+        return self.evm.with_sender(borrower).send(fn, gas=gas)
+
+    def borrow_error(self, borrower: str, amount: int, proof: Proof, public: list[int]) -> str | None:
+        """The custom error a borrow would revert with (None if it would succeed)."""
+        r = self.evm.with_sender(borrower).call(self.pool.functions.borrow(amount, proof.evm_words(), public))
+        return r.error if isinstance(r, Reverted) else None
+
+    def repay(self, borrower: str, amount: int) -> tuple[Sent, Sent]:
+        """Approve the pool, then repay: (approve, repay)."""
+        as_borrower = self.evm.with_sender(borrower)
+        approve = _sent(as_borrower, self.token.functions.approve(self.pool.address, amount))
+        return approve, _sent(as_borrower, self.pool.functions.repay(amount))
+
+    def verify_as_transaction(self, proof: Proof, public: list[int]) -> Sent:
+        """A bare verification of the proof, sent as a transaction: borrow()'s gas baseline."""
+        return _sent(self.evm, self.verifier.functions.verifyProof(*proof.verify_proof_args(), public))
+
+
+def _sent(evm: Evm, fn: Any) -> Sent:
+    sent = evm.send(fn)
+    if sent.status != 1:
+        raise ToolchainError(f"transaction {fn.fn_name} failed")
+    return sent
+
+
+def deploy_stack(evm: Evm, prover: Prover, *, min_score: float, max_debt: int, liquidity: int, attester: str,
+                 model_name: str, model_version: str) -> Stack:
+    """Deploy verifier, token, registries and pool from ``evm.sender`` (the owner); register the
+    model, authorise ``attester`` and fund the pool with ``liquidity`` tokens."""
+    artifacts = compile_contracts(render_verifier(prover.verifying_key, contract_name=VERIFIER,
+                                                  allow_unsafe_key=True).source)
+    owner = evm.sender
+    gas: dict[str, int] = {}
+    verifier, gas["deploy verifier"] = evm.deploy(artifacts[VERIFIER])
+    token, gas["deploy token (DemoStablecoin)"] = evm.deploy(artifacts["DemoStablecoin"], owner)
+    models, gas["deploy ModelRegistry"] = evm.deploy(artifacts["ModelRegistry"], owner)
+    attestations, gas["deploy AttestationRegistry"] = evm.deploy(artifacts["AttestationRegistry"], owner)
+    gas["ModelRegistry.register"] = _sent(evm, models.functions.register(
+        prover.model_commitment, verifier.address, model_name, model_version)).gas_used
+    gas["AttestationRegistry.setAttester"] = _sent(evm, attestations.functions.setAttester(attester, True)).gas_used
+    pool, gas["deploy CreditLendingPool"] = evm.deploy(
+        artifacts["CreditLendingPool"], owner, token.address, models.address, attestations.address,
+        prover.model_commitment, prover.threshold_signal(min_score), max_debt)
+    gas["fund pool (mint)"] = _sent(evm, token.functions.mint(pool.address, liquidity)).gas_used
+    log.info("lending stack deployed: pool %s", pool.address)
+    return Stack(evm, token, models, attestations, verifier, pool, gas)
