@@ -206,7 +206,7 @@ def ezkl(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, 
     in_name = sess.get_inputs()[0].name
     theirs = np.stack([sess.run(None, {in_name: s[None]})[k].ravel() for s in samples])
     outs = np.array([o[k] for o in res["outputs"]], dtype=np.float64).reshape(len(samples), -1)
-    return {"rows": 2 ** res["logrows"], "setup_s": res["setup_s"], "witness_s": statistics.median(res["witness_s"]),
+    return {"rows": 2 ** res["logrows"], "scales": res.get("scales", []), "setup_s": res["setup_s"], "witness_s": statistics.median(res["witness_s"]),
             "prove_s": statistics.median(res["prove_s"]), "proof_bytes": res["proof_bytes"],
             "top1_agreement": float(np.mean(outs.argmax(1) == theirs.argmax(1))),
             "max_abs_error": float(np.abs(outs - theirs).max()), "held_out": len(samples)}

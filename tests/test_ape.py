@@ -21,16 +21,18 @@ APE = ROOT / ".venv" / "bin" / "ape"
 
 
 def test_ape_compile_works_offline(tmp_path: Path, chain_key: ProvingKey) -> None:
+    """The project's contracts (OpenZeppelin imports from npm) and a rendered verifier."""
     from zkml_chain.solidity import render_verifier
 
     shutil.copy(ROOT / "ape-config.yaml", tmp_path)
-    (tmp_path / "contracts").mkdir()
+    shutil.copytree(ROOT / "contracts", tmp_path / "contracts")
+    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
     (tmp_path / "contracts" / "Verifier.sol").write_text(render_verifier(chain_key.verifying_key).source)
     r = run([APE, "compile"], cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "0.8.37" in r.stdout + r.stderr
     built = json.loads((tmp_path / ".build" / "__local__.json").read_text())
-    assert "Groth16Verifier" in json.dumps(built["contractTypes"])
+    assert {"Groth16Verifier", "CreditLendingPool", "ModelRegistry", "AttestationRegistry"} <= set(built["contractTypes"])
 
 
 def test_ape_run_deploy_verifier(tmp_path: Path, chain_key: ProvingKey) -> None:
@@ -57,3 +59,14 @@ def test_ape_run_gas_benchmark_writes_table_json_and_plot(tmp_path: Path) -> Non
     assert [b["n"] for b in data["batch"]] == [1, 3] and per_proof[1] < per_proof[0]
     assert (tmp_path / "gas.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| 3 |" in (tmp_path / "gas.md").read_text()
+
+
+def test_ape_run_lending_demo(tmp_path: Path) -> None:
+    """The flagship story through Ape: every step as it must be, and the gas report written."""
+    r = run([APE, "run", "lending_demo", "--out", tmp_path, "--model", "lr"], cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for line in ("borrow (Alice)", "lent", "rejected (WrongNonce)", "refused", "rejected (InvalidProof)",
+                 "pool back to 1,000,000 dUSD"):
+        assert line in r.stdout, line
+    gas = json.loads((tmp_path / "gas.json").read_text())
+    assert gas["hardfork"] == "prague" and gas["gas"]["CreditLendingPool.borrow (repeat)"] > 0

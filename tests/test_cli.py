@@ -136,7 +136,7 @@ def test_corrupt_zkey_exit_2(flow, tmp_path):
 
 
 def test_demo_runs(tmp_path):
-    r = run([ZKML, "demo", "--constraints", "1000", "--out", tmp_path / "demo"])
+    r = run([ZKML, "sample-demo", "--constraints", "1000", "--out", tmp_path / "demo"])
     assert r.returncode == 0, r.stdout + r.stderr
     assert "valid" in r.stdout and "rejected" in r.stdout
     assert (tmp_path / "demo" / "proof.json").exists()
@@ -145,3 +145,18 @@ def test_demo_runs(tmp_path):
     assert re.search(r"verify on chain \(tx\)\s+[\d.]+s\s+valid, [\d,]+ gas", r.stdout), r.stdout
     assert r.stdout.count("rejected") == 2
     assert (tmp_path / "demo" / "Verifier.sol").read_text().startswith("// SPDX-License-Identifier: MIT")
+
+
+def test_lending_demo_runs_the_whole_story(tmp_path):
+    """The README's main command: each step printed with its result and gas, exit 0."""
+    r = run([ZKML, "demo", "--out", tmp_path / "lending"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = r.stdout
+    for step in ("train", "compile", "setup", "deploy", "register model", "attest Alice", "attest Carol",
+                 "prove (Alice)", "borrow (Alice)", "replay (Alice)", "prove (Carol)", "forge (Carol)",
+                 "borrow again (Alice)", "repay (Alice)"):
+        assert step in out, step
+    assert "every step behaved as it must" in out and "hardfork prague" in out
+    gas = json.loads((tmp_path / "lending" / "gas.json").read_text())["gas"]
+    assert gas["CreditLendingPool.borrow (repeat)"] - gas["verifier.verifyProof (bare, as a transaction)"] <= 60_000
+    assert (tmp_path / "lending" / "gas.md").read_text().startswith("| step [hardfork prague] | gas |")

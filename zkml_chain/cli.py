@@ -25,9 +25,7 @@ from .errors import ZkmlChainError
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True, soft_wrap=True)
 
-ZKEY_NAME = "circuit.zkey"
-VK_NAME = "verification_key.json"
-R1CS_NAME = "circuit.r1cs"
+from .keydir import R1CS_NAME, VK_NAME, ZKEY_NAME, write_keys
 
 
 def _friendly(fn: F) -> F:
@@ -74,7 +72,6 @@ def setup(circuit: Path, out: Path | None) -> None:
     (snarkjs zkey contribute) before it secures anything of value.
     """
     from .errors import ProofInputError
-    from .files import json_bytes, write_all
     from .groth16 import setup as run_setup
     from .r1cs import R1CS
 
@@ -89,12 +86,8 @@ def setup(circuit: Path, out: Path | None) -> None:
     r1cs = R1CS.load(circuit)
     with err.status(f"setup: {r1cs.n_constraints:,} constraints, {r1cs.n_wires:,} wires"):
         pk = run_setup(r1cs)
-        zkey = pk.to_zkey()
-    vk_json = json_bytes(pk.verifying_key.to_snarkjs())
-    files = {out / ZKEY_NAME: zkey, out / VK_NAME: vk_json}
-    if circuit.resolve() != (out / R1CS_NAME).resolve():
-        files[out / R1CS_NAME] = circuit.read_bytes()
-    write_all(files)
+    same = circuit.resolve() == (out / R1CS_NAME).resolve()
+    write_keys(pk, out, None if same else {out / R1CS_NAME: circuit.read_bytes()})
     sym = circuit.with_suffix(".sym")
     if sym.is_file() and sym.resolve() != (out / "circuit.sym").resolve():
         shutil.copyfile(sym, out / "circuit.sym")
@@ -289,13 +282,32 @@ def verifier(vk_path: Path, out: Path, contract_name: str | None, batch: bool, d
 
 
 @main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/lending"),
+              show_default=True, help="Folder for the models, the circuit, keys and the gas report.")
+@click.option("--model", type=click.Choice(["mlp", "lr"]), default="mlp", show_default=True,
+              help="The scoring model the pool registers.")
+@click.option("--scale", default=12, show_default=True, type=click.IntRange(6, 20), help="Fixed-point scale (bits).")
+@click.option("--min-score", default=0.6, show_default=True, type=click.FloatRange(0.0, 1.0, max_open=True),
+              help="The pool's policy: lowest p(good) it lends at.")
+@_friendly
+def demo(out: Path, model: str, scale: int, min_score: float) -> None:
+    """The flagship end to end on a local Anvil started here: train credit models on German
+    Credit, compile one into a circuit, deploy registries and a lending pool, attest two
+    applicants, prove and borrow (and fail to), repay; prints each step, its result and its gas."""
+    from .lending.demo import Story, run_lending_demo
+
+    if not run_lending_demo(Story(out, model, scale, min_score), Console(soft_wrap=True)):
+        raise SystemExit(1)
+
+
+@main.command("sample-demo")
 @click.option("--constraints", default=2**14, show_default=True, type=click.IntRange(1, 2**26),
               help="Size of the sample circuit (a chain of squarings).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/demo"),
               show_default=True, help="Folder for the artifacts.")
 @_friendly
-def demo(constraints: int, out: Path) -> None:
-    """End to end on a sample circuit: build, setup, prove, verify; prints timings."""
+def sample_demo(constraints: int, out: Path) -> None:
+    """The proof system alone on a sample circuit: build, setup, prove, verify off and on chain; timings."""
     from .demo import run_demo
 
     run_demo(constraints, out, Console(soft_wrap=True))

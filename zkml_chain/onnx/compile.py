@@ -25,6 +25,7 @@ from ..circuit.hash import commit, commit_bits
 from ..errors import ProofInputError, ZkmlChainError
 from ..field import R
 from ..files import json_bytes, read_json, write_all
+from ..keydir import R1CS_NAME
 from ..poseidon import signed_width
 from ..r1cs import R1CS, Witness
 from .backend import CircuitBackend
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 
 MODEL_NAME = "model.onnx"
 CIRCUIT_JSON = "circuit.json"
-R1CS_NAME = "circuit.r1cs"
 INPUT_VIS = ("private", "public", "hashed", "attested")
 PARAM_VIS = ("private", "hashed", "fixed")
 OUTPUT_VIS = ("public", "private", "hashed")
