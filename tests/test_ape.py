@@ -63,10 +63,55 @@ def test_ape_run_gas_benchmark_writes_table_json_and_plot(tmp_path: Path) -> Non
 
 def test_ape_run_lending_demo(tmp_path: Path) -> None:
     """The flagship story through Ape: every step as it must be, and the gas report written."""
-    r = run([APE, "run", "lending_demo", "--out", tmp_path, "--model", "lr"], cwd=ROOT)
+    r = run([APE, "run", "lending", "demo", "--out", tmp_path, "--model", "lr"], cwd=ROOT)
     assert r.returncode == 0, r.stdout + r.stderr
     for line in ("borrow (Alice)", "lent", "rejected (WrongNonce)", "refused", "rejected (InvalidProof)",
                  "pool back to 1,000,000 dUSD"):
         assert line in r.stdout, line
     gas = json.loads((tmp_path / "gas.json").read_text())
     assert gas["hardfork"] == "prague" and gas["gas"]["CreditLendingPool.borrow (repeat)"] > 0
+
+
+def test_ape_lending_operator_commands_share_one_node(tmp_path: Path) -> None:
+    """deploy, attest, borrow, repay as separate `ape run` commands against one running Anvil
+    (ape-foundry connects to it instead of starting its own), with refusals as clear errors."""
+    from zkml_chain.chain.anvil import Anvil
+    from zkml_chain.keydir import setup_folder
+    from zkml_chain.lending.stack import compile_lending_circuit
+    from zkml_chain.lending.train import train
+
+    train(tmp_path / "models")
+    circuit = tmp_path / "circuit"
+    compile_lending_circuit(tmp_path / "models" / "lr.onnx", circuit, tmp_path / "models" / "calibration.json", 10)
+    setup_folder(circuit)
+    project = tmp_path / "project"
+    (project / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "lending.py", project / "scripts")
+    with Anvil() as node:
+        config = (ROOT / "ape-config.yaml").read_text().replace("foundry:\n", f"foundry:\n  host: {node.url}\n")
+        (project / "ape-config.yaml").write_text(config)
+
+        def ape(*args: object) -> str:
+            r = run([APE, "run", "lending", *args], cwd=project)
+            assert r.returncode == 0, r.stdout + r.stderr
+            return r.stdout
+
+        dep = tmp_path / "deployment.json"
+        assert "registered; deployment" in ape("deploy", "--circuit", circuit, "--out", dep)
+        from zkml_chain.lending.features import load
+        import onnxruntime as ort
+        sess = ort.InferenceSession(str(tmp_path / "models" / "lr.onnx"))
+        p = sess.run(["probabilities"], {"features": load().features.astype("float32")})[0][:, 1]
+        good, bad = int(p.argmax()), int(p.argmin())
+        ape("attest", "--deployment", dep, "--borrower", 2, "--record", good, "--out", tmp_path / "alice.json")
+        ape("attest", "--deployment", dep, "--borrower", 3, "--record", bad, "--out", tmp_path / "carol.json")
+        out = ape("borrow", "--deployment", dep, "--application", tmp_path / "alice.json", "--amount", 250)
+        assert "borrowed 250 dUSD with nonce 0" in out and "debt 250" in out
+        out = ape("borrow", "--deployment", dep, "--application", tmp_path / "alice.json", "--amount", 100)
+        assert "with nonce 1" in out and "debt 350" in out
+        r = run([APE, "run", "lending", "borrow", "--deployment", dep, "--application", tmp_path / "carol.json",
+                 "--amount", 100], cwd=project)
+        assert r.returncode != 0 and "below the threshold" in r.stdout + r.stderr
+        assert "debt 0, pool 1,000,000 dUSD" in ape("repay", "--deployment", dep, "--borrower", 2, "--amount", 350)
+        r = run([APE, "run", "lending", "repay", "--deployment", dep, "--borrower", 2, "--amount", 1], cwd=project)
+        assert r.returncode != 0 and "owes 0" in r.stdout + r.stderr

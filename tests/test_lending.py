@@ -60,6 +60,20 @@ def models(tmp_path_factory) -> Path:
     return out
 
 
+def test_train_credit_command_reports_float_and_circuit_scores(tmp_path: Path) -> None:
+    import json
+
+    r = run([ZKML, "train-credit", "--out", tmp_path, "--scale", "10"])
+    assert r.returncode == 0, r.stderr
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["features"] == list(FEATURE_NAMES) and metrics["test"] == 300
+    for name in ("lr", "mlp"):
+        m = metrics["models"][name]
+        assert m["circuit"]["scale_bits"] == 10 and abs(m["circuit"]["auc"] - m["float"]["auc"]) < 0.01
+        assert (tmp_path / f"{name}.onnx").read_bytes()[:2] != b""
+    assert "circuit AUC" in r.stdout
+
+
 def test_quantized_models_score_like_the_float_ones(models: Path) -> None:
     ds = load()
     _, test = split(ds)

@@ -300,6 +300,39 @@ def demo(out: Path, model: str, scale: int, min_score: float) -> None:
         raise SystemExit(1)
 
 
+@main.command("train-credit")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/lending"),
+              show_default=True, help="Folder for lr.onnx, mlp.onnx, calibration.json, split.json, metrics.json.")
+@click.option("--scale", default=12, show_default=True, type=click.IntRange(6, 20),
+              help="Fixed-point scale of the quantized models whose scores are reported.")
+@_friendly
+def train_credit(out: Path, scale: int) -> None:
+    """Train the German Credit models (logistic regression, MLP), export them to ONNX, and report
+    held-out accuracy and ROC AUC of the float models and of their quantized circuits."""
+    from rich.table import Table
+
+    from .files import write_json
+    from .lending.features import load
+    from .lending.train import METRICS, circuit_scores, split, train
+
+    t0 = time.perf_counter()
+    with err.status("training on German Credit"):
+        report = train(out)
+    ds = load()
+    _, test = split(ds)
+    table = Table(title=f"held-out applicants ({report['test']}); circuit = quantized at 2^{scale}")
+    for col in ("model", "float accuracy", "float AUC", "circuit accuracy", "circuit AUC", "max |Δp(good)|"):
+        table.add_column(col, justify="right")
+    for name, entry in report["models"].items():
+        q, gap = circuit_scores(out / f"{name}.onnx", ds, test, scale)
+        entry["circuit"] = {"scale_bits": scale, "accuracy": q.accuracy, "auc": q.auc, "max_abs_p_error": gap}
+        f = entry["float"]
+        table.add_row(name, f"{f['accuracy']:.3f}", f"{f['auc']:.3f}", f"{q.accuracy:.3f}", f"{q.auc:.3f}", f"{gap:.4f}")
+    write_json(out / METRICS, report)
+    Console(soft_wrap=True).print(table)
+    click.echo(f"train-credit: {out}/lr.onnx, {out}/mlp.onnx, {out}/{METRICS} ({time.perf_counter() - t0:.2f}s)")
+
+
 @main.command("sample-demo")
 @click.option("--constraints", default=2**14, show_default=True, type=click.IntRange(1, 2**26),
               help="Size of the sample circuit (a chain of squarings).")

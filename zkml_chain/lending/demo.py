@@ -1,4 +1,4 @@
-"""The story behind ``zkml-chain demo`` (the README's main command) and ``ape run lending_demo``.
+"""The story behind ``zkml-chain demo`` (the README's main command) and ``ape run lending demo``.
 
 Train the German Credit models, compile the MLP into the lending circuit, then on a chain:
 deploy verifier, token, registries and pool; register the model; a bureau attests two applicants

@@ -18,7 +18,7 @@ from web3.contract import Contract
 
 from ..chain.evm import Evm, Reverted, Sent
 from ..errors import ToolchainError, ZkmlChainError
-from ..files import read_json
+from ..files import read_json, write_json
 from ..groth16 import Proof, prove
 from ..groth16.keys import ProvingKey, VerifyingKey
 from ..onnx.compile import CIRCUIT_JSON, Claim, Visibility, compile_model, witness_for_input
@@ -131,6 +131,41 @@ class Stack:
     def verify_as_transaction(self, proof: Proof, public: list[int]) -> Sent:
         """A bare verification of the proof, sent as a transaction: borrow()'s gas baseline."""
         return _sent(self.evm, self.verifier.functions.verifyProof(*proof.verify_proof_args(), public))
+
+
+DEPLOYMENT_FORMAT = "zkml-chain lending deployment 1"
+_CONTRACTS = ("token", "models", "attestations", "verifier", "pool")
+
+
+def save_deployment(stack: Stack, path: Path, circuit: Path) -> None:
+    """Addresses and ABIs of a deployed stack, the chain id and the circuit folder: what the
+    other operator commands attach to."""
+    write_json(path, {
+        "format": DEPLOYMENT_FORMAT,
+        "chain_id": int(stack.evm.w3.eth.chain_id),
+        "circuit": str(circuit.resolve()),
+        "contracts": {n: {"address": getattr(stack, n).address, "abi": getattr(stack, n).abi} for n in _CONTRACTS},
+        "gas": stack.gas,
+    })
+
+
+def attach(evm: Evm, path: Path) -> tuple[Stack, Path]:
+    """The stack a deployment file describes, on ``evm``; and its circuit folder."""
+    d = read_json(path, "deployment file")
+    try:
+        if d["format"] != DEPLOYMENT_FORMAT:
+            raise KeyError("format")
+        contracts = {n: evm.w3.eth.contract(address=d["contracts"][n]["address"], abi=d["contracts"][n]["abi"])
+                     for n in _CONTRACTS}
+        chain_id, circuit = int(d["chain_id"]), Path(d["circuit"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ZkmlChainError(f"{path}: not a lending deployment file ({e})") from None
+    if chain_id != int(evm.w3.eth.chain_id):
+        raise ZkmlChainError(f"{path} was deployed on chain {chain_id}, this node is chain {evm.w3.eth.chain_id}")
+    if not evm.w3.eth.get_code(contracts["pool"].address):
+        raise ZkmlChainError(f"{path}: no contract at the pool's address {contracts['pool'].address} on this node "
+                             "(was the chain restarted?)")
+    return Stack(evm, gas={}, **contracts), circuit
 
 
 def _sent(evm: Evm, fn: Any) -> Sent:
