@@ -22,9 +22,10 @@ from zkml_chain.errors import ProofInputError
 from zkml_chain.field import R
 from zkml_chain.groth16 import Proof, prove, verify
 from zkml_chain.lending.features import CATEGORIES, FEATURE_NAMES, encode, load
-from zkml_chain.lending.stack import Prover, Stack, compile_lending_circuit, deploy_stack, input_commitment
+from zkml_chain.lending.stack import (CLAIM, VISIBILITY, Prover, Stack, compile_lending_circuit, deploy_stack,
+                                     input_commitment)
 from zkml_chain.lending.train import circuit_scores, split, train
-from zkml_chain.onnx.compile import CIRCUIT_JSON, Claim, Visibility, build
+from zkml_chain.onnx.compile import CIRCUIT_JSON, build
 from zkml_chain.onnx.graph import load as load_graph
 from zkml_chain.onnx.quantize import Plan
 from zkml_chain.files import read_json
@@ -184,9 +185,8 @@ def test_forged_witness_for_a_below_threshold_applicant_is_rejected(world: World
     graph = load_graph(world.prover.folder / "model.onnx")
     plan = Plan.from_json(info["quantization"])
     publics = {"threshold": 0.0, "borrower": int(world.carol, 16), "chain_id": world.chain_id(), "nonce": 0}
-    built = build(graph, plan, Visibility("attested", "hashed", "private"),
-                  {"features": world.bad.reshape(graph.inputs["features"])}, 99,
-                  claim=Claim("probabilities:1", ("borrower", "chain_id", "nonce")), publics=publics)
+    built = build(graph, plan, VISIBILITY, {"features": world.bad.reshape(graph.inputs["features"])}, 99,
+                  claim=CLAIM, publics=publics)
     assert built.r1cs is not None
     threshold_wire = 1 + 2  # wire 0 is 1; public signal 2 is the threshold
     forged = built.witness.with_value(threshold_wire, world.prover.threshold_signal(POLICY))

@@ -216,7 +216,8 @@ def compile_cmd(model: Path, out: Path, scale: int, calibration: Path | None, in
     circuit as constants. With --threshold the outputs stay private and INPUT.json gives
     "threshold" (in the output's units) and every --context NAME.
     """
-    from .onnx.compile import Claim, Visibility, compile_model
+    from .onnx.claim import Claim
+    from .onnx.compile import Visibility, compile_model
 
     t0 = time.perf_counter()
     output_visibility = output_visibility or ("private" if threshold else "public")

@@ -22,15 +22,14 @@ from rich.table import Table
 
 from ..chain.evm import Evm
 from ..errors import ProofInputError
-from ..files import json_bytes, write_all
+from ..files import json_bytes, read_json, write_all
+from ..groth16 import prove
 from ..keydir import setup_folder
-from ..onnx.compile import CIRCUIT_JSON, Claim, Visibility, build
+from ..onnx.compile import CIRCUIT_JSON, build
 from ..onnx.graph import load as load_graph
 from ..onnx.quantize import Plan
-from ..files import read_json
-from ..groth16 import prove
 from .features import load
-from .stack import CONTEXT, SCORE, Prover, Stack, compile_lending_circuit, deploy_stack, input_commitment
+from .stack import CLAIM, VISIBILITY, Prover, Stack, compile_lending_circuit, deploy_stack, input_commitment
 from .train import CALIBRATION, INPUT_NAME, circuit_scores, split, train
 
 TOKEN = 10**18  # DemoStablecoin has 18 decimals
@@ -108,9 +107,9 @@ def forged_proof(prover: Prover, features: np.ndarray, salt: int, publics: dict[
     the proof made from it does not verify."""
     info = read_json(prover.folder / CIRCUIT_JSON, "circuit.json")
     graph = load_graph(prover.folder / "model.onnx")
-    built = build(graph, Plan.from_json(info["quantization"]), Visibility("attested", "hashed", "private"),
+    built = build(graph, Plan.from_json(info["quantization"]), VISIBILITY,
                   {INPUT_NAME: np.asarray(features).reshape(graph.inputs[INPUT_NAME])}, salt,
-                  witness_only=True, claim=Claim(SCORE, CONTEXT), publics={**publics, "threshold": 0.0})
+                  witness_only=True, claim=CLAIM, publics={**publics, "threshold": 0.0})
     threshold_wire = 1 + 2  # wire 0 is the constant 1; public signal 2 is the threshold
     return prove(prover.pk, built.witness.with_value(threshold_wire, prover.threshold_signal(publics["threshold"])))
 

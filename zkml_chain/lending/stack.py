@@ -21,7 +21,8 @@ from ..errors import ToolchainError, ZkmlChainError
 from ..files import read_json, write_json
 from ..groth16 import Proof, prove
 from ..groth16.keys import ProvingKey, VerifyingKey
-from ..onnx.compile import CIRCUIT_JSON, Claim, Visibility, compile_model, witness_for_input
+from ..onnx.claim import Claim
+from ..onnx.compile import CIRCUIT_JSON, Visibility, compile_model, witness_for_input
 from ..paths import ROOT
 from ..poseidon import commit
 from ..field import R
@@ -34,16 +35,16 @@ log = logging.getLogger(__name__)
 CONTRACTS = ROOT / "contracts"
 CONTEXT = ("borrower", "chain_id", "nonce")
 SIGNALS = ("model_commitment", f"{INPUT_NAME}.commitment", "threshold", *CONTEXT)
-#: The score the threshold bounds: p(good), column 1 of skl2onnx's probabilities.
-SCORE = "probabilities:1"
+#: Attested integer features, hashed weights, private outputs; the proof claims p(good) (column 1
+#: of skl2onnx's probabilities) >= threshold, bound to (borrower, chain_id, nonce).
+VISIBILITY = Visibility("attested", "hashed", "private")
+CLAIM = Claim("probabilities:1", CONTEXT)
 VERIFIER = "LendingVerifier"
 
 
 def compile_lending_circuit(model: Path, out: Path, calibration: Path, scale: int = 12) -> dict[str, Any]:
-    """Compile a credit model for the pool: attested integer features, hashed weights, private
-    outputs, and the claim p(good) >= threshold bound to (borrower, chain_id, nonce)."""
-    return compile_model(model, out, scale, calibration, Visibility("attested", "hashed", "private"),
-                         claim=Claim(SCORE, CONTEXT))
+    """Compile a credit model into the pool's circuit (:data:`VISIBILITY`, :data:`CLAIM`)."""
+    return compile_model(model, out, scale, calibration, VISIBILITY, claim=CLAIM)
 
 
 def input_commitment(features: np.ndarray, salt: int) -> int:

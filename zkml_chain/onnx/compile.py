@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..circuit import Circuit, Tensor
-from ..circuit.bits import range_check, to_bits
-from ..circuit.builder import signed
+from ..circuit.bits import to_bits
 from ..circuit.hash import commit, commit_bits
 from ..errors import ProofInputError, ZkmlChainError
 from ..field import R
@@ -29,6 +28,7 @@ from ..keydir import R1CS_NAME
 from ..poseidon import signed_width
 from ..r1cs import R1CS, Witness
 from .backend import CircuitBackend
+from .claim import Claim, prove_claim
 from .graph import Graph, load
 from .lower import Lowering, Q, quantize
 from .quantize import Plan, dequantize, plan_from, run_numpy
@@ -57,59 +57,6 @@ class Visibility:
     @property
     def needs_salt(self) -> bool:
         return self.input in ("hashed", "attested") or self.output == "hashed"
-
-
-#: Unsigned width of a claimed threshold and of output − threshold (far above any output here).
-THRESHOLD_BITS = 64
-
-
-@dataclass(frozen=True)
-class Claim:
-    """What a proof states besides the model's commitment. ``threshold`` = "OUTPUT:INDEX" (flat
-    index into that output): OUTPUT[INDEX] >= a public threshold, the output itself staying
-    private. ``context``: named public values bound to the proof, e.g. a borrower's address, the
-    chain id and a nonce, so that a proof cannot be replayed in another context."""
-
-    threshold: str | None = None
-    context: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "context", tuple(self.context))
-        if self.threshold is not None:
-            self.target()
-        names = [*self.context, *(["threshold"] if self.threshold else [])]
-        for name in self.context:
-            if not name.isidentifier():
-                raise ProofInputError(f"--context {name!r}: use a name made of letters, digits and _")
-        if len(set(names)) != len(names):
-            raise ProofInputError(f"claim: public value names must be distinct, got {names}")
-
-    def target(self) -> tuple[str, int]:
-        name, _, index = str(self.threshold).rpartition(":")
-        if not name or not index.isdigit():
-            raise ProofInputError(f"--threshold {self.threshold!r}: expected OUTPUT:INDEX, e.g. probabilities:1")
-        return name, int(index)
-
-    def values(self, obj: dict[str, Any], where: str) -> dict[str, Any]:
-        """The threshold (a number, in the output's units) and context values from INPUT.json."""
-        out: dict[str, Any] = {}
-        if self.threshold is not None:
-            t = obj.get("threshold")
-            if isinstance(t, bool) or not isinstance(t, (int, float)):
-                raise ProofInputError(f"{where}: \"threshold\" must be a number (the claimed lower bound on "
-                                      f"{self.threshold})")
-            out["threshold"] = float(t)
-        for name in self.context:
-            v = obj.get(name)
-            try:
-                value = int(v, 0) if isinstance(v, str) else v
-                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < R:
-                    raise ValueError
-            except ValueError:
-                raise ProofInputError(f"{where}: {name!r} must be an integer in [0, r) (decimal or 0x-hex), "
-                                      f"got {v!r}") from None
-            out[name] = value
-        return out
 
 
 @dataclass
@@ -198,53 +145,27 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
             c.output(q.data, name)
         elif vis.output == "hashed":
             c.output(commit(c, q.data, salt_t), f"{name}.commitment")
-    _claim(c, claim, outputs, publics or {})
+    prove_claim(c, claim, outputs, publics or {})
     if witness_only:
         return Built(c, outputs, None, c.witness(), param_widths)
     r1cs, witness = c.build()
     return Built(c, outputs, r1cs, witness, param_widths)
 
 
-def _claim(c: Circuit, claim: Claim, outputs: dict[str, Q], publics: dict[str, Any]) -> None:
-    """OUTPUT[INDEX] >= threshold, both as public-input-checked integers, and the context values."""
-    if claim.threshold is not None:
-        name, index = claim.target()
-        if name not in outputs or index >= outputs[name].data.size:
-            raise ProofInputError(f"--threshold {claim.threshold}: the model's outputs are "
-                                  + ", ".join(f"{n} ({q.data.size} values)" for n, q in outputs.items()))
-        q = outputs[name]
-        score = q.data.flatten()[index]
-        threshold = int(quantize(np.float64(publics.get("threshold", 0.0)), q.scale))
-        if not 0 <= threshold < 2**THRESHOLD_BITS:
-            raise ProofInputError(f"threshold {publics.get('threshold')}: must be >= 0 and below "
-                                  f"2^{THRESHOLD_BITS - q.scale} (it is unsigned fixed point at scale {q.scale})")
-        value = signed(np.asarray(score.values).ravel())[0]
-        if value < threshold:
-            raise ProofInputError(f"{name}[{index}] = {value / 2**q.scale:.6g} is below the threshold "
-                                  f"{threshold / 2**q.scale:.6g}: no proof of this claim exists")
-        t = c.public_input(threshold, name="threshold")
-        # Both unsigned 64-bit: output − threshold cannot wrap the field into range (|both| << r).
-        range_check(c, t, THRESHOLD_BITS, "threshold")
-        range_check(c, score - t, THRESHOLD_BITS, f"{name}[{index}] >= threshold")
-    for name in claim.context:
-        c.public_input(publics.get(name, 0), name=name)
-
-
 def _signal_meaning(layout: list[dict[str, Any]], input_scale: int, out_scales: dict[str, int], vis: Visibility,
-                    claim: Claim) -> list[dict[str, Any]]:
+                    claim: Claim, input_names: list[str]) -> list[dict[str, Any]]:
     for entry in layout:
         name = entry["name"]
+        base = name.removesuffix(".commitment")
         if name == "model_commitment":
             entry["meaning"] = ("Poseidon commitment to the quantized parameters in graph order, each tensor as "
                                 "offset-binary integers of its width in quantization.param_widths, packed 252 bits "
                                 "per field element (zkml_chain.poseidon.commit_signed, salt 0)")
-        elif name.endswith(".commitment") and vis.input == "attested" and name[: -len(".commitment")] in out_scales:
-            entry["meaning"] = f"Poseidon commitment to {name[: -len('.commitment')]} (quantized), salted with INPUT.json's salt"
-        elif name.endswith(".commitment") and vis.input == "attested":
-            entry["meaning"] = (f"the attester's commitment to the integer input {name[: -len('.commitment')]}: "
+        elif name.endswith(".commitment") and vis.input == "attested" and base in input_names:
+            entry["meaning"] = (f"the attester's commitment to the integer input {base}: "
                                 "zkml_chain.poseidon.commit(values, salt), salt from INPUT.json")
         elif name.endswith(".commitment"):
-            entry["meaning"] = f"Poseidon commitment to {name[: -len('.commitment')]} (quantized), salted with INPUT.json's salt"
+            entry["meaning"] = f"Poseidon commitment to {base} (quantized), salted with INPUT.json's salt"
         elif name == "threshold" and claim.threshold is not None:
             target, index = claim.target()
             s = out_scales[target]
@@ -334,7 +255,7 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
     assert built.r1cs is not None
     r1cs_bytes = built.r1cs.to_r1cs()
     out_scales = {name: q.scale for name, q in built.outputs.items()}
-    layout = _signal_meaning(built.circuit.public_layout(), plan.scale, out_scales, vis, claim)
+    layout = _signal_meaning(built.circuit.public_layout(), plan.scale, out_scales, vis, claim, list(graph.inputs))
     # The model's identity: public signal 0 of every proof, known before any proof (for registries).
     model_commitment = next((str(built.witness[1 + e["index"]]) for e in layout if e["name"] == "model_commitment"), None)
     info = {

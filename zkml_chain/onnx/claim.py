@@ -1,0 +1,98 @@
+"""Claims: what a proof states instead of revealing the outputs.
+
+A threshold claim proves OUTPUT[INDEX] >= a public threshold (both unsigned 64-bit, so neither
+can wrap the field); context values are public inputs the model never reads, bound to the proof
+by Groth16's public-input rows (a borrower, a chain id, a nonce: no replay elsewhere).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..circuit import Circuit
+from ..circuit.bits import range_check
+from ..circuit.builder import signed
+from ..errors import ProofInputError
+from ..field import R
+from .lower import Q, quantize
+
+#: Unsigned width of a claimed threshold and of output − threshold (far above any output here).
+THRESHOLD_BITS = 64
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a proof states besides the model's commitment. ``threshold`` = "OUTPUT:INDEX" (flat
+    index into that output): OUTPUT[INDEX] >= a public threshold, the output itself staying
+    private. ``context``: named public values bound to the proof, e.g. a borrower's address, the
+    chain id and a nonce, so that a proof cannot be replayed in another context."""
+
+    threshold: str | None = None
+    context: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "context", tuple(self.context))
+        if self.threshold is not None:
+            self.target()
+        names = [*self.context, *(["threshold"] if self.threshold else [])]
+        for name in self.context:
+            if not name.isidentifier():
+                raise ProofInputError(f"--context {name!r}: use a name made of letters, digits and _")
+        if len(set(names)) != len(names):
+            raise ProofInputError(f"claim: public value names must be distinct, got {names}")
+
+    def target(self) -> tuple[str, int]:
+        name, _, index = str(self.threshold).rpartition(":")
+        if not name or not index.isdigit():
+            raise ProofInputError(f"--threshold {self.threshold!r}: expected OUTPUT:INDEX, e.g. probabilities:1")
+        return name, int(index)
+
+    def values(self, obj: dict[str, Any], where: str) -> dict[str, Any]:
+        """The threshold (a number, in the output's units) and context values from INPUT.json."""
+        out: dict[str, Any] = {}
+        if self.threshold is not None:
+            t = obj.get("threshold")
+            if isinstance(t, bool) or not isinstance(t, (int, float)):
+                raise ProofInputError(f"{where}: \"threshold\" must be a number (the claimed lower bound on "
+                                      f"{self.threshold})")
+            out["threshold"] = float(t)
+        for name in self.context:
+            v = obj.get(name)
+            try:
+                value = int(v, 0) if isinstance(v, str) else v
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < R:
+                    raise ValueError
+            except ValueError:
+                raise ProofInputError(f"{where}: {name!r} must be an integer in [0, r) (decimal or 0x-hex), "
+                                      f"got {v!r}") from None
+            out[name] = value
+        return out
+
+
+
+def prove_claim(c: Circuit, claim: Claim, outputs: dict[str, Q], publics: dict[str, Any]) -> None:
+    """OUTPUT[INDEX] >= threshold, both as public-input-checked integers, and the context values."""
+    if claim.threshold is not None:
+        name, index = claim.target()
+        if name not in outputs or index >= outputs[name].data.size:
+            raise ProofInputError(f"--threshold {claim.threshold}: the model's outputs are "
+                                  + ", ".join(f"{n} ({q.data.size} values)" for n, q in outputs.items()))
+        q = outputs[name]
+        score = q.data.flatten()[index]
+        threshold = int(quantize(np.float64(publics.get("threshold", 0.0)), q.scale))
+        if not 0 <= threshold < 2**THRESHOLD_BITS:
+            raise ProofInputError(f"threshold {publics.get('threshold')}: must be >= 0 and below "
+                                  f"2^{THRESHOLD_BITS - q.scale} (it is unsigned fixed point at scale {q.scale})")
+        value = signed(np.asarray(score.values).ravel())[0]
+        if value < threshold:
+            raise ProofInputError(f"{name}[{index}] = {value / 2**q.scale:.6g} is below the threshold "
+                                  f"{threshold / 2**q.scale:.6g}: no proof of this claim exists")
+        t = c.public_input(threshold, name="threshold")
+        # Both unsigned 64-bit: output − threshold cannot wrap the field into range (|both| << r).
+        range_check(c, t, THRESHOLD_BITS, "threshold")
+        range_check(c, score - t, THRESHOLD_BITS, f"{name}[{index}] >= threshold")
+    for name in claim.context:
+        c.public_input(publics.get(name, 0), name=name)
