@@ -316,3 +316,54 @@ def test_cli_compiles_and_proves_a_threshold_claim(models: Path, tmp_path: Path)
                  "--public", tmp_path / f"{name}_pub.json"])
         assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
         assert not (tmp_path / f"{name}_p.json").exists()
+
+
+def test_registries_guard_their_state_and_retiring_a_model_stops_loans(world: World) -> None:
+    """A fresh stack on the same node: registry access control and inputs, attestation
+    revocation and de-authorised attesters, and a retired model."""
+    from eth_utils import keccak
+
+    w = world
+    stack = deploy_stack(w.evm, w.prover, min_score=POLICY, max_debt=10 * LOAN, liquidity=LIQUIDITY,
+                         attester=w.attester, model_name="m", model_version="2")
+    models, atts = stack.models.functions, stack.attestations.functions
+    as_bob, as_attester = w.evm.with_sender(w.bob), w.evm.with_sender(w.attester)
+
+    def error(evm: Evm, fn) -> str:
+        r = evm.call(fn)
+        return r.error if hasattr(r, "error") else "ok"
+
+    c = w.prover.model_commitment
+    assert error(as_bob, models.register(c + 1, stack.verifier.address, "x", "1")) == "OwnableUnauthorizedAccount"
+    assert error(w.evm, models.register(c, stack.verifier.address, "x", "1")) == "ModelAlreadyRegistered"
+    assert error(w.evm, models.register(R, stack.verifier.address, "x", "1")) == "CommitmentNotInField"
+    assert error(w.evm, models.register(c + 1, w.bob, "x", "1")) == "VerifierHasNoCode"
+    verifier, active, _, name, version = models.modelOf(c).call()
+    assert (verifier, active, name, version) == (stack.verifier.address, True, "m", "2")
+
+    now = w.now()
+    commitment = input_commitment(w.good, 8)
+    assert error(as_bob, atts.attest(w.alice, commitment, now + 100)) == "NotAttester"
+    assert error(as_attester, atts.attest(w.alice, commitment, now - 1)) == "ExpiryNotInFuture"
+    assert error(as_attester, atts.attest(w.alice, R, now + 100)) == "CommitmentNotInField"
+    stack.attest(w.attester, w.alice, commitment, now + 10_000)
+    assert atts.current(w.alice).call()[0] == commitment
+    proof, public = w.prover.prove(w.good, 8, POLICY, w.alice, w.chain_id(), 0)
+    assert stack.borrow_error(w.alice, LOAN, proof, public) is None
+
+    assert error(as_bob, atts.revoke(w.alice)) == "NotAttester"
+    as_attester.send(atts.revoke(w.alice))
+    assert stack.borrow_error(w.alice, LOAN, proof, public) == "NoValidAttestation"
+    stack.attest(w.attester, w.alice, commitment, now + 10_000)
+    w.evm.send(atts.setAttester(w.attester, False))  # the bureau loses its licence
+    assert list(atts.current(w.alice).call()) == [0, 0]
+    assert stack.borrow_error(w.alice, LOAN, proof, public) == "NoValidAttestation"
+    w.evm.send(atts.setAttester(w.attester, True))
+    assert stack.borrow_error(w.alice, LOAN, proof, public) is None
+
+    w.evm.send(models.retire(c))
+    before = stack.balance(stack.pool.address)
+    r = w.evm.with_sender(w.alice).call(stack.pool.functions.borrow(LOAN, proof.evm_words(), public))
+    assert r.data.startswith("0x" + keccak(text="UnknownModel(uint256)")[:4].hex())  # the registry's error
+    assert stack.borrow(w.alice, LOAN, proof, public, gas=1_000_000).status == 0
+    assert stack.balance(stack.pool.address) == before
