@@ -265,3 +265,34 @@ def test_pytorch_digits_cnn_agrees_99_percent_and_proves(tmp_path, snarkjs) -> N
     assert np.abs(logits - ref[0]).max() <= info["accuracy"]["outputs"]["logits"]["max_abs_error"] + 0.05
     r = run([snarkjs, "groth16", "verify", out / "verification_key.json", tmp_path / "pub.json", tmp_path / "p.json"])
     assert r.returncode == 0 and "OK" in r.stdout
+
+
+def test_linear_regressor_compiles_and_proves(tmp_path) -> None:
+    """skl2onnx's ai.onnx.ml LinearRegressor (scikit-learn LinearRegression on the bundled diabetes
+    data): the proved output matches onnxruntime within the compile report's error."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import LinearRegression
+    from sklearn.preprocessing import StandardScaler
+    from skl2onnx import to_onnx
+
+    x, y = load_diabetes(return_X_y=True)
+    xs = StandardScaler().fit_transform(x).astype(np.float32)
+    model = tmp_path / "linreg.onnx"
+    onx = to_onnx(LinearRegression().fit(xs, y), xs[:1])
+    assert [(n.domain, n.op_type) for n in onx.graph.node] == [("ai.onnx.ml", "LinearRegressor")]
+    model.write_bytes(onx.SerializeToString())
+    (tmp_path / "cal.json").write_text(json.dumps({"X": xs.tolist()}))
+    (tmp_path / "in.json").write_text(json.dumps({"X": xs[7].tolist()}))
+    out = tmp_path / "c"
+    r = run([ZKML, "compile", model, "--out", out, "--calibration", tmp_path / "cal.json", "--scale", "10"])
+    assert r.returncode == 0, r.stderr
+    report = json.loads((out / "circuit.json").read_text())["accuracy"]["outputs"]["variable"]
+    assert report["max_abs_error"] < 0.1  # targets range 25-346
+    assert run([ZKML, "setup", out]).returncode == 0
+    r = run([ZKML, "prove", out, "--input", tmp_path / "in.json", "--proof", tmp_path / "p.json",
+             "--public", tmp_path / "pub.json", "--output", tmp_path / "o.json"])
+    assert r.returncode == 0, r.stderr
+    proved = np.array(json.loads((tmp_path / "o.json").read_text())["variable"])
+    (expected,) = ort.InferenceSession(str(model)).run(None, {"X": xs[7:8]})
+    assert np.abs(proved - expected).max() <= report["max_abs_error"] + 1e-9
+    assert run([ZKML, "verify", out / "verification_key.json", tmp_path / "p.json", tmp_path / "pub.json"]).returncode == 0
