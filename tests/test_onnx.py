@@ -127,7 +127,11 @@ def _cnn_model() -> onnx.ModelProto:
         return numpy_helper.from_array(arr.astype(np.float32), name)
 
     nodes = [
-        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1], name="conv1"),
+        helper.make_node("Constant", [], ["std"], value=numpy_helper.from_array(np.array(2.0, dtype=np.float32)),
+                         name="const_std"),
+        helper.make_node("Sub", ["x", "xmean"], ["xc"], name="center"),
+        helper.make_node("Div", ["xc", "std"], ["xn"], name="normalize"),
+        helper.make_node("Conv", ["xn", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1], name="conv1"),
         helper.make_node("BatchNormalization", ["c1", "g", "beta", "mean", "var"], ["bn"], name="bn1"),
         helper.make_node("Relu", ["bn"], ["r1"], name="relu1"),
         helper.make_node("MaxPool", ["r1"], ["p1"], kernel_shape=[2, 2], strides=[2, 2], name="pool1"),
@@ -143,6 +147,7 @@ def _cnn_model() -> onnx.ModelProto:
         helper.make_node("Transpose", ["probs"], ["pt"], perm=[1, 0], name="tr"),
         helper.make_node("Reshape", ["pt", "shape"], ["out"], name="reshape"),
         helper.make_node("Identity", ["logits"], ["logits_out"], name="id"),
+        helper.make_node("MatMul", ["cat", "w3"], ["aux"], name="aux_head"),
     ]
     inits = [
         init("w1", rng.normal(0, 0.5, (3, 1, 3, 3))), init("b1", rng.normal(0, 0.1, 3)),
@@ -150,12 +155,14 @@ def _cnn_model() -> onnx.ModelProto:
         init("mean", rng.normal(0, 0.1, 3)), init("var", rng.uniform(0.5, 1.5, 3)),
         init("w2", rng.normal(0, 0.5, (4, 3 * 2 * 2 + 3))), init("b2", rng.normal(0, 0.1, 4)),
         init("lo", np.array(-3.0)), init("hi", np.array(3.0)), init("half", np.array(0.5)),
+        init("xmean", np.array(0.1)), init("w3", rng.normal(0, 0.5, (3 * 2 * 2 + 3, 2))),
         numpy_helper.from_array(np.array([1, 4], dtype=np.int64), "shape"),
     ]
     graph = helper.make_graph(
         nodes, "cnn", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1, 8, 8])],
         [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 4]),
-         helper.make_tensor_value_info("logits_out", TensorProto.FLOAT, [1, 4])], inits)
+         helper.make_tensor_value_info("logits_out", TensorProto.FLOAT, [1, 4]),
+         helper.make_tensor_value_info("aux", TensorProto.FLOAT, [1, 2])], inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
@@ -170,6 +177,7 @@ def test_cnn_ops_agree_with_onnxruntime_and_the_circuit(tmp_path) -> None:
     info = compile_model(path, tmp_path / "c", 10, tmp_path / "cal.json", Visibility(params="private"))
     acc = info["accuracy"]["outputs"]
     assert acc["out"]["max_abs_error"] < 0.03 and acc["logits_out"]["max_abs_error"] < 0.05
+    assert acc["aux"]["max_abs_error"] < 0.05
     assert acc["logits_out"]["top1_agreement"] >= 0.95
     (tmp_path / "in.json").write_text(json.dumps({"x": xs[5].tolist()}))
     inf = witness_for(tmp_path / "c", tmp_path / "in.json")
@@ -177,9 +185,10 @@ def test_cnn_ops_agree_with_onnxruntime_and_the_circuit(tmp_path) -> None:
 
     assert R1CS.load(tmp_path / "c" / "circuit.r1cs").is_satisfied(inf.built.witness)
     sess = ort.InferenceSession(str(path))
-    out, logits = sess.run(None, {"x": xs[5].astype(np.float32)})
+    out, logits, aux = sess.run(None, {"x": xs[5].astype(np.float32)})
     assert np.abs(np.array(inf.outputs["out"]) - out).max() < 0.03
     assert np.abs(np.array(inf.outputs["logits_out"]) - logits).max() < 0.05
+    assert np.abs(np.array(inf.outputs["aux"]) - aux).max() < 0.05
 
 
 def test_unsupported_op_is_named_and_nothing_is_written(tmp_path) -> None:
