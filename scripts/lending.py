@@ -35,6 +35,9 @@ from zkml_chain.lending.features import load
 from zkml_chain.lending.stack import Prover, attach, deploy_stack, input_commitment, save_deployment
 
 OWNER, BUREAU = 0, 1
+deployment_option = click.option("--deployment", required=True, help="The file `deploy` wrote.",
+                                 type=click.Path(dir_okay=False, exists=True, path_type=Path))
+borrower_option = click.option("--borrower", required=True, type=int, help="Test account index of the borrower.")
 
 
 def _evm() -> Evm:
@@ -110,8 +113,8 @@ def deploy(circuit: Path, out: Path, min_score: float, max_debt: int, liquidity:
 
 
 @cli.command(cls=ConnectedProviderCommand, short_help="The bureau attests a borrower's record")
-@click.option("--deployment", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--borrower", required=True, type=int, help="Test account index of the borrower.")
+@deployment_option
+@borrower_option
 @click.option("--record", required=True, type=click.IntRange(0, 999), help="Row of the German Credit data set.")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1), help="Validity.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -135,7 +138,7 @@ def attest(deployment: Path, borrower: int, record: int, days: int, out: Path) -
 
 
 @cli.command(cls=ConnectedProviderCommand, short_help="Prove the score clears the policy, then borrow")
-@click.option("--deployment", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@deployment_option
 @click.option("--application", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The file `attest` wrote for the borrower.")
 @click.option("--amount", required=True, type=click.IntRange(1), help="Tokens.")
@@ -161,8 +164,8 @@ def borrow(deployment: Path, application: Path, amount: int) -> None:
 
 
 @cli.command(cls=ConnectedProviderCommand, short_help="Repay (approve + repay)")
-@click.option("--deployment", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--borrower", required=True, type=int, help="Test account index of the borrower.")
+@deployment_option
+@borrower_option
 @click.option("--amount", required=True, type=click.IntRange(1), help="Tokens.")
 def repay(deployment: Path, borrower: int, amount: int) -> None:
     evm = _evm()
