@@ -116,7 +116,7 @@ def forged_proof(prover: Prover, features: np.ndarray, salt: int, publics: dict[
 
 def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story, p: Printer, where: str) -> bool:
     """The chain part; returns True when every step behaved as it must."""
-    owner, attester, alice, carol = evm.w3.eth.accounts[:4]
+    owner, attester, alice, carol = list(evm.w3.eth.accounts)[:4]
     chain_id = int(evm.w3.eth.chain_id)
     ok = True
     p.step("chain", f"{where}, chain id {chain_id}; owner {owner[:10]}…, bureau {attester[:10]}…, "

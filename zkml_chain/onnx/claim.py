@@ -82,7 +82,7 @@ def prove_claim(c: Circuit, claim: Claim, outputs: dict[str, Q], publics: dict[s
                                   + ", ".join(f"{n} ({q.data.size} values)" for n, q in outputs.items()))
         q = outputs[name]
         score = q.data.flatten()[index]
-        threshold = int(quantize(np.float64(publics.get("threshold", 0.0)), q.scale))
+        threshold = int(quantize(np.asarray(publics.get("threshold", 0.0)), q.scale))
         if not 0 <= threshold < 2**THRESHOLD_BITS:
             raise ProofInputError(f"threshold {publics.get('threshold')}: must be >= 0 and below "
                                   f"2^{THRESHOLD_BITS - q.scale} (it is unsigned fixed point at scale {q.scale})")
