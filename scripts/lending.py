@@ -6,6 +6,7 @@ Against a node that keeps its state between commands (e.g. `node_modules/.bin/an
 prague` on port 8545, which ape-foundry connects to instead of starting its own):
 
     ape run lending deploy  --circuit build/lending/mlp_circuit --out deployment.json [--min-score 0.6]
+    ape run lending register --deployment deployment.json --circuit build/lending/lr_circuit --name credit-lr
     ape run lending attest  --deployment deployment.json --borrower 2 --record 17 --out alice.json
     ape run lending borrow  --deployment deployment.json --application alice.json --amount 500
     ape run lending repay   --deployment deployment.json --borrower 2 --amount 500
@@ -62,7 +63,7 @@ def _run(fn: Any) -> Any:
         raise click.ClickException(str(e)) from e
 
 
-@click.group(short_help="Private credit-score lending: demo, deploy, attest, borrow, repay")
+@click.group(short_help="Private credit-score lending: demo, deploy, register, attest, borrow, repay")
 def cli() -> None:
     pass
 
@@ -108,6 +109,25 @@ def deploy(circuit: Path, out: Path, min_score: float, max_debt: int, liquidity:
             click.echo(f"{step:<34} {gas:>10,} gas")
         click.echo(f"pool {stack.pool.address}, model {prover.model_commitment:#x} registered; "
                    f"deployment -> {out} [hardfork {hardfork()}]")
+
+    _run(go)
+
+
+@cli.command(cls=ConnectedProviderCommand, short_help="Register another model (deploys its verifier)")
+@deployment_option
+@click.option("--circuit", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A set-up lending circuit folder of the model.")
+@click.option("--name", required=True, help="The model's name in the registry.")
+@click.option("--version", "version", default="1.0.0", show_default=True)
+def register(deployment: Path, circuit: Path, name: str, version: str) -> None:
+    evm = _evm()
+
+    def go() -> None:
+        stack, _ = attach(evm.with_sender(_account(evm, OWNER)), deployment)
+        prover = Prover(circuit)
+        verifier, deploy_gas, gas = stack.register_model(prover, name, version)
+        click.echo(f"model {prover.model_commitment:#x} ({name} {version}) registered with verifier {verifier} "
+                   f"({deploy_gas:,} + {gas:,} gas)")
 
     _run(go)
 

@@ -98,6 +98,14 @@ def test_ape_lending_operator_commands_share_one_node(tmp_path: Path) -> None:
 
         dep = tmp_path / "deployment.json"
         assert "registered; deployment" in ape("deploy", "--circuit", circuit, "--out", dep)
+        r = run([APE, "run", "lending", "register", "--deployment", dep, "--circuit", circuit, "--name", "again"],
+                cwd=project)  # the pool's own model is registered already
+        assert r.returncode != 0 and "ModelAlreadyRegistered" in r.stdout + r.stderr
+        other = tmp_path / "other"
+        compile_lending_circuit(tmp_path / "models" / "mlp.onnx", other, tmp_path / "models" / "calibration.json", 10)
+        setup_folder(other)
+        assert "(credit-mlp 2.0) registered with verifier 0x" in ape(
+            "register", "--deployment", dep, "--circuit", other, "--name", "credit-mlp", "--version", "2.0")
         from zkml_chain.lending.features import load
         import onnxruntime as ort
         sess = ort.InferenceSession(str(tmp_path / "models" / "lr.onnx"))

@@ -129,6 +129,21 @@ class Stack:
         approve = _sent(as_borrower, self.token.functions.approve(self.pool.address, amount))
         return approve, _sent(as_borrower, self.pool.functions.repay(amount))
 
+    def register_model(self, prover: Prover, name: str, version: str) -> tuple[str, int, int]:
+        """Deploy a verifier for another compiled model and register its commitment (from the
+        registry's owner, ``evm.sender``): (verifier address, deployment gas, register gas). The
+        pool keeps its own model; a marketplace looks any registered one up."""
+        commitment = prover.model_commitment
+        # A dry run first (any contract with code stands in for the verifier), so that a refusal
+        # (not the owner, already registered) costs no verifier deployment.
+        dry = self.evm.call(self.models.functions.register(commitment, self.pool.address, name, version))
+        if isinstance(dry, Reverted):
+            raise ZkmlChainError(f"ModelRegistry refuses {commitment:#x}: {dry.error}")
+        rendered = render_verifier(prover.verifying_key, contract_name=VERIFIER, allow_unsafe_key=True)
+        verifier, deploy_gas = self.evm.deploy(compile_sources({f"{VERIFIER}.sol": rendered.source})[VERIFIER])
+        sent = _sent(self.evm, self.models.functions.register(commitment, verifier.address, name, version))
+        return verifier.address, deploy_gas, sent.gas_used
+
     def verify_as_transaction(self, proof: Proof, public: list[int]) -> Sent:
         """A bare verification of the proof, sent as a transaction: borrow()'s gas baseline."""
         return _sent(self.evm, self.verifier.functions.verifyProof(*proof.verify_proof_args(), public))
