@@ -21,11 +21,12 @@ from ..errors import ToolchainError, ZkmlChainError
 from ..files import read_json, write_json
 from ..groth16 import Proof, prove
 from ..groth16.keys import ProvingKey, VerifyingKey
+from ..keydir import ZKEY_NAME
 from ..onnx.claim import Claim
 from ..onnx.compile import CIRCUIT_JSON, Visibility, compile_model, witness_for_input
 from ..paths import ROOT
-from ..poseidon import commit
 from ..field import R
+from ..poseidon import commit
 from ..solidity import compile_sources, render_verifier
 from ..solidity.compile import Artifact
 from .train import INPUT_NAME
@@ -69,7 +70,9 @@ class Prover:
                                  f"{list(SIGNALS)}); compile it with zkml_chain.lending.stack.compile_lending_circuit")
         self.scale = int(next(e for e in info["public_signals"] if e["name"] == "threshold")["scale_bits"])
         self.model_commitment = int(info["model_commitment"])
-        self.pk = ProvingKey.load(self.folder / "circuit.zkey")
+        if not (self.folder / ZKEY_NAME).is_file():
+            raise ZkmlChainError(f"{self.folder} has no {ZKEY_NAME}: run `zkml-chain setup {self.folder}` first")
+        self.pk = ProvingKey.load(self.folder / ZKEY_NAME)
 
     def threshold_signal(self, score: float) -> int:
         return int(round(score * 2**self.scale))
