@@ -96,9 +96,14 @@ def _applicants(prover: Prover, ds: Any, rows: np.ndarray, story: Story) -> tupl
     q, _ = run_numpy(graph, {INPUT_NAME: ds.features[rows].reshape((len(rows),) + graph.inputs[INPUT_NAME])},
                      story.scale)
     p_good = dequantize(q["probabilities"]).reshape(len(rows), -1)[:, 1]
-    good = rows[(ds.labels[rows] == 1) & (p_good >= story.min_score + 0.1)]
-    bad = rows[(ds.labels[rows] == 0) & (p_good < story.min_score - 0.1)]
-    return int(good[0]), int(bad[0])
+    # clear margins where the data allows, so the story does not hinge on a rounding
+    good = (ds.labels[rows] == 1) & (p_good >= story.min_score)
+    bad = (ds.labels[rows] == 0) & (p_good < story.min_score)
+    if not good.any() or not bad.any():
+        raise ProofInputError(f"--min-score {story.min_score}: the held-out data has no "
+                              f"{'good applicant above' if not good.any() else 'bad applicant below'} it")
+    margin = np.abs(p_good - story.min_score)
+    return int(rows[good][np.argmax(margin[good] >= 0.1)]), int(rows[bad][np.argmax(margin[bad] >= 0.1)])
 
 
 def forged_proof(prover: Prover, features: np.ndarray, salt: int, publics: dict[str, Any]) -> Any:
