@@ -12,8 +12,9 @@ prague` on port 8545, which ape-foundry connects to instead of starting its own)
     ape run lending repay   --deployment deployment.json --borrower 2 --amount 500
 
 The circuit folder comes from `zkml-chain demo` (or compile_lending_circuit + `zkml-chain
-setup`). Parties are the node's unlocked test accounts by index (0 owns the contracts, 1 is the
-bureau), so these commands run on local networks only.
+setup`). Each command signs with `--account ALIAS` (an Ape keystore account, any network); on a
+local network it defaults to the role's test account (0 owns the contracts, 1 is the bureau, a
+borrower signs as the address in its application). `demo` plays every party and runs locally only.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from ape import networks
+from ape import accounts, networks
+from ape.api import AccountAPI
 from ape.cli import ConnectedProviderCommand
+from web3 import Web3
 from rich.console import Console
 
-from zkml_chain.chain.ape_glue import hardfork
+from zkml_chain.chain.ape_glue import hardfork, signer
 from zkml_chain.chain.evm import Evm
 from zkml_chain.errors import ZkmlChainError
 from zkml_chain.files import read_json, write_json
@@ -38,22 +41,53 @@ from zkml_chain.lending.stack import Prover, attach, deploy_stack, input_commitm
 OWNER, BUREAU = 0, 1
 deployment_option = click.option("--deployment", required=True, help="The file `deploy` wrote.",
                                  type=click.Path(dir_okay=False, exists=True, path_type=Path))
-borrower_option = click.option("--borrower", required=True, type=int, help="Test account index of the borrower.")
+account_option = click.option("--account", "alias", default=None,
+                              help="Ape account alias that signs (default on a local network: the role's test account).")
 
 
-def _evm() -> Evm:
+def _uri() -> str:
+    return str(getattr(networks.provider, "uri", None) or getattr(networks.provider, "http_uri", None))
+
+
+def _local_only(what: str) -> None:
     if not networks.provider.network.is_local:
-        raise click.ClickException("these commands play their parties with the node's unlocked test accounts: "
-                                   "use a local network")
-    uri = getattr(networks.provider, "uri", None) or getattr(networks.provider, "http_uri", None)
-    return Evm(str(uri))
+        raise click.ClickException(f"on a live network, {what}")
 
 
-def _account(evm: Evm, index: int) -> str:
-    accounts = evm.w3.eth.accounts
-    if not 0 <= index < len(accounts):
-        raise click.BadParameter(f"the node has test accounts 0..{len(accounts) - 1}", param_hint="account")
-    return str(accounts[index])
+def _test_account(index: int) -> AccountAPI:
+    _local_only("choose the signing account with --account ALIAS")
+    if not 0 <= index < len(accounts.test_accounts):
+        raise click.BadParameter(f"test accounts are 0..{len(accounts.test_accounts) - 1}, got {index}")
+    return accounts.test_accounts[index]
+
+
+def _party(alias: str | None, default: int) -> Evm:
+    """A connection that signs as the Ape account ``alias`` (or a test account on local networks)."""
+    account = accounts.load(alias) if alias else _test_account(default)
+    return Evm(_uri(), sender=account.address, signer=signer(account))
+
+
+def _address(value: str) -> str:
+    """An address, or (local networks) a test account's index."""
+    if value.startswith("0x"):
+        return Web3.to_checksum_address(value)
+    if not value.isdigit():
+        raise click.BadParameter(f"expected an 0x-address or a test account index, got {value!r}")
+    return str(_test_account(int(value)).address)
+
+
+def _signing_as(alias: str | None, address: str) -> Evm:
+    """Sign as ``address``: with --account (checked), or its test account on a local network."""
+    if alias:
+        evm = _party(alias, 0)
+        if evm.sender != Web3.to_checksum_address(address):
+            raise click.ClickException(f"--account {alias} is {evm.sender}, not {address}")
+        return evm
+    _local_only(f"sign as {address} with --account ALIAS")
+    match = [i for i, a in enumerate(accounts.test_accounts) if a.address == Web3.to_checksum_address(address)]
+    if not match:
+        raise click.ClickException(f"{address} is not a test account here: sign with --account ALIAS")
+    return _party(None, match[0])
 
 
 def _run(fn: Any) -> Any:
@@ -74,7 +108,8 @@ def cli() -> None:
 @click.option("--model", type=click.Choice(["mlp", "lr"]), default="mlp", show_default=True)
 @click.option("--min-score", default=0.6, show_default=True, type=click.FloatRange(0.0, 1.0, max_open=True))
 def demo(out: Path, model: str, min_score: float) -> None:
-    evm = _evm()
+    _local_only("the demo plays every party with the node's unlocked test accounts: use a local network")
+    evm = Evm(_uri())
     console = Console(soft_wrap=True)
     story = Story(out, model, min_score=min_score)
 
@@ -96,14 +131,15 @@ def demo(out: Path, model: str, min_score: float) -> None:
 @click.option("--min-score", default=0.6, show_default=True, type=click.FloatRange(0.0, 1.0, max_open=True))
 @click.option("--max-debt", default=5_000, show_default=True, type=click.IntRange(1), help="Per borrower, in tokens.")
 @click.option("--liquidity", default=1_000_000, show_default=True, type=click.IntRange(1), help="Tokens minted to the pool.")
-def deploy(circuit: Path, out: Path, min_score: float, max_debt: int, liquidity: int) -> None:
-    evm = _evm()
-
+@click.option("--attester", default=str(BUREAU), show_default=True, help="The bureau: an 0x-address or a test account index.")
+@account_option
+def deploy(circuit: Path, out: Path, min_score: float, max_debt: int, liquidity: int, attester: str,
+           alias: str | None) -> None:
     def go() -> None:
+        evm = _party(alias, OWNER)
         prover = Prover(circuit)
-        stack = deploy_stack(evm.with_sender(_account(evm, OWNER)), prover, min_score=min_score,
-                             max_debt=max_debt * TOKEN, liquidity=liquidity * TOKEN,
-                             attester=_account(evm, BUREAU), model_name=circuit.name, model_version="1.0.0")
+        stack = deploy_stack(evm, prover, min_score=min_score, max_debt=max_debt * TOKEN, liquidity=liquidity * TOKEN,
+                             attester=_address(attester), model_name=circuit.name, model_version="1.0.0")
         save_deployment(stack, out, circuit)
         for step, gas in stack.gas.items():
             click.echo(f"{step:<34} {gas:>10,} gas")
@@ -119,11 +155,10 @@ def deploy(circuit: Path, out: Path, min_score: float, max_debt: int, liquidity:
               help="A set-up lending circuit folder of the model.")
 @click.option("--name", required=True, help="The model's name in the registry.")
 @click.option("--version", "version", default="1.0.0", show_default=True)
-def register(deployment: Path, circuit: Path, name: str, version: str) -> None:
-    evm = _evm()
-
+@account_option
+def register(deployment: Path, circuit: Path, name: str, version: str, alias: str | None) -> None:
     def go() -> None:
-        stack, _ = attach(evm.with_sender(_account(evm, OWNER)), deployment)
+        stack, _ = attach(_party(alias, OWNER), deployment)
         prover = Prover(circuit)
         verifier, deploy_gas, gas = stack.register_model(prover, name, version)
         click.echo(f"model {prover.model_commitment:#x} ({name} {version}) registered with verifier {verifier} "
@@ -134,21 +169,21 @@ def register(deployment: Path, circuit: Path, name: str, version: str) -> None:
 
 @cli.command(cls=ConnectedProviderCommand, short_help="The bureau attests a borrower's record")
 @deployment_option
-@borrower_option
+@click.option("--borrower", required=True, help="An 0x-address, or a test account index.")
 @click.option("--record", required=True, type=click.IntRange(0, 999), help="Row of the German Credit data set.")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1), help="Validity.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The borrower's copy: record, salt (never on chain) and commitment.")
-def attest(deployment: Path, borrower: int, record: int, days: int, out: Path) -> None:
-    evm = _evm()
-
+@account_option
+def attest(deployment: Path, borrower: str, record: int, days: int, out: Path, alias: str | None) -> None:
     def go() -> None:
+        evm = _party(alias, BUREAU)
         stack, _ = attach(evm, deployment)
-        who = _account(evm, borrower)
+        who = _address(borrower)
         features, salt = load().features[record], secrets.randbelow(2**128)
         commitment = input_commitment(features, salt)
         expires = int(evm.w3.eth.get_block("latest")["timestamp"]) + days * 86_400
-        sent = stack.attest(_account(evm, BUREAU), who, commitment, expires)
+        sent = stack.attest(evm.sender, who, commitment, expires)
         write_json(out, {"borrower": who, "record": record, "features": features.tolist(), "salt": str(salt),
                          "commitment": str(commitment), "expires_at": expires})
         click.echo(f"attested {who}: commitment {commitment:#x}, valid {days} days ({sent.gas_used:,} gas); "
@@ -162,14 +197,14 @@ def attest(deployment: Path, borrower: int, record: int, days: int, out: Path) -
 @click.option("--application", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The file `attest` wrote for the borrower.")
 @click.option("--amount", required=True, type=click.IntRange(1), help="Tokens.")
-def borrow(deployment: Path, application: Path, amount: int) -> None:
-    evm = _evm()
-
+@account_option
+def borrow(deployment: Path, application: Path, amount: int, alias: str | None) -> None:
     def go() -> None:
-        stack, circuit = attach(evm, deployment)
         app = read_json(application, "application")
+        evm = _signing_as(alias, str(app["borrower"]))
+        stack, circuit = attach(evm, deployment)
         prover = Prover(circuit)
-        who = str(app["borrower"])
+        who = evm.sender
         nonce = int(stack.pool.functions.nonceOf(who).call())
         threshold = int(stack.pool.functions.minThreshold().call()) / 2**prover.scale
         proof, public = prover.prove(app["features"], int(app["salt"]), threshold, who, int(evm.w3.eth.chain_id), nonce)
@@ -185,14 +220,14 @@ def borrow(deployment: Path, application: Path, amount: int) -> None:
 
 @cli.command(cls=ConnectedProviderCommand, short_help="Repay (approve + repay)")
 @deployment_option
-@borrower_option
+@click.option("--borrower", required=True, help="An 0x-address, or a test account index.")
 @click.option("--amount", required=True, type=click.IntRange(1), help="Tokens.")
-def repay(deployment: Path, borrower: int, amount: int) -> None:
-    evm = _evm()
-
+@account_option
+def repay(deployment: Path, borrower: str, amount: int, alias: str | None) -> None:
     def go() -> None:
+        evm = _signing_as(alias, _address(borrower))
         stack, _ = attach(evm, deployment)
-        who = _account(evm, borrower)
+        who = evm.sender
         debt = int(stack.pool.functions.debtOf(who).call())
         if amount * TOKEN > debt:
             raise click.ClickException(f"{who} owes {debt / TOKEN:,} dUSD, less than {amount}")

@@ -7,8 +7,10 @@ Each command runs as a user would run it, in a subprocess; ape-foundry starts an
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -72,6 +74,15 @@ def test_ape_run_lending_demo(tmp_path: Path) -> None:
     assert gas["hardfork"] == "prague" and gas["gas"]["CreditLendingPool.borrow (repeat)"] > 0
 
 
+def accounts_address(index: int) -> str:
+    """Anvil's (and Ape's) test account ``index``, from the shared test mnemonic."""
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    return str(Account.from_mnemonic("test test test test test test test test test test test junk",
+                                     account_path=f"m/44'/60'/0'/0/{index}").address)
+
+
 def test_ape_lending_operator_commands_share_one_node(tmp_path: Path) -> None:
     """deploy, attest, borrow, repay as separate `ape run` commands against one running Anvil
     (ape-foundry connects to it instead of starting its own), with refusals as clear errors."""
@@ -111,7 +122,22 @@ def test_ape_lending_operator_commands_share_one_node(tmp_path: Path) -> None:
         sess = ort.InferenceSession(str(tmp_path / "models" / "lr.onnx"))
         p = sess.run(["probabilities"], {"features": load().features.astype("float32")})[0][:, 1]
         good, bad = int(p.argmax()), int(p.argmin())
-        ape("attest", "--deployment", dep, "--borrower", 2, "--record", good, "--out", tmp_path / "alice.json")
+        # The bureau signs with an Ape keystore account, as on a live network: its key in an
+        # encrypted keyfile; Ape asks to confirm the signature, then for the passphrase.
+        from eth_account import Account
+
+        Account.enable_unaudited_hdwallet_features()
+        bureau = Account.from_mnemonic("test test test test test test test test test test test junk",
+                                       account_path="m/44'/60'/0'/0/1")
+        data = tmp_path / "ape-data"
+        (data / "accounts").mkdir(parents=True)
+        (data / "accounts" / "bureau.json").write_text(json.dumps(Account.encrypt(bureau.key, "s3cret")))
+        env = {**os.environ, "APE_DATA_FOLDER": str(data)}
+        r = subprocess.run([str(APE), "run", "lending", "attest", "--deployment", str(dep), "--borrower", "2",
+                            "--record", str(good), "--out", str(tmp_path / "alice.json"), "--account", "bureau"],
+                           cwd=project, env=env, input="y\ns3cret\ny\n", capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert f"attested {accounts_address(2)}" in r.stdout
         ape("attest", "--deployment", dep, "--borrower", 3, "--record", bad, "--out", tmp_path / "carol.json")
         out = ape("borrow", "--deployment", dep, "--application", tmp_path / "alice.json", "--amount", 250)
         assert "borrowed 250 dUSD with nonce 0" in out and "debt 250" in out

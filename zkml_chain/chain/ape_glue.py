@@ -13,8 +13,10 @@ from ape import accounts, networks
 from ape.api import AccountAPI
 from ape.contracts import ContractContainer
 from ethpm_types import ContractType
+from hexbytes import HexBytes
 
 from ..errors import ToolchainError
+from .evm import Signer
 from ..solidity.compile import Artifact
 
 
@@ -34,6 +36,19 @@ def sender(alias: str | None) -> AccountAPI:
     if networks.provider.network.is_local:
         return accounts.test_accounts[0]
     raise ToolchainError("on a live network, choose the paying account with --account ALIAS")
+
+
+def signer(account: AccountAPI) -> Signer:
+    """An :data:`~zkml_chain.chain.evm.Signer` that signs with an Ape account (a keystore alias
+    or a test account) and sends through Ape's provider."""
+
+    def sign_and_send(tx: dict[str, Any]) -> bytes:
+        # a contract creation has no receiver: an empty "to" would be signed as another field
+        fields = {k: v for k, v in tx.items() if k != "from" and not (k == "to" and not v)}
+        txn = networks.provider.network.ecosystem.create_transaction(sender=account.address, **fields)
+        return bytes(HexBytes(account.call(txn).txn_hash))
+
+    return sign_and_send
 
 
 def hardfork() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,25 +38,41 @@ class Reverted:
     data: str
 
 
+#: Signs and sends a transaction web3 built (a dict with "from"), returning its hash: for an
+#: account the node does not hold (an Ape account, a hardware wallet). Without one the node
+#: signs, as Anvil does for its unlocked dev accounts.
+Signer = Callable[[dict[str, Any]], bytes]
+
+
 class Evm:
     """One JSON-RPC endpoint and the account that pays (Anvil's first dev account by default)."""
 
-    def __init__(self, url: str, sender: str | None = None) -> None:
+    def __init__(self, url: str, sender: str | None = None, signer: Signer | None = None) -> None:
         self.w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 120}))
         if not self.w3.is_connected():
             raise ToolchainError(f"no Ethereum node answers at {url}")
-        self.sender = sender or self.w3.eth.accounts[0]
+        self.sender = Web3.to_checksum_address(sender) if sender else self.w3.eth.accounts[0]
+        self.signer = signer
 
     def with_sender(self, sender: str) -> Evm:
         """The same endpoint, paying from ``sender`` (an unlocked account, e.g. Anvil's)."""
+        sender = Web3.to_checksum_address(sender)
+        if self.signer is not None and sender != self.sender:
+            raise ToolchainError(f"this connection signs as {self.sender}, not {sender}")
         other = copy.copy(self)
-        other.sender = Web3.to_checksum_address(sender)
+        other.sender = sender
         return other
+
+    def _transact(self, built: Any, params: dict[str, Any]) -> bytes:
+        """Send a contract call or constructor: signed by the node, or by our signer."""
+        if self.signer is None:
+            return bytes(built.transact(params))
+        return self.signer(built.build_transaction(params))
 
     def deploy(self, artifact: Artifact, *args: Any) -> tuple[Contract, int]:
         """Deploy; returns the contract and the deployment's gas."""
         factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        tx = factory.constructor(*args).transact({"from": self.sender})
+        tx = self._transact(factory.constructor(*args), {"from": self.sender})
         receipt = self.w3.eth.wait_for_transaction_receipt(tx)
         if receipt["status"] != 1 or not receipt["contractAddress"]:
             raise ToolchainError(f"deploying {artifact.name} failed (tx {tx.hex()})")
@@ -67,7 +84,7 @@ class Evm:
         params: dict[str, Any] = {"from": self.sender}
         if gas is not None:
             params["gas"] = gas
-        tx_hash = fn.transact(params)  # type: ignore[arg-type]
+        tx_hash = self._transact(fn, params)
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
         tx = self.w3.eth.get_transaction(tx_hash)
         return Sent(int(receipt["status"]), int(receipt["gasUsed"]), int(tx["gas"]), bytes(tx["input"]))
