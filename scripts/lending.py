@@ -41,6 +41,8 @@ from zkml_chain.lending.stack import Prover, attach, deploy_stack, input_commitm
 OWNER, BUREAU = 0, 1
 deployment_option = click.option("--deployment", required=True, help="The file `deploy` wrote.",
                                  type=click.Path(dir_okay=False, exists=True, path_type=Path))
+circuit_option = click.option("--circuit", required=True, help="A set-up lending circuit folder of the model.",
+                              type=click.Path(file_okay=False, exists=True, path_type=Path))
 account_option = click.option("--account", "alias", default=None,
                               help="Ape account alias that signs (default on a local network: the role's test account).")
 
@@ -125,8 +127,7 @@ def demo(out: Path, model: str, min_score: float) -> None:
 
 
 @cli.command(cls=ConnectedProviderCommand, short_help="Deploy verifier, token, registries and pool")
-@click.option("--circuit", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="A set-up lending circuit folder.")
+@circuit_option
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Deployment file to write.")
 @click.option("--min-score", default=0.6, show_default=True, type=click.FloatRange(0.0, 1.0, max_open=True))
 @click.option("--max-debt", default=5_000, show_default=True, type=click.IntRange(1), help="Per borrower, in tokens.")
@@ -151,8 +152,7 @@ def deploy(circuit: Path, out: Path, min_score: float, max_debt: int, liquidity:
 
 @cli.command(cls=ConnectedProviderCommand, short_help="Register another model (deploys its verifier)")
 @deployment_option
-@click.option("--circuit", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="A set-up lending circuit folder of the model.")
+@circuit_option
 @click.option("--name", required=True, help="The model's name in the registry.")
 @click.option("--version", "version", default="1.0.0", show_default=True)
 @account_option

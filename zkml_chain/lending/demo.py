@@ -30,7 +30,7 @@ from ..onnx.graph import load as load_graph
 from ..onnx.quantize import Plan
 from .features import load
 from .stack import CLAIM, VISIBILITY, Prover, Stack, compile_lending_circuit, deploy_stack, input_commitment
-from .train import CALIBRATION, INPUT_NAME, circuit_scores, split, train
+from .train import CALIBRATION, INPUT_NAME, circuit_p_good, circuit_scores, split, train
 
 TOKEN = 10**18  # DemoStablecoin has 18 decimals
 
@@ -90,12 +90,7 @@ def prepare(story: Story, p: Printer) -> tuple[Prover, Any, np.ndarray]:
 
 def _applicants(prover: Prover, ds: Any, rows: np.ndarray, story: Story) -> tuple[int, int]:
     """A held-out applicant labelled good who clears the policy, and one labelled bad who does not."""
-    from ..onnx.quantize import dequantize, run_numpy
-
-    graph = load_graph(prover.folder / "model.onnx")
-    q, _ = run_numpy(graph, {INPUT_NAME: ds.features[rows].reshape((len(rows),) + graph.inputs[INPUT_NAME])},
-                     story.scale)
-    p_good = dequantize(q["probabilities"]).reshape(len(rows), -1)[:, 1]
+    p_good = circuit_p_good(prover.folder / "model.onnx", ds.features[rows], story.scale)
     # clear margins where the data allows, so the story does not hinge on a rounding
     good = (ds.labels[rows] == 1) & (p_good >= story.min_score)
     bad = (ds.labels[rows] == 0) & (p_good < story.min_score)

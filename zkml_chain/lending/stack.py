@@ -24,6 +24,7 @@ from ..groth16.keys import ProvingKey, VerifyingKey
 from ..keydir import ZKEY_NAME
 from ..onnx.claim import Claim
 from ..onnx.compile import CIRCUIT_JSON, Visibility, compile_model, witness_for_input
+from ..onnx.lower import quantize
 from ..paths import ROOT
 from ..field import R
 from ..poseidon import commit
@@ -75,7 +76,8 @@ class Prover:
         self.pk = ProvingKey.load(self.folder / ZKEY_NAME)
 
     def threshold_signal(self, score: float) -> int:
-        return int(round(score * 2**self.scale))
+        """The public threshold signal for ``score``: the same fixed-point rounding as `prove`."""
+        return int(quantize(np.asarray(score), self.scale))
 
     def prove(self, features: np.ndarray, salt: int, threshold: float, borrower: str, chain_id: int,
               nonce: int) -> tuple[Proof, list[int]]:

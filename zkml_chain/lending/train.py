@@ -100,17 +100,22 @@ def train(out: Path, seed: int = 0) -> dict[str, Any]:
     return report
 
 
+def circuit_p_good(model: Path, features: np.ndarray, scale: int) -> np.ndarray:
+    """p(good) of each row as the circuit computes it (the exact integer model, dequantized)."""
+    from ..onnx.graph import load as load_graph
+    from ..onnx.quantize import dequantize, run_numpy
+
+    graph = load_graph(model)
+    q, _ = run_numpy(graph, {INPUT_NAME: features.reshape((len(features),) + graph.inputs[INPUT_NAME])}, scale)
+    return dequantize(q["probabilities"]).reshape(len(features), -1)[:, 1]
+
+
 def circuit_scores(model: Path, ds: Dataset, rows: np.ndarray, scale: int) -> tuple[Scores, float]:
     """Held-out scores of the quantized model (the circuit's exact integer arithmetic) and its
     largest |p(good) − float p(good)| against onnxruntime."""
     import onnxruntime as ort
 
-    from ..onnx.graph import load as load_graph
-    from ..onnx.quantize import dequantize, run_numpy
-
-    graph = load_graph(model)
-    q, _ = run_numpy(graph, {INPUT_NAME: ds.features[rows].reshape((len(rows),) + graph.inputs[INPUT_NAME])}, scale)
-    ours = dequantize(q["probabilities"]).reshape(len(rows), -1)[:, 1]
+    ours = circuit_p_good(model, ds.features[rows], scale)
     sess = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
     theirs = sess.run(["probabilities"], {INPUT_NAME: ds.features[rows].astype(np.float32)})[0][:, 1]
     return scores(ds.labels[rows], ours), float(np.abs(ours - theirs).max())
