@@ -43,6 +43,7 @@ deployment_option = click.option("--deployment", required=True, help="The file `
                                  type=click.Path(dir_okay=False, exists=True, path_type=Path))
 circuit_option = click.option("--circuit", required=True, help="A set-up lending circuit folder of the model.",
                               type=click.Path(file_okay=False, exists=True, path_type=Path))
+borrower_option = click.option("--borrower", required=True, help="An 0x-address, or a test account index.")
 account_option = click.option("--account", "alias", default=None,
                               help="Ape account alias that signs (default on a local network: the role's test account).")
 
@@ -169,7 +170,7 @@ def register(deployment: Path, circuit: Path, name: str, version: str, alias: st
 
 @cli.command(cls=ConnectedProviderCommand, short_help="The bureau attests a borrower's record")
 @deployment_option
-@click.option("--borrower", required=True, help="An 0x-address, or a test account index.")
+@borrower_option
 @click.option("--record", required=True, type=click.IntRange(0, 999), help="Row of the German Credit data set.")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1), help="Validity.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -220,7 +221,7 @@ def borrow(deployment: Path, application: Path, amount: int, alias: str | None) 
 
 @cli.command(cls=ConnectedProviderCommand, short_help="Repay (approve + repay)")
 @deployment_option
-@click.option("--borrower", required=True, help="An 0x-address, or a test account index.")
+@borrower_option
 @click.option("--amount", required=True, type=click.IntRange(1), help="Tokens.")
 @account_option
 def repay(deployment: Path, borrower: str, amount: int, alias: str | None) -> None:
