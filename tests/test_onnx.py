@@ -111,9 +111,10 @@ def test_visibility_options(breast_cancer, tmp_path) -> None:
     params: dict[str, np.ndarray] = {}
     graph = load(breast_cancer["lr"])
     run_numpy(graph, {"X": xs[:1].reshape((1,) + graph.inputs["X"])}, 8, params)
-    assert params and public[0] == commit_signed([p.ravel() for p in params.values()], 0)
+    assert params and public[0] == commit_signed(list(params.values()), 0)
     assert hashed["model_commitment"] == str(public[0])
-    assert hashed["quantization"]["param_widths"] == {k: signed_width(p.ravel()) for k, p in params.items()}
+    assert hashed["quantization"]["param_layout"] == [{"name": k, "shape": list(p.shape), "width": signed_width(p.ravel())}
+                                                      for k, p in params.items()]
     quantized = [int(v) % R for v in np.round(xs[0].astype(np.float64) * 256).astype(np.int64)]
     assert public[1] == commit(quantized, 1234567)  # the input commitment an attester can recompute
     inf_f = witness_for(tmp_path / "f", breast_cancer["input0"])

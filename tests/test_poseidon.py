@@ -14,10 +14,11 @@ from conftest import ROOT, assert_rejects, assert_solves
 from zkml_chain import poseidon_hash
 from zkml_chain.circuit import Circuit
 from zkml_chain.circuit.bits import to_bits
-from zkml_chain.circuit.hash import commit, commit_bits, poseidon
+from zkml_chain.circuit.hash import commit, commit_params, poseidon
 from zkml_chain.errors import FieldRangeError
 from zkml_chain.field import R
-from zkml_chain.poseidon import MAX_INPUTS, commit_signed, optimized_params, params, permute, permute_optimized, signed_width
+from zkml_chain.poseidon import (MAX_INPUTS, TensorLayout, commit_signed, optimized_params, params, permute,
+                                 permute_optimized, signed_width)
 from zkml_chain.poseidon import commit as commit_out
 
 pytestmark = pytest.mark.interop
@@ -110,24 +111,25 @@ def test_optimized_schedule_equals_the_reference_permutation() -> None:
 
 
 def test_packed_commitment_matches_and_binds_each_value() -> None:
-    """commit_bits over the parameters' range-check bits equals commit_signed out of circuit, and
+    """commit_params over the parameters' range-check bits equals commit_signed out of circuit, and
     a witness that moves 2^w from one value into its neighbour (the same packed integer if values
     were packed without range checks) is rejected."""
     rng = np.random.default_rng(11)
-    tensors = [rng.integers(-1500, 1500, 40), rng.integers(-(2**17), 2**17, 5), np.zeros(3, dtype=np.int64)]
+    tensors = [rng.integers(-1500, 1500, (8, 5)), rng.integers(-(2**17), 2**17, 5), np.zeros((3, 1, 1), dtype=np.int64)]
     c = Circuit()
-    wires, bits = [], []
+    wires, bits, layout = [], [], []
     for t in tensors:
-        w = signed_width(t)
+        w = signed_width(t.ravel())
         x = c.private_input(t)
         wires.append(x)
+        layout.append(TensorLayout(t.shape, w))
         bits.append(to_bits(c, x + (1 << (w - 1)), w, "param").flatten())
-    out = c.output(commit_bits(c, c.concatenate(bits), c.constant(0)), "model_commitment")
+    out = c.output(commit_params(c, c.concatenate(bits), layout, c.constant(0)), "model_commitment")
     expected = commit_signed(tensors, 0)
     assert int(out.values[0]) == expected
     assert commit_signed([tensors[0][::-1], *tensors[1:]], 0) != expected
     r1cs, w = c.build()
     assert_solves(r1cs, w)
     first, second = (int(i) for i in np.ravel(c.wire_index(wires[0]))[:2])
-    shift = 1 << signed_width(tensors[0])
+    shift = 1 << signed_width(tensors[0].ravel())
     assert_rejects(r1cs, w.with_value(first, (w[first] + shift) % R).with_value(second, (w[second] - 1) % R))

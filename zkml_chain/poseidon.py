@@ -161,22 +161,63 @@ def signed_width(values: Iterable[int]) -> int:
     return max(((~v if v < 0 else v).bit_length() + 1 for v in map(int, values)), default=1)
 
 
-def commit_signed(tensors: Sequence[Iterable[int]], salt: int = 0) -> int:
-    """Commitment to signed integer tensors (a model's quantized parameters), packed densely:
-    each tensor's values as offset binary (v + 2^(w-1), w = :func:`signed_width` of that tensor)
-    in little-endian bits, all bits concatenated and cut into 252-bit field elements
-    (little-endian, the last zero-padded), then :func:`commit` of those elements. Matches the
-    in-circuit :func:`zkml_chain.circuit.hash.commit_bits` over the parameters' range-check bits;
-    ~12 constraints per 11-bit weight in a circuit instead of ~41 for one element per value."""
+#: Domain tag that opens the parameter commitment's header: the ASCII of "zkml-chain params 2"
+#: (152 bits, a field element). It separates parameter commitments from input commitments made
+#: with :func:`commit`, and names the format: a folder compiled with format 1 is refused.
+PARAMS_TAG = int.from_bytes(b"zkml-chain params 2", "big")
+
+
+@dataclass(frozen=True)
+class TensorLayout:
+    """Where one parameter tensor sits in the packed bits: its shape and offset-binary width."""
+
+    shape: tuple[int, ...]
+    width: int
+
+    @property
+    def bits(self) -> int:
+        return int(np.prod(self.shape, dtype=object)) * self.width
+
+
+def layout_header(layout: Sequence[TensorLayout]) -> list[int]:
+    """``[PARAMS_TAG, k, (ndim, *shape, width) for each of the k tensors]``: field elements."""
+    header = [PARAMS_TAG, len(layout)]
+    for t in layout:
+        header += [len(t.shape), *(int(d) for d in t.shape), int(t.width)]
+    return header
+
+
+def commit_signed(tensors: Sequence[Sequence[int] | np.ndarray], salt: int = 0) -> int:
+    """Commitment to signed integer tensors (a model's quantized parameters, in graph order).
+
+    Each tensor's values become offset binary (v + 2^(w-1), w = :func:`signed_width` of that
+    tensor) in little-endian bits; all bits are concatenated and cut into 252-bit field elements
+    (little-endian, the last zero-padded). The committed vector is the layout header
+    (:func:`layout_header`: a tag, the number of tensors, each one's shape and width) followed by
+    those elements, and the result is :func:`commit` of that vector with ``salt``. It equals the
+    in-circuit :func:`zkml_chain.circuit.hash.commit_params` over the parameters' range-check bits
+    (~12 constraints per 11-bit weight instead of ~41 for one element per value).
+
+    Injective over (tensor order, shapes, widths, values), up to Poseidon collisions: the header
+    parses from its start alone (tag, k, then per tensor ndim, then ndim dimensions, then the
+    width), so a vector determines its header; the header determines the total bit count B and so
+    the number ceil(B/252) of packed elements that follow; :func:`commit` binds the vector's
+    length and every element; an element below 2^252 < r is its bits exactly, and with the width
+    known each value v in [-2^(w-1), 2^(w-1)) is its w offset-binary bits exactly. Format 1 lacked
+    the header: [[-2, -2], [-4, -4]] and [[-4, -4], [-2, -2]] were both ten zero bits.
+    """
+    arrays = [np.asarray(t, dtype=object) for t in tensors]
+    layout: list[TensorLayout] = []
     bits: list[int] = []
-    for values in tensors:
-        vals = [int(v) for v in values]
+    for a in arrays:
+        vals = [int(v) for v in a.ravel()]
         w = signed_width(vals)
+        layout.append(TensorLayout(tuple(a.shape), w))
         for v in vals:
             u = v + (1 << (w - 1))
             bits.extend((u >> i) & 1 for i in range(w))
     packed = [sum(b << i for i, b in enumerate(bits[k : k + PACK_BITS])) for k in range(0, len(bits), PACK_BITS)]
-    return commit(packed, salt)
+    return commit(layout_header(layout) + packed, salt)
 
 
 # --- the optimized form (Poseidon paper, appendix B; what circomlib's poseidon_opt uses) ---------

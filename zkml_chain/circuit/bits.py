@@ -20,9 +20,11 @@ def _width(n: int) -> int:
     return n
 
 
-def boolean(c: Circuit, t: Tensor) -> None:
-    """Constrain every element to 0 or 1: ``t·t = t``. 1 constraint per element."""
+def boolean(c: Circuit, t: Tensor) -> Tensor:
+    """Constrain every element to 0 or 1: ``t·t = t``. 1 constraint per element. Returns ``t``
+    marked as proven boolean (see :attr:`Tensor.boolean`)."""
     c.constrain(t, t, t)
+    return t.proven_boolean()
 
 
 def to_bits(c: Circuit, t: Tensor, n: int, what: str = "to_bits", name: str | None = None) -> Tensor:
@@ -39,7 +41,7 @@ def to_bits(c: Circuit, t: Tensor, n: int, what: str = "to_bits", name: str | No
     shifts = np.arange(n, dtype=object)
     bits = (vals[:, None] >> shifts[None, :]) & 1
     b = c.hint(bits.reshape(t.shape + (n,)), name=f"{name or what}.bits")
-    boolean(c, b.flatten())
+    b = boolean(c, b.flatten()).reshape(t.shape + (n,))
     c.assert_equal(b @ (np.ones(n, dtype=object) << np.arange(n, dtype=object)), t)
     return b
 
@@ -51,4 +53,10 @@ def range_check(c: Circuit, t: Tensor, n: int, what: str = "range_check") -> Non
 
 def range_check_signed(c: Circuit, t: Tensor, n: int, what: str = "range_check_signed") -> None:
     """-2^(n-1) <= t < 2^(n-1) (signed n-bit). n + 1 constraints per element."""
+    _width(n)
+    v = np.asarray(signed(t.values), dtype=object).ravel()
+    bad = np.flatnonzero((v < -(1 << (n - 1))) | (v >= 1 << (n - 1)))
+    if len(bad):
+        raise WitnessError(f"{what}: element {int(bad[0])} = {v[bad[0]]} is outside the signed {n}-bit range "
+                           f"[-2^{n - 1}, 2^{n - 1})")
     to_bits(c, t + (1 << (n - 1)), n, what)

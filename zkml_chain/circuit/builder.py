@@ -86,6 +86,11 @@ class Tensor:
     wires: np.ndarray
     coeffs: np.ndarray
     values: np.ndarray
+    #: Every element is proven 0 or 1 by a constraint already in the circuit (or is a constant 0/1).
+    #: Set only by gadgets that add such constraints; kept by structural ops (indexing, reshape,
+    #: transpose, broadcast, concatenate of proven tensors), dropped by arithmetic. Gadgets that
+    #: need a bit (select, commit_params) check it instead of trusting their caller.
+    boolean: bool = False
 
     # --- shape -----------------------------------------------------------------------------
 
@@ -117,7 +122,11 @@ class Tensor:
         np.cumsum(counts, out=indptr[1:])
         pos = np.repeat(self.indptr[idx] - indptr[:-1], counts) + np.arange(indptr[-1], dtype=np.int64)
         return Tensor(self.circuit, tuple(shape) if shape is not None else (len(idx),), indptr,
-                      self.wires[pos], self.coeffs[pos], self.values[idx])
+                      self.wires[pos], self.coeffs[pos], self.values[idx], self.boolean)
+
+    def proven_boolean(self) -> Tensor:
+        """This tensor, marked as proven boolean: for gadgets that have just constrained it so."""
+        return Tensor(self.circuit, self.shape, self.indptr, self.wires, self.coeffs, self.values, True)
 
     def _positions(self) -> np.ndarray:
         return np.arange(self.size, dtype=np.int64).reshape(self.shape)
@@ -129,7 +138,7 @@ class Tensor:
     def reshape(self, *shape: int | tuple[int, ...]) -> Tensor:
         dims = shape[0] if len(shape) == 1 and isinstance(shape[0], tuple) else shape
         new = self._positions().reshape(dims)  # type: ignore[arg-type]
-        return Tensor(self.circuit, new.shape, self.indptr, self.wires, self.coeffs, self.values)
+        return Tensor(self.circuit, new.shape, self.indptr, self.wires, self.coeffs, self.values, self.boolean)
 
     def flatten(self) -> Tensor:
         return self.reshape(self.size)
@@ -211,7 +220,7 @@ class Tensor:
         e, w, summed = _merge_terms(elem, self.wires, self.coeffs)
         indptr = np.zeros(self.size + 1, dtype=np.int64)
         np.cumsum(np.bincount(e, minlength=self.size), out=indptr[1:])
-        return Tensor(self.circuit, self.shape, indptr, w, summed, self.values)
+        return Tensor(self.circuit, self.shape, indptr, w, summed, self.values, self.boolean)
 
     def __matmul__(self, weights: ArrayLike) -> Tensor:
         """``self @ W`` for a constant matrix W over the last axis (or a vector); free."""
@@ -303,7 +312,7 @@ class Circuit:
         vals = field_array(values)
         n = vals.size
         return Tensor(self, vals.shape, np.arange(n + 1, dtype=np.int64), np.zeros(n, dtype=np.int64),
-                      vals.ravel().copy(), vals.ravel().copy())
+                      vals.ravel().copy(), vals.ravel().copy(), bool(np.all((vals == 0) | (vals == 1))))
 
     def lift(self, x: Tensor | ArrayLike) -> Tensor:
         if isinstance(x, Tensor):
@@ -320,7 +329,7 @@ class Circuit:
             self, (int(offsets[-1]),),
             np.concatenate([[0]] + [t.indptr[1:] + sum(len(u.wires) for u in ts[:i]) for i, t in enumerate(ts)]),
             np.concatenate([t.wires for t in ts]), np.concatenate([t.coeffs for t in ts]),
-            np.concatenate([t.values for t in ts]),
+            np.concatenate([t.values for t in ts]), all(t.boolean for t in ts),
         )
         positions = np.concatenate([t._positions() + off for t, off in zip(ts, offsets)], axis=axis)
         return flat.take(positions, positions.shape)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..field import R
-from .bits import to_bits
+from .bits import MAX_BITS, boolean, to_bits
 from .builder import ArrayLike, Circuit, Tensor, signed
 
 
@@ -22,6 +22,9 @@ def ge(c: Circuit, a: Tensor | ArrayLike, b: Tensor | ArrayLike, n: int) -> Tens
     true for n-bit operands — and then the top bit is exactly [a >= b]. Operands whose
     difference wraps around the field have no witness at all.
     """
+    if not 1 <= n < MAX_BITS:
+        raise ValueError(f"ge: need 1 <= n < {MAX_BITS} (a − b + 2^n is decomposed into n + 1 bits, which "
+                         f"must not wrap the field), got n={n}")
     d = c.lift(a) - c.lift(b) + (1 << n)
     return to_bits(c, d, n + 1, f"ge (operands outside the signed {n}-bit range)", name="ge")[..., n]
 
@@ -34,8 +37,12 @@ def relu(c: Circuit, x: Tensor, n: int) -> Tensor:
 
 
 def select(c: Circuit, cond: Tensor, a: Tensor | ArrayLike, b: Tensor | ArrayLike) -> Tensor:
-    """cond ? a : b for a boolean cond (the caller guarantees it is 0/1), on a fresh wire:
-    ``cond·(a − b) = out − b``. 1 constraint per element."""
+    """cond ? a : b, on a fresh wire: ``cond·(a − b) = out − b``. 1 constraint per element, plus 1
+    (``cond·cond = cond``) unless cond is already proven boolean (a comparison's result): with
+    cond = k the prover could otherwise set out = b + k(a − b) for any k (as gnark's Select, the
+    condition is constrained here, not trusted)."""
+    if not cond.boolean:
+        cond = boolean(c, cond)
     a_, b_ = c.lift(a), c.lift(b)
     shape = np.broadcast_shapes(cond.shape, a_.shape, b_.shape)
     cond, a_, b_ = cond.broadcast_to(shape), a_.broadcast_to(shape), b_.broadcast_to(shape)
@@ -60,6 +67,8 @@ def clamp(c: Circuit, x: Tensor, lo: int, hi: int, n: int) -> Tensor:
     """min(max(x, lo), hi) for x signed n-bit and constants lo <= hi. 2n + 6 constraints per element."""
     if lo > hi:
         raise ValueError(f"clamp: lo {lo} > hi {hi}")
+    if not -(1 << (n - 1)) <= lo <= hi < 1 << (n - 1):
+        raise ValueError(f"clamp: the bounds {lo}, {hi} must be signed {n}-bit")
     return minimum(c, maximum(c, x, lo, n), hi, n)
 
 

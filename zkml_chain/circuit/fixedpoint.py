@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .bits import boolean, range_check, to_bits
+from .bits import MAX_BITS, boolean, range_check, to_bits
 from .builder import Circuit, Tensor, signed
 from .compare import ge
 
@@ -26,6 +26,8 @@ def rescale(c: Circuit, x: Tensor, s: int, n: int) -> Tensor:
     """
     if not 0 < s < n:
         raise ValueError(f"rescale: need 0 < s < n, got s={s}, n={n}")
+    if n > MAX_BITS:  # each part is capped, but q·2^s + rem spans n bits: beyond 253 it can wrap r
+        raise ValueError(f"rescale: q·2^s + rem could wrap the field for n={n} (need n <= {MAX_BITS})")
     v = np.asarray(signed(x.values), dtype=object).reshape(x.shape)
     q = c.hint(v >> s, name="rescale.q")
     rem = c.hint(v - ((v >> s) << s), name="rescale.rem")
@@ -40,8 +42,9 @@ def div_floor(c: Circuit, x: Tensor, d: int, n: int) -> Tensor:
     k = bit length of d − 1: rem and d − 1 − rem are both proved in [0, 2^k), so 0 <= rem < d."""
     if d < 1:
         raise ValueError(f"div_floor: divisor must be >= 1, got {d}")
-    if n + d.bit_length() > 252:
-        raise ValueError(f"div_floor: q·d + rem could wrap the field for n={n} and d={d} (need n + bitlen(d) <= 252)")
+    if n + d.bit_length() > MAX_BITS:
+        raise ValueError(f"div_floor: q·d + rem could wrap the field for n={n} and d={d} "
+                         f"(need n + bitlen(d) <= {MAX_BITS})")
     if d & (d - 1) == 0:
         return rescale(c, x, d.bit_length() - 1, n) if d > 1 else x
     k = (d - 1).bit_length()
@@ -143,6 +146,9 @@ def sigmoid(c: Circuit, x: Tensor, f: int, n: int) -> Tensor:
     scale f (2f + 15); the reflection for x < 0 (1).
     """
     t = sigmoid_table(f)
+    if not f + 4 <= n < MAX_BITS:  # ge(x, 0, n) decomposes n + 1 bits
+        raise ValueError(f"sigmoid: need {f + 4} <= n < {MAX_BITS} at scale {f} (so |x| and its segment bounds "
+                         f"cannot wrap the field), got n={n}")
     one = 1 << f
     x = c.narrow(x)
     pos = ge(c, x, 0, n)

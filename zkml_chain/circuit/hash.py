@@ -7,9 +7,12 @@ are free linear maps, each x^5 S-box costs 3 constraints (x², x⁴, x⁵). Hash
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from ..poseidon import COMMIT_ARITY, FULL_ROUNDS, PACK_BITS, OptimizedParams, optimized_params, permute_optimized
+from ..poseidon import (COMMIT_ARITY, FULL_ROUNDS, PACK_BITS, OptimizedParams, TensorLayout, layout_header,
+                        optimized_params, permute_optimized)
 from .builder import Circuit, Tensor
 
 
@@ -89,16 +92,22 @@ def commit(c: Circuit, values: Tensor, salt: Tensor) -> Tensor:
     return poseidon(c, c.concatenate([salt.reshape(1), c.constant([n]), level.reshape(1)]))
 
 
-def commit_bits(c: Circuit, bits: Tensor, salt: Tensor) -> Tensor:
-    """Commitment to a flat vector of proven-boolean wires, packed 252 per field element
-    (little-endian, the last zero-padded; free linear combinations) and then :func:`commit`:
-    equal to :func:`zkml_chain.poseidon.commit_signed` when ``bits`` are the parameters'
-    offset-binary range-check bits."""
+def commit_params(c: Circuit, bits: Tensor, layout: Sequence[TensorLayout], salt: Tensor) -> Tensor:
+    """Commitment to model parameters from their offset-binary range-check bits (proven boolean,
+    concatenated in ``layout``'s order), equal to :func:`zkml_chain.poseidon.commit_signed`: the
+    layout header as constants, then the bits packed 252 per field element (little-endian, the
+    last zero-padded; free linear combinations), then :func:`commit`. The header is what makes
+    the commitment injective (see commit_signed); it costs one Poseidon input per entry."""
     bits = bits.flatten()
+    if not bits.boolean:  # packing 252 non-bits per element would be neither injective nor wrap-free
+        raise ValueError("commit_params: the bits must be proven boolean (the outputs of to_bits)")
+    if bits.size != sum(t.bits for t in layout):
+        raise ValueError(f"commit_params: {bits.size} bits for a layout of {sum(t.bits for t in layout)}")
+    header = c.constant(np.array(layout_header(layout), dtype=object))
     if bits.size == 0:
-        return commit(c, bits, salt)
+        return commit(c, header, salt)
     pad = -bits.size % PACK_BITS
     if pad:
         bits = c.concatenate([bits, c.constant(np.zeros(pad, dtype=np.int64))])
     powers = np.ones(PACK_BITS, dtype=object) << np.arange(PACK_BITS, dtype=object)
-    return commit(c, bits.reshape(bits.size // PACK_BITS, PACK_BITS) @ powers, salt)
+    return commit(c, c.concatenate([header, bits.reshape(bits.size // PACK_BITS, PACK_BITS) @ powers]), salt)

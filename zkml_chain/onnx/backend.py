@@ -19,13 +19,14 @@ import numpy as np
 from ..circuit import Circuit, Tensor
 from ..circuit.compare import argmax as c_argmax
 from ..circuit.compare import clamp as c_clamp
+from ..circuit.compare import maximum as c_maximum
+from ..circuit.compare import minimum as c_minimum
 from ..circuit.compare import relu as c_relu
 from ..circuit.fixedpoint import div_floor as c_div_floor
 from ..circuit.fixedpoint import rescale as c_rescale
 from ..circuit.fixedpoint import sigmoid_values
 from ..circuit.fixedpoint import sigmoid as c_sigmoid
 from ..circuit.linalg import avg_pool2d, conv2d, global_avg_pool, matmul, max_pool2d
-from ..errors import WitnessError
 
 Array = Any  # numpy array (numpy backend) or Tensor (circuit backend)
 
@@ -40,7 +41,7 @@ class Backend(Protocol):
     def rescale(self, x: Array, s: int, key: str) -> Array: ...
     def div_floor(self, x: Array, d: int, key: str) -> Array: ...
     def sigmoid(self, x: Array, f: int, key: str) -> Array: ...
-    def clamp(self, x: Array, lo: int, hi: int, key: str) -> Array: ...
+    def clamp(self, x: Array, lo: int | None, hi: int | None, key: str) -> Array: ...
     def max_pool(self, x: Array, k: int, stride: int, key: str) -> Array: ...
     def avg_pool(self, x: Array, k: int, stride: int, key: str) -> Array: ...
     def global_avg_pool(self, x: Array, key: str) -> Array: ...
@@ -52,52 +53,84 @@ class Backend(Protocol):
     def shape(self, x: Array) -> tuple[int, ...]: ...
 
 
-LIMIT = 2**62  # int64 headroom guard of the numpy backend
+INT64_MAX = 2**63 - 1
+
+
+def maxabs(x: np.ndarray) -> int:
+    """max |x| as a Python int (0 for an empty array); exact for int64 and object arrays."""
+    a = np.asarray(x)
+    return max(abs(int(a.max())), abs(int(a.min()))) if a.size else 0
+
+
+def _column_l1(w: np.ndarray) -> int:
+    """The largest Σ_i |w[i, j]| over the columns of a constant matrix (a vector: Σ |w_i|)."""
+    a = np.abs(np.asarray(w).astype(object))
+    return int(a.sum(axis=0).max()) if a.ndim == 2 and a.size else int(a.sum())
+
+
+def _exact(*arrays: np.ndarray, bound: int) -> list[np.ndarray]:
+    """The operands in int64 when ``bound`` (a bound on every result and partial sum the op forms)
+    fits in int64, else as object arrays of Python ints: the product is exact either way,
+    never wrapped and checked afterwards."""
+    if bound <= INT64_MAX and all(np.asarray(a).dtype == np.int64 for a in arrays):
+        return [np.asarray(a) for a in arrays]
+    return [np.asarray(a).astype(object) for a in arrays]
+
+
+def _narrow(x: np.ndarray) -> np.ndarray:
+    """Back to int64 when an object array's values fit (keeps the common case fast)."""
+    if x.dtype == object and maxabs(x) <= INT64_MAX:
+        return x.astype(np.int64)
+    return x
 
 
 @dataclass
 class NumpyBackend:
-    """Exact integer semantics on a batch (leading axis) of samples, in int64 with overflow checks."""
+    """Exact integer semantics on a batch (leading axis) of samples: int64 where a bound computed
+    before each product shows it cannot overflow, Python integers (object arrays) otherwise."""
 
     batch: int
     magnitudes: dict[str, int] = field(default_factory=dict)
 
     def _see(self, key: str, x: np.ndarray) -> None:
-        m = int(np.abs(x).max()) if x.size else 0
-        self.magnitudes[key] = max(self.magnitudes.get(key, 0), m)
-
-    @staticmethod
-    def _checked(x: np.ndarray) -> np.ndarray:
-        if x.size and int(np.abs(x).max()) >= LIMIT:
-            raise WitnessError("fixed-point values exceed 2^62: lower --scale")
-        return x
+        self.magnitudes[key] = max(self.magnitudes.get(key, 0), maxabs(x))
 
     def const(self, values: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(np.asarray(values, dtype=np.int64), (self.batch,) + np.shape(values)).copy()
+        v = np.asarray(values)
+        return np.broadcast_to(v if v.dtype == object else v.astype(np.int64), (self.batch,) + v.shape).copy()
 
     def shape(self, x: np.ndarray) -> tuple[int, ...]:
         return tuple(x.shape[1:])
 
     def matmul(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
-        return self._checked(x @ w)
+        a, b = _exact(x, w, bound=maxabs(x) * _column_l1(w))
+        return _narrow(a @ b)
 
     def conv(self, x: np.ndarray, w: np.ndarray, stride: int, pad: int) -> np.ndarray:
         b, ch, h, wd = x.shape
         o, _, kh, kw = w.shape
+        per_out = _column_l1(w.reshape(o, -1).T)
+        x, w = _exact(x, w, bound=maxabs(x) * per_out)
         xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
         ho, wo = (h + 2 * pad - kh) // stride + 1, (wd + 2 * pad - kw) // stride + 1
-        out = np.zeros((b, o, ho, wo), dtype=np.int64)
+        out = np.zeros((b, o, ho, wo), dtype=x.dtype)
         for i in range(kh):
             for j in range(kw):
                 patch = xp[:, :, i : i + stride * ho : stride, j : j + stride * wo : stride]  # (b, ch, ho, wo)
-                out += np.einsum("bchw,oc->bohw", patch, w[:, :, i, j])
-        return self._checked(out)
+                if x.dtype == object:
+                    out = out + np.tensordot(patch, w[:, :, i, j], axes=([1], [1])).transpose(0, 3, 1, 2)
+                else:
+                    out += np.einsum("bchw,oc->bohw", patch, w[:, :, i, j])
+        return _narrow(out)
 
     def add(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return self._checked(a + b)
+        a, b = _exact(a, b, bound=maxabs(a) + maxabs(b))
+        return _narrow(a + b)
 
     def scale(self, x: np.ndarray, k: int | np.ndarray) -> np.ndarray:
-        return self._checked(x * np.asarray(k, dtype=np.int64))
+        kk = np.asarray(k)  # a Python int beyond int64 becomes an object array
+        a, b = _exact(x, kk if kk.dtype == object else kk.astype(np.int64), bound=maxabs(x) * maxabs(kk))
+        return _narrow(a * b)
 
     def relu(self, x: np.ndarray, key: str) -> np.ndarray:
         self._see(key, x)
@@ -115,9 +148,11 @@ class NumpyBackend:
         self._see(key, x)
         return sigmoid_values(x, f)
 
-    def clamp(self, x: np.ndarray, lo: int, hi: int, key: str) -> np.ndarray:
+    def clamp(self, x: np.ndarray, lo: int | None, hi: int | None, key: str) -> np.ndarray:
         self._see(key, x)
-        return np.clip(x, lo, hi)
+        if lo is not None:
+            x = np.maximum(x, lo)
+        return x if hi is None else np.minimum(x, hi)
 
     def _windows(self, x: np.ndarray, k: int, stride: int) -> np.ndarray:
         b, ch, h, w = x.shape
@@ -170,7 +205,7 @@ class CircuitBackend:
         return self.widths[key]
 
     def const(self, values: np.ndarray) -> Tensor:
-        return self.circuit.constant(np.asarray(values, dtype=np.int64))
+        return self.circuit.constant(np.asarray(values))
 
     def shape(self, x: Tensor) -> tuple[int, ...]:
         return x.shape
@@ -201,9 +236,13 @@ class CircuitBackend:
     def sigmoid(self, x: Tensor, f: int, key: str) -> Tensor:
         return c_sigmoid(self.circuit, x, f, max(self._n(key), f + 4))
 
-    def clamp(self, x: Tensor, lo: int, hi: int, key: str) -> Tensor:
-        n = max(self._n(key), abs(lo).bit_length() + 1, abs(hi).bit_length() + 1)
-        return c_clamp(self.circuit, x, lo, hi, n)
+    def clamp(self, x: Tensor, lo: int | None, hi: int | None, key: str) -> Tensor:
+        n = max(self._n(key), *(abs(v).bit_length() + 1 for v in (lo, hi) if v is not None))
+        if lo is not None and hi is not None:
+            return c_clamp(self.circuit, x, lo, hi, n)
+        if lo is not None:
+            return c_maximum(self.circuit, x, lo, n)
+        return c_minimum(self.circuit, x, hi, n) if hi is not None else x
 
     def max_pool(self, x: Tensor, k: int, stride: int, key: str) -> Tensor:
         return max_pool2d(self.circuit, x, k, self._n(key), stride)

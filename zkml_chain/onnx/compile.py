@@ -19,24 +19,27 @@ from typing import Any
 import numpy as np
 
 from ..circuit import Circuit, Tensor
-from ..circuit.bits import to_bits
-from ..circuit.hash import commit, commit_bits
+from ..circuit.bits import MAX_BITS, range_check_signed, to_bits
+from ..circuit.hash import commit, commit_params
 from ..errors import ProofInputError, ZkmlChainError
 from ..field import R
 from ..files import json_bytes, read_json, write_all
 from ..keydir import R1CS_NAME
-from ..poseidon import signed_width
+from ..poseidon import TensorLayout, signed_width
 from ..r1cs import R1CS, Witness
 from .backend import CircuitBackend
 from .claim import Claim, prove_claim
 from .graph import Graph, load
 from .lower import Lowering, Q, quantize
-from .quantize import Plan, dequantize, plan_from, run_numpy
+from .quantize import Plan, dequantize, input_key, plan_from, run_numpy
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "model.onnx"
 CIRCUIT_JSON = "circuit.json"
+#: circuit.json's format. 2: the model commitment binds the parameters' layout (shapes and widths)
+#: and every input is range-checked; a folder of format 1 must be compiled again.
+CIRCUIT_FORMAT = "zkml-chain circuit 2"
 INPUT_VIS = ("private", "public", "hashed", "attested")
 PARAM_VIS = ("private", "hashed", "fixed")
 OUTPUT_VIS = ("public", "private", "hashed")
@@ -65,7 +68,7 @@ class Built:
     outputs: dict[str, Q]
     r1cs: R1CS | None  # None when built witness-only
     witness: Witness
-    param_widths: dict[str, int]  # hashed parameters: each tensor's offset-binary width
+    param_layout: list[tuple[str, TensorLayout]]  # parameters (hashed or private): shape, offset-binary width
 
 
 def _as_input(graph: Graph, name: str, value: Any, batch: bool) -> np.ndarray:
@@ -102,6 +105,11 @@ def _integers(name: str, x: np.ndarray) -> np.ndarray:
     return ints.astype(np.int64)
 
 
+def attested_width(n: int, scale: int) -> int:
+    """Signed width of an attested integer input whose scaled values have calibrated width n."""
+    return max(n - scale, 2)
+
+
 def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarray], salt: int,
           witness_only: bool = False, claim: Claim = Claim(), publics: dict[str, Any] | None = None) -> Built:
     """The circuit for one sample, built (R1CS + witness, or only the witness) with the
@@ -109,32 +117,41 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
     c = Circuit(witness_only=witness_only)
     backend = CircuitBackend(c, plan.widths)
     param_bits: list[Tensor] = []
-    param_widths: dict[str, int] = {}
+    param_layout: list[tuple[str, TensorLayout]] = []
 
     def param(key: str, q: np.ndarray) -> Any:
         if vis.params == "fixed":
             return q
         t = c.private_input(q, name=f"param:{key}")
-        if vis.params == "hashed":  # the commitment packs the range-check bits (poseidon.commit_signed)
-            w = param_widths[key] = signed_width(np.asarray(q).flat)
-            param_bits.append(to_bits(c, t + (1 << (w - 1)), w, f"parameter {key}", name=f"param:{key}"))
+        # Range-checked in both modes, so no product with a parameter can wrap the field; hashed
+        # parameters commit to these very bits (poseidon.commit_signed).
+        w = signed_width(np.asarray(q).flat)
+        if w > MAX_BITS:
+            raise ZkmlChainError(f"parameter {key}: values reach 2^{w - 1} at scale {plan.scale}; lower --scale")
+        param_layout.append((key, TensorLayout(tuple(np.shape(q)), w)))
+        param_bits.append(to_bits(c, t + (1 << (w - 1)), w, f"parameter {key}", name=f"param:{key}"))
         return t
 
     salt_t = c.private_input(salt % R, name="salt") if vis.needs_salt else None
     q_inputs, attested = {}, {}
     for name, x in inputs.items():
+        # Every input is range-checked to its calibrated width, so that no linear layer over it
+        # can wrap the field (quantize.check_no_wrap bounds every value from these widths).
+        n = plan.widths[input_key(name)]
         if vis.input == "attested":  # the committed integers themselves; to fixed point for free
-            attested[name] = c.private_input(_integers(name, x), name=name)
-            q_inputs[name] = Q(attested[name].scale(1 << plan.scale), plan.scale)
+            t = attested[name] = c.private_input(_integers(name, x), name=name)
+            range_check_signed(c, t, attested_width(n, plan.scale), f"input {name!r} (attested integers)")
+            q_inputs[name] = Q(t.scale(1 << plan.scale), plan.scale)
             continue
         q = quantize(x, plan.scale)
         t = c.public_input(q, name=name) if vis.input == "public" else c.private_input(q, name=name)
+        range_check_signed(c, t, n, f"input {name!r} at scale {plan.scale}")
         q_inputs[name] = Q(t, plan.scale)
     low = Lowering(graph, backend, plan.scale, param)
     outputs = low.run(q_inputs)
     if vis.params == "hashed":
         bits = c.concatenate([b.flatten() for b in param_bits]) if param_bits else c.constant(np.zeros(0, dtype=np.int64))
-        c.output(commit_bits(c, bits, c.constant(0)), "model_commitment")
+        c.output(commit_params(c, bits, [t for _, t in param_layout], c.constant(0)), "model_commitment")
     if vis.input == "hashed":
         for name, q in q_inputs.items():
             c.output(commit(c, q.data, salt_t), f"{name}.commitment")
@@ -147,9 +164,9 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
             c.output(commit(c, q.data, salt_t), f"{name}.commitment")
     prove_claim(c, claim, outputs, publics or {})
     if witness_only:
-        return Built(c, outputs, None, c.witness(), param_widths)
+        return Built(c, outputs, None, c.witness(), param_layout)
     r1cs, witness = c.build()
-    return Built(c, outputs, r1cs, witness, param_widths)
+    return Built(c, outputs, r1cs, witness, param_layout)
 
 
 def _signal_meaning(layout: list[dict[str, Any]], input_scale: int, out_scales: dict[str, int], vis: Visibility,
@@ -158,9 +175,10 @@ def _signal_meaning(layout: list[dict[str, Any]], input_scale: int, out_scales: 
         name = entry["name"]
         base = name.removesuffix(".commitment")
         if name == "model_commitment":
-            entry["meaning"] = ("Poseidon commitment to the quantized parameters in graph order, each tensor as "
-                                "offset-binary integers of its width in quantization.param_widths, packed 252 bits "
-                                "per field element (zkml_chain.poseidon.commit_signed, salt 0)")
+            entry["meaning"] = ("Poseidon commitment to the quantized parameters in graph order: a header with each "
+                                "tensor's shape and width (quantization.param_layout), then every tensor as "
+                                "offset-binary integers of its width, packed 252 bits per field element "
+                                "(zkml_chain.poseidon.commit_signed, salt 0)")
         elif name.endswith(".commitment") and vis.input == "attested" and base in input_names:
             entry["meaning"] = (f"the attester's commitment to the integer input {base}: "
                                 "zkml_chain.poseidon.commit(values, salt), salt from INPUT.json")
@@ -259,7 +277,7 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
     # The model's identity: public signal 0 of every proof, known before any proof (for registries).
     model_commitment = next((str(built.witness[1 + e["index"]]) for e in layout if e["name"] == "model_commitment"), None)
     info = {
-        "format": "zkml-chain circuit 1",
+        "format": CIRCUIT_FORMAT,
         "model": MODEL_NAME,
         "model_sha256": hashlib.sha256(model.read_bytes()).hexdigest(),
         "visibility": asdict(vis),
@@ -268,7 +286,8 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
         "outputs": {name: {"shape": list(q.data.shape), "scale_bits": q.scale} for name, q in built.outputs.items()},
         "ops": [{"name": n.name, "op": n.op, "inputs": list(n.inputs), "outputs": list(n.outputs),
                  "shape": list(graph.shapes.get(n.outputs[0], ()))} for n in graph.nodes],
-        "quantization": {**plan.to_json(), "param_widths": built.param_widths},
+        "quantization": {**plan.to_json(), "param_layout": [{"name": k, "shape": list(t.shape), "width": t.width}
+                                                            for k, t in built.param_layout]},
         "constraints": built.r1cs.n_constraints,
         "wires": built.r1cs.n_wires,
         "public_signals": layout,
@@ -281,6 +300,20 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
     if model.resolve() != (out / MODEL_NAME).resolve():
         shutil.copyfile(model, out / MODEL_NAME)
     return info
+
+
+def read_circuit_info(folder: Path) -> dict[str, Any]:
+    """``folder/circuit.json``, refused (with what to do) unless it is of :data:`CIRCUIT_FORMAT`."""
+    path = folder / CIRCUIT_JSON
+    info = read_json(path, "circuit.json")
+    fmt = info.get("format") if isinstance(info, dict) else None
+    if fmt == CIRCUIT_FORMAT:
+        return info
+    if isinstance(fmt, str) and fmt.startswith("zkml-chain circuit "):
+        raise ZkmlChainError(f"{path}: compiled by an older zkml-chain ({fmt!r}; this version reads "
+                             f"{CIRCUIT_FORMAT!r}, whose model commitment also binds the weights' layout): "
+                             f"recompile the model with `zkml-chain compile` and run `zkml-chain setup` again")
+    raise ZkmlChainError(f"{path}: not a zkml-chain circuit.json (format {fmt!r})")
 
 
 @dataclass
@@ -298,7 +331,7 @@ def witness_for(folder: Path, input_path: Path) -> Inference:
 
 def witness_for_input(folder: Path, obj: Any, where: str = "input") -> Inference:
     """As :func:`witness_for`, for INPUT.json's content ``obj`` (``where`` names it in errors)."""
-    info = read_json(folder / CIRCUIT_JSON, "circuit.json")
+    info = read_circuit_info(folder)
     try:
         graph = load(folder / info["model"])
         plan = Plan.from_json(info["quantization"])

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .backend import Array, Backend
+from ..errors import ZkmlChainError
 from .graph import Graph, Node, UnsupportedModelError
 
 
@@ -28,11 +29,25 @@ class Q:
 
 
 Value = Any  # Q or np.ndarray (a float constant)
+
+
+class QuantizationError(ZkmlChainError):
+    """A value cannot be put in fixed point (not finite); the lowering adds the node's name."""
+
 ParamFn = Callable[[str, np.ndarray], Array]  # (name, quantized ints) -> backend param
 
 
 def quantize(x: np.ndarray, scale: int) -> np.ndarray:
-    return np.round(np.asarray(x, dtype=np.float64) * 2.0**scale).astype(np.int64)
+    """round(x · 2^scale), exactly: int64 when every value fits, else Python ints (an object
+    array; a float64 above 2^53 is an integer, so int() of it is exact). Non-finite values are an
+    error (:class:`QuantizationError`), never a cast that wraps."""
+    v = np.round(np.asarray(x, dtype=np.float64) * 2.0**scale)
+    if not np.all(np.isfinite(v)):
+        raise QuantizationError(f"a value is not finite at scale {scale} (NaN, infinity, or beyond float64 "
+                                f"once multiplied by 2^{scale})")
+    if v.size == 0 or float(np.abs(v).max()) < 2.0**62:
+        return v.astype(np.int64)
+    return np.array([int(e) for e in v.ravel()], dtype=object).reshape(v.shape)
 
 
 class Lowering:
@@ -83,7 +98,10 @@ class Lowering:
             handler = getattr(self, f"op_{node.op}", None)
             if handler is None:  # graph.load already refuses these; keep the message exact
                 raise UnsupportedModelError(f"unsupported op {node.op} in node {node.name!r}")
-            out = handler(node)
+            try:
+                out = handler(node)
+            except QuantizationError as e:
+                raise UnsupportedModelError(f"{node.where()}: {e}") from None
             if isinstance(out, tuple):
                 for name, v in zip(node.outputs, out):
                     if name:
@@ -198,8 +216,11 @@ class Lowering:
         x = self.value(node.inputs[0], node)
         lo = node.attr("min") if len(node.inputs) < 2 or not node.inputs[1] else float(self.const(node.inputs[1], node))
         hi = node.attr("max") if len(node.inputs) < 3 or not node.inputs[2] else float(self.const(node.inputs[2], node))
-        lo_q = int(quantize(np.float64(lo if lo is not None else -(2.0**40)), x.scale))
-        hi_q = int(quantize(np.float64(hi if hi is not None else 2.0**40), x.scale))
+        # A missing bound is no bound (a one-sided max/min), not a large constant that overflows.
+        lo_q = None if lo is None else int(quantize(np.float64(lo), x.scale))
+        hi_q = None if hi is None else int(quantize(np.float64(hi), x.scale))
+        if lo_q is not None and hi_q is not None and lo_q > hi_q:
+            raise UnsupportedModelError(f"{node.where()}: min {lo} > max {hi}")
         return Q(self.b.clamp(x.data, lo_q, hi_q, f"{node.name}:clip"), x.scale)
 
     def _square(self, node: Node, key: str, default: int | None = None) -> int:

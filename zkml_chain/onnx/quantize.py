@@ -18,7 +18,7 @@ from ..circuit.bits import MAX_BITS
 from ..errors import ZkmlChainError
 from .backend import NumpyBackend
 from .graph import Graph
-from .lower import Lowering, Q, quantize
+from .lower import Lowering, Q, QuantizationError, quantize
 
 
 @dataclass
@@ -48,8 +48,20 @@ def run_numpy(graph: Graph, samples: dict[str, np.ndarray], scale: int,
         return q
 
     low = Lowering(graph, backend, scale, param)
-    inputs = {name: Q(quantize(np.asarray(v, dtype=np.float64), scale), scale) for name, v in samples.items()}
+    inputs = {}
+    for name, v in samples.items():
+        try:
+            q = quantize(np.asarray(v, dtype=np.float64), scale)
+        except QuantizationError as e:
+            raise ZkmlChainError(f"input {name!r}: {e}") from None
+        backend._see(input_key(name), q)
+        inputs[name] = Q(q, scale)
     return low.run(inputs), backend
+
+
+def input_key(name: str) -> str:
+    """The plan's width key of a model input (range-checked in the circuit)."""
+    return f"input:{name}"
 
 
 def calibrate(graph: Graph, samples: dict[str, np.ndarray], scale: int, headroom: int = 2) -> Plan:
@@ -63,7 +75,8 @@ def plan_from(backend: NumpyBackend, scale: int, headroom: int = 2) -> Plan:
     for key, m in backend.magnitudes.items():
         n = max(m.bit_length() + 1 + headroom, 4)
         if n > MAX_BITS - 12:
-            raise ZkmlChainError(f"{key}: values reach 2^{m.bit_length()} at scale {scale}; lower --scale")
+            raise ZkmlChainError(f"{key}: values reach 2^{m.bit_length()} at scale {scale}, beyond the "
+                                 f"{MAX_BITS - 12}-bit range checks; lower --scale")
         widths[key] = n
     return Plan(scale, widths, headroom)
 
