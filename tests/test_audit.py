@@ -20,10 +20,13 @@ from onnx import TensorProto, helper, numpy_helper
 from zkml_chain.circuit import Circuit
 from zkml_chain.circuit.compare import select
 from zkml_chain.circuit.fixedpoint import rescale
+from zkml_chain.errors import ProofInputError
 from zkml_chain.field import R
 from zkml_chain.onnx.backend import NumpyBackend
+from zkml_chain.onnx.compile import read_inputs
+from zkml_chain.onnx.graph import Graph
 from zkml_chain.onnx.lower import quantize
-from zkml_chain.poseidon import commit_signed
+from zkml_chain.poseidon import commit_integers, commit_signed
 
 ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
 
@@ -118,6 +121,18 @@ def test_rescale_refuses_widths_that_let_a_wrong_quotient_through() -> None:
         rescale(c, c.private_input([x]), s, n)
 
 
+def test_a_model_whose_values_could_wrap_the_field_is_refused(tmp_path: Path) -> None:
+    """Calibration sees x·w = 2^123·2^128 − 2^123·2^128 = 0, but inputs within their calibrated
+    range (127 bits) can reach 2^126·2^128·2 = 2^255 > r at the Relu: that range check could be met
+    by a value that wrapped. The static bound analysis (onnx/bounds.py) refuses it."""
+    model = _gemm_relu(tmp_path / "wide.onnx", np.full((2, 1), 2.0**120), np.zeros(1))
+    calib = tmp_path / "c.json"
+    calib.write_text(json.dumps({"x": [[[2.0**115, -(2.0**115)]]]}))
+    r = run([ZKML, "compile", model, "--out", tmp_path / "m", "--calibration", calib])
+    assert r.returncode == 2 and "could wrap the field" in r.stderr and "relu" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "m" / "circuit.r1cs").exists()
+
+
 # --- 4. quantization never wraps int64 ---------------------------------------------------------------
 
 
@@ -169,3 +184,45 @@ def test_select_with_a_non_boolean_condition_is_rejected() -> None:
     (cw,), (sw,), (ow,) = c.wire_index(cond), c.wire_index(s), c.wire_index(out)
     forged = w.with_value(int(cw), 2).with_value(int(sw), 3 + 2 * 7).with_value(int(ow), 3 + 2 * 7)
     assert_rejects(r1cs, forged)
+
+
+# --- 3. attested inputs: the attester and the circuit agree on signed integers --------------------------
+
+
+def _attested_gemm(tmp_path: Path) -> Path:
+    model = _gemm_relu(tmp_path / "att.onnx", np.array([[0.5, -1.0], [2.0, 0.25], [-1.5, 1.0]]), np.array([0.1, 0.2]))
+    calib = tmp_path / "calib.json"
+    calib.write_text(json.dumps({"x": [[[-40.0, 3.0, -7.0]], [[25.0, -9.0, 60.0]], [[0.0, 1.0, -2.0]]]}))
+    out = tmp_path / "att"
+    r = run([ZKML, "compile", model, "--out", out, "--input-visibility", "attested", "--calibration", calib])
+    assert r.returncode == 0, r.stderr
+    assert run([ZKML, "setup", out]).returncode == 0
+    return out
+
+
+def test_negative_attested_values_commit_the_same_on_both_sides(tmp_path: Path) -> None:
+    """poseidon.commit refused negatives while the circuit took them: an attester could not post the
+    commitment a proof would carry. Both now take signed 64-bit integers, encoded as v mod r."""
+    out = _attested_gemm(tmp_path)
+    record, salt = [-31, 4, -2], 987654321
+    (tmp_path / "in.json").write_text(json.dumps({"x": [record], "salt": str(salt)}))
+    r = run([ZKML, "prove", out, "--input", tmp_path / "in.json", "--proof", tmp_path / "p.json",
+             "--public", tmp_path / "pub.json"])
+    assert r.returncode == 0, r.stderr
+    public = json.loads((tmp_path / "pub.json").read_text())
+    info = json.loads((out / "circuit.json").read_text())
+    index = next(e["index"] for e in info["public_signals"] if e["name"] == "x.commitment")
+    assert int(public[index]) == commit_integers(record, salt)
+    assert commit_integers([31, 4, -2], salt) != commit_integers(record, salt)
+    (tmp_path / "big.json").write_text(json.dumps({"x": [[1, 2**63, 2]], "salt": "5"}))
+    r = run([ZKML, "prove", out, "--input", tmp_path / "big.json", "--proof", tmp_path / "p2.json",
+             "--public", tmp_path / "pub2.json"])
+    assert r.returncode == 2 and "signed 64-bit" in r.stderr and not (tmp_path / "p2.json").exists(), r.stderr
+
+
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1, 1.5, "7", True])
+def test_values_outside_the_attested_domain_are_refused_by_both_sides(tmp_path: Path, value: object) -> None:
+    with pytest.raises(ProofInputError, match="signed 64-bit"):
+        commit_integers([1, value, 2], 5)
+    with pytest.raises(ProofInputError, match="signed 64-bit"):
+        read_inputs(Graph({"x": (1, 3)}, (), {}, (), {}, 13), {"x": [[1, value, 2]]}, batch=False, what="t", integers=True)

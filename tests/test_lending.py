@@ -311,7 +311,7 @@ def test_cli_compiles_and_proves_a_threshold_claim(models: Path, tmp_path: Path)
     public = [int(v) for v in json.loads((tmp_path / "pub.json").read_text())]
     assert public[1] == commit([int(v) for v in good], 77)
     assert public[2:] == [round(0.6 * 2**10), 0xAA, 5]
-    for name, message in (("bad", "below the threshold"), ("frac", "must be integers")):
+    for name, message in (("bad", "below the threshold"), ("frac", "signed 64-bit integers")):
         r = run([ZKML, "prove", d, "--input", tmp_path / f"{name}.json", "--proof", tmp_path / f"{name}_p.json",
                  "--public", tmp_path / f"{name}_pub.json"])
         assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .errors import FieldRangeError
+from .errors import FieldRangeError, ProofInputError
 from .field import R
 
 FULL_ROUNDS = 8
@@ -129,7 +129,7 @@ def poseidon_hash(values: Sequence[int]) -> int:
     """Poseidon hash of 1..16 field elements, equal to circomlibjs's ``poseidon(values)``."""
     vals = [int(v) for v in values]
     for i, v in enumerate(vals):
-        if not 0 <= v < R:
+        if not 0 <= v < R:  # signed integers: commit_integers encodes them
             raise FieldRangeError("Poseidon input", i)
     return permute([0, *vals], params(len(vals)))[0]
 
@@ -150,6 +150,41 @@ def commit(values: Sequence[int], salt: int) -> int:
         if len(level) == 1:
             break
     return poseidon_hash([int(salt), n, level[0]])
+
+
+#: An attested record (the private input a bureau commits to) holds signed integers of this many
+#: bits; the attester (:func:`commit_integers`) and the circuit both encode v as v mod r.
+ATTESTED_BITS = 64
+
+
+def attested_values(values: Iterable[object], what: str = "attested value") -> list[int]:
+    """The record as Python ints, each a signed 64-bit integer: ints, numpy ints, or floats that
+    are exactly integers (|v| <= 2^53, where float64 is exact). Anything else is a
+    :class:`ProofInputError` naming the element."""
+    out = []
+    lo, hi = -(1 << (ATTESTED_BITS - 1)), 1 << (ATTESTED_BITS - 1)
+    for i, v in enumerate(values):
+        if isinstance(v, (bool, np.bool_)):
+            ok = False
+        elif isinstance(v, (int, np.integer)):
+            ok, v = True, int(v)
+        elif isinstance(v, (float, np.floating)):
+            ok = bool(np.isfinite(v)) and float(v).is_integer() and abs(float(v)) <= 2.0**53
+            v = int(v) if ok else v
+        else:
+            ok = False
+        if not ok or not lo <= v < hi:  # type: ignore[operator]
+            raise ProofInputError(f"{what} {i} = {v!r}: an attested record holds signed {ATTESTED_BITS}-bit "
+                                  f"integers (floats only when exactly integral and at most 2^53)")
+        out.append(v)
+    return out
+
+
+def commit_integers(values: Iterable[object], salt: int) -> int:
+    """The attester's commitment to a record of signed 64-bit integers: :func:`commit` of
+    v mod r (a negative v as r − |v|) with ``salt``; equal to the public commitment of a circuit
+    compiled with ``--input-visibility attested`` for the same record and salt."""
+    return commit([v % R for v in attested_values(values)], salt)
 
 
 #: Bits per packed field element: below log2(r), so packing is injective.

@@ -26,8 +26,7 @@ from ..onnx.claim import Claim
 from ..onnx.compile import CIRCUIT_JSON, Visibility, compile_model, witness_for_input
 from ..onnx.lower import quantize
 from ..paths import ROOT
-from ..field import R
-from ..poseidon import commit
+from ..poseidon import commit_integers
 from ..solidity import compile_sources, render_verifier
 from ..solidity.compile import Artifact
 from .train import INPUT_NAME
@@ -50,8 +49,9 @@ def compile_lending_circuit(model: Path, out: Path, calibration: Path, scale: in
 
 
 def input_commitment(features: np.ndarray, salt: int) -> int:
-    """What the attester posts: Poseidon commitment to the integer record with the salt."""
-    return commit([int(v) % R for v in np.asarray(features).ravel()], salt)
+    """What the attester posts: Poseidon commitment to the integer record with the salt
+    (:func:`zkml_chain.poseidon.commit_integers`)."""
+    return commit_integers(np.asarray(features).ravel().tolist(), salt)
 
 
 @dataclass

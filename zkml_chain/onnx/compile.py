@@ -25,9 +25,10 @@ from ..errors import ProofInputError, ZkmlChainError
 from ..field import R
 from ..files import json_bytes, read_json, write_all
 from ..keydir import R1CS_NAME
-from ..poseidon import TensorLayout, signed_width
+from ..poseidon import TensorLayout, attested_values, signed_width
 from ..r1cs import R1CS, Witness
 from .backend import CircuitBackend
+from .bounds import check_no_wrap
 from .claim import Claim, prove_claim
 from .graph import Graph, load
 from .lower import Lowering, Q, quantize
@@ -71,13 +72,15 @@ class Built:
     param_layout: list[tuple[str, TensorLayout]]  # parameters (hashed or private): shape, offset-binary width
 
 
-def _as_input(graph: Graph, name: str, value: Any, batch: bool) -> np.ndarray:
+def _as_input(graph: Graph, name: str, value: Any, batch: bool, integers: bool = False) -> np.ndarray:
     shape = graph.inputs[name]
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = np.asarray(value, dtype=object if integers else np.float64)
     except (TypeError, ValueError) as e:
         raise ProofInputError(f"input {name!r}: expected (nested lists of) numbers ({e})") from None
-    if not np.all(np.isfinite(arr)):
+    if integers:  # exact: a JSON integer above 2^53 must not pass through float64
+        arr = _integers(name, arr)
+    elif not np.all(np.isfinite(arr)):
         raise ProofInputError(f"input {name!r}: contains NaN or infinity")
     per_sample = int(np.prod(shape))
     if batch:
@@ -89,25 +92,37 @@ def _as_input(graph: Graph, name: str, value: Any, batch: bool) -> np.ndarray:
     return arr.reshape(shape)
 
 
-def read_inputs(graph: Graph, obj: Any, batch: bool, what: str) -> dict[str, np.ndarray]:
+def read_inputs(graph: Graph, obj: Any, batch: bool, what: str, integers: bool = False) -> dict[str, np.ndarray]:
+    """The model's inputs from a JSON object; ``integers``: exact signed 64-bit integers (attested)."""
     if not isinstance(obj, dict):
         raise ProofInputError(f"{what}: expected a JSON object {{\"<input name>\": ...}}")
     missing = [n for n in graph.inputs if n not in obj]
     if missing:
         raise ProofInputError(f"{what}: missing input {missing[0]!r} (the model's inputs: {', '.join(graph.inputs)})")
-    return {n: _as_input(graph, n, obj[n], batch) for n in graph.inputs}
+    return {n: _as_input(graph, n, obj[n], batch, integers) for n in graph.inputs}
 
 
 def _integers(name: str, x: np.ndarray) -> np.ndarray:
-    ints = np.rint(x)
-    if not np.array_equal(ints, x) or np.abs(ints).max(initial=0) >= 2**62:
-        raise ProofInputError(f"input {name!r}: an attested input must be integers (below 2^62 in magnitude)")
-    return ints.astype(np.int64)
+    """An attested input as exact integers (object array), in the attester's domain
+    (poseidon.attested_values: signed 64-bit)."""
+    arr = np.asarray(x, dtype=object)
+    out = np.empty(arr.size, dtype=object)
+    out[:] = attested_values(arr.ravel().tolist(), f"input {name!r}: element")
+    return out.reshape(arr.shape)
 
 
 def attested_width(n: int, scale: int) -> int:
     """Signed width of an attested integer input whose scaled values have calibrated width n."""
     return max(n - scale, 2)
+
+
+def input_bounds(graph: Graph, plan: Plan, vis: Visibility) -> dict[str, int]:
+    """Each input's largest magnitude at the plan's scale, as :func:`build` range-checks it."""
+    out = {}
+    for name in graph.inputs:
+        n = plan.widths[input_key(name)]
+        out[name] = 1 << (attested_width(n, plan.scale) - 1 + plan.scale if vis.input == "attested" else n - 1)
+    return out
 
 
 def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarray], salt: int,
@@ -254,8 +269,11 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
         log.warning("no --calibration: bit widths come from 64 standard-normal samples and there is no "
                     "accuracy report; pass real data for a sound plan")
         samples = _synthetic_samples(graph)
-    quantized, backend = run_numpy(graph, samples, scale)  # one run gives the widths and the accuracy
+    params: dict[str, np.ndarray] = {}
+    quantized, backend = run_numpy(graph, samples, scale, params)  # one run gives the widths and the accuracy
     plan = plan_from(backend, scale, headroom)
+    check_no_wrap(graph, plan.widths, scale, input_bounds(graph, plan, vis),
+                  None if vis.params == "fixed" else {k: 1 << (signed_width(q.ravel()) - 1) for k, q in params.items()})
     report = accuracy(model, samples, quantized) if calibration is not None else None
     pick = 0
     if claim.threshold is not None:  # the example build must satisfy its claim: a sample with output >= 0
@@ -339,7 +357,7 @@ def witness_for_input(folder: Path, obj: Any, where: str = "input") -> Inference
         claim = Claim(**info.get("claim", {}))
     except (KeyError, TypeError) as e:
         raise ZkmlChainError(f"{folder / CIRCUIT_JSON}: not a zkml-chain circuit.json ({e})") from None
-    inputs = read_inputs(graph, obj, batch=False, what=where)
+    inputs = read_inputs(graph, obj, batch=False, what=where, integers=vis.input == "attested")
     salt = obj.get("salt") if isinstance(obj, dict) else None
     if vis.needs_salt:
         if salt is None:
