@@ -367,3 +367,60 @@ def test_registries_guard_their_state_and_retiring_a_model_stops_loans(world: Wo
     assert r.data.startswith("0x" + keccak(text="UnknownModel(uint256)")[:4].hex())  # the registry's error
     assert stack.borrow(w.alice, LOAN, proof, public, gas=1_000_000).status == 0
     assert stack.balance(stack.pool.address) == before
+
+
+# --- audit findings (issue 11): attestations owned by their bureau, proofs bound to one pool -------
+
+
+def test_a_bureau_cannot_overwrite_or_resurrect_another_bureaus_attestation(world: World) -> None:
+    """Any authorised attester could overwrite another's attestation (the original bureau then got
+    NotAttester when revoking), and a second bureau could re-post a revoked commitment, copied
+    from the Attested event, with expiry 2^64 − 1: the borrower's old proof borrowed again."""
+    w = world
+    rival = w.evm.w3.eth.accounts[6]
+    w.evm.send(w.stack.attestations.functions.setAttester(rival, True))
+    erin = w.evm.w3.eth.accounts[7]
+    atts = w.stack.attestations.functions
+    as_rival, as_bureau = w.evm.with_sender(rival), w.evm.with_sender(w.attester)
+    commitment = input_commitment(w.good, 4040)
+    w.attest(erin, w.good, 4040)
+    proof, public = w.prover.prove(w.good, 4040, POLICY, erin, w.chain_id(), 0)
+    assert w.stack.borrow_error(erin, LOAN, proof, public) is None
+
+    assert as_rival.call(atts.attest(erin, commitment + 1, w.now() + 1000)).error == "AttestedByAnother"
+    assert as_rival.call(atts.revoke(erin)).error == "NotAttester"
+    assert as_bureau.send(atts.revoke(erin)).status == 1  # the bureau that posted it can still revoke
+    assert_no_borrow(w, erin, proof, public, "NoValidAttestation")
+
+    for attester in (as_rival, as_bureau):  # revocation is final for that commitment, whoever re-posts it
+        assert attester.call(atts.attest(erin, commitment, 2**64 - 1)).error == "CommitmentRevoked"
+        assert attester.send(atts.attest(erin, commitment, 2**64 - 1), gas=200_000).status == 0
+    assert_no_borrow(w, erin, proof, public, "NoValidAttestation")
+    # a fresh record (new salt) from the rival is fine now that the bureau's attestation is gone
+    assert as_rival.send(atts.attest(erin, input_commitment(w.good, 4041), w.now() + 1000)).status == 1
+
+
+def test_a_proof_borrows_only_from_the_pool_it_was_made_for(world: World) -> None:
+    """Two pools sharing the registries: a nonce-0 proof made for one also borrowed from the other."""
+    from zkml_chain.lending.stack import compile_contracts
+
+    w = world
+    second = deploy_stack(w.evm, w.prover, min_score=POLICY, max_debt=10 * LOAN, liquidity=LIQUIDITY,
+                          attester=w.attester, model_name="m", model_version="3")
+    pool2, _ = w.evm.deploy(compile_contracts()["CreditLendingPool"], w.owner, second.token.address,
+                            second.models.address, second.attestations.address, w.prover.model_commitment,
+                            w.prover.threshold_signal(POLICY), 10 * LOAN)
+    w.evm.send(second.token.functions.mint(pool2.address, LIQUIDITY))
+    other = Stack(w.evm, second.token, second.models, second.attestations, second.verifier, pool2, {})
+    frank = w.evm.w3.eth.accounts[8]
+    second.attest(w.attester, frank, input_commitment(w.good, 5050), w.now() + 10_000)
+    proof, public = _pool_proof(w, second, frank, 5050)
+    assert second.borrow(frank, LOAN, proof, public).status == 1
+    before = (other.balance(pool2.address), other.balance(frank), tuple(pool2.functions.accounts(frank).call()))
+    assert other.borrow_error(frank, LOAN, proof, public) == "WrongDomain"
+    assert other.borrow(frank, LOAN, proof, public, gas=1_000_000).status == 0
+    assert (other.balance(pool2.address), other.balance(frank), tuple(pool2.functions.accounts(frank).call())) == before
+
+
+def _pool_proof(w: World, stack: Stack, borrower: str, salt: int) -> tuple[Proof, list[int]]:
+    return w.prover.prove(w.good, salt, POLICY, borrower, w.chain_id(), 0)
