@@ -16,9 +16,12 @@ import {ModelRegistry} from "./ModelRegistry.sol";
 ///           1 the input commitment   - must be the borrower's current, unexpired attestation
 ///           2 the threshold          - must be at least the pool's minThreshold
 ///           3 the borrower           - must be msg.sender (a copied proof is useless to others)
-///           4 the chain id           - must be this chain's (no cross-chain replay)
-///           5 the nonce              - must be the borrower's next one; it is then consumed, so
-///                                      a replayed or re-randomised (malleated) proof fails.
+///           4 the domain             - must be this pool's `domain()`: keccak256(chain id, pool
+///                                      address) mod r, as an EIP-712 domain separator, so a proof
+///                                      is spent only where it was made for (no other chain, no
+///                                      other pool sharing the registries)
+///           5 the nonce              - must be the borrower's next one here; it is then consumed,
+///                                      so a replayed or re-randomised (malleated) proof fails.
 ///         The score, the record and the weights never appear on chain.
 ///         Reentrancy: every call before the state changes is a STATICCALL (registries,
 ///         verifier), and state changes come before the token transfer, so no guard is needed
@@ -26,11 +29,18 @@ import {ModelRegistry} from "./ModelRegistry.sol";
 contract CreditLendingPool is Ownable {
     using SafeERC20 for IERC20;
 
+    uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+
     IERC20 public immutable asset;
     ModelRegistry public immutable models;
     AttestationRegistry public immutable attestations;
     /// The scoring model this pool accepts (Poseidon commitment to its quantized weights).
     uint256 public immutable modelCommitment;
+
+    // The domain is cached for the deployment chain and recomputed after a fork changes the
+    // chain id (as OpenZeppelin's EIP712 does): two immutable reads instead of a keccak per borrow.
+    uint256 private immutable _cachedDomain;
+    uint256 private immutable _cachedChainId;
 
     /// Lowest accepted threshold, as the circuit's public signal: p(good) · 2^scale (circuit.json).
     uint64 public minThreshold;
@@ -55,7 +65,7 @@ contract CreditLendingPool is Ownable {
     error AttestationMismatch(uint256 got, uint256 current);
     error ThresholdBelowPolicy(uint256 got, uint256 minimum);
     error WrongBorrower(uint256 got, address sender);
-    error WrongChain(uint256 got, uint256 chainId);
+    error WrongDomain(uint256 got, uint256 expected);
     error WrongNonce(uint256 got, uint256 expected);
     error DebtLimitExceeded(uint256 requested, uint256 available);
     error InvalidProof();
@@ -72,7 +82,17 @@ contract CreditLendingPool is Ownable {
     ) Ownable(initialOwner) {
         models_.verifierOf(modelCommitment_); // reverts unless the model is registered and active
         (asset, models, attestations, modelCommitment) = (asset_, models_, attestations_, modelCommitment_);
+        (_cachedChainId, _cachedDomain) = (block.chainid, _domain());
         _setPolicy(minThreshold_, maxDebt_);
+    }
+
+    /// @notice The public signal 4 a proof for this pool on this chain must carry.
+    function domain() public view returns (uint256) {
+        return block.chainid == _cachedChainId ? _cachedDomain : _domain();
+    }
+
+    function _domain() private view returns (uint256) {
+        return uint256(keccak256(abi.encode(block.chainid, address(this)))) % R;
     }
 
     /// @param proof [A.x, A.y, B.x1, B.x0, B.y1, B.y0, C.x, C.y], as in the rendered verifiers.
@@ -80,7 +100,8 @@ contract CreditLendingPool is Ownable {
         if (amount == 0) revert ZeroAmount();
         // Cheapest checks first: calldata against msg.sender, the chain and immutables.
         if (publicSignals[3] != uint256(uint160(msg.sender))) revert WrongBorrower(publicSignals[3], msg.sender);
-        if (publicSignals[4] != block.chainid) revert WrongChain(publicSignals[4], block.chainid);
+        uint256 expectedDomain = domain();
+        if (publicSignals[4] != expectedDomain) revert WrongDomain(publicSignals[4], expectedDomain);
         if (publicSignals[0] != modelCommitment) revert WrongModel(publicSignals[0], modelCommitment);
         if (publicSignals[2] < minThreshold) revert ThresholdBelowPolicy(publicSignals[2], minThreshold);
         Account memory account = accounts[msg.sender];

@@ -208,7 +208,7 @@ def borrow(deployment: Path, application: Path, amount: int, alias: str | None) 
         who = evm.sender
         nonce = int(stack.pool.functions.nonceOf(who).call())
         threshold = int(stack.pool.functions.minThreshold().call()) / 2**prover.scale
-        proof, public = prover.prove(app["features"], int(app["salt"]), threshold, who, int(evm.w3.eth.chain_id), nonce)
+        proof, public = prover.prove(app["features"], int(app["salt"]), threshold, who, stack.domain(), nonce)
         error = stack.borrow_error(who, amount * TOKEN, proof, public)
         if error:
             raise click.ClickException(f"the pool refuses: {error}")

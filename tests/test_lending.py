@@ -1,7 +1,7 @@
 """The flagship: private credit-score lending on a real Anvil (hardfork pinned).
 
 German Credit models trained here, compiled with an attested input and the claim
-p(good) >= threshold bound to (borrower, chain id, nonce); the contracts in contracts/ with
+p(good) >= threshold bound to (borrower, the pool's domain, nonce); the contracts in contracts/ with
 OpenZeppelin from npm. Every attack must fail to borrow and leave every balance, debt and nonce
 unchanged; a soundness test forges a witness for a below-threshold applicant.
 """
@@ -23,7 +23,7 @@ from zkml_chain.field import R
 from zkml_chain.groth16 import Proof, prove, verify
 from zkml_chain.lending.features import CATEGORIES, FEATURE_NAMES, encode, load
 from zkml_chain.lending.stack import (CLAIM, VISIBILITY, Prover, Stack, compile_lending_circuit, deploy_stack,
-                                     input_commitment)
+                                     input_commitment, pool_domain)
 from zkml_chain.lending.train import circuit_scores, split, train
 from zkml_chain.onnx.compile import CIRCUIT_JSON, build
 from zkml_chain.onnx.graph import load as load_graph
@@ -106,6 +106,9 @@ class World:
     def chain_id(self) -> int:
         return int(self.evm.w3.eth.chain_id)
 
+    def domain(self) -> int:
+        return self.stack.domain()
+
     def now(self) -> int:
         return int(self.evm.w3.eth.get_block("latest")["timestamp"])
 
@@ -162,12 +165,12 @@ def assert_no_borrow(w: World, who: str, proof: Proof, public: list[int], error:
 def test_public_signals_and_commitments(world: World) -> None:
     info = read_json(world.prover.folder / CIRCUIT_JSON, "circuit.json")
     assert [e["name"] for e in info["public_signals"]] == [
-        "model_commitment", "features.commitment", "threshold", "borrower", "chain_id", "nonce"]
-    proof, public = world.prover.prove(world.good, 42, POLICY, world.alice, world.chain_id(), 0)
+        "model_commitment", "features.commitment", "threshold", "borrower", "domain", "nonce"]
+    proof, public = world.prover.prove(world.good, 42, POLICY, world.alice, world.domain(), 0)
     assert public[0] == int(info["model_commitment"]) == world.stack.pool.functions.modelCommitment().call()
     assert public[1] == commit([int(v) for v in world.good], 42)  # the attester's commitment, out of circuit
     assert public[2] == round(POLICY * 2**12) and public[3] == int(world.alice, 16)
-    assert public[4:] == [world.chain_id(), 0]
+    assert public[4:] == [world.domain(), 0] == [pool_domain(world.chain_id(), world.stack.pool.address), 0]
     assert verify(world.prover.verifying_key, proof, public)
     # only the decision is public: no signal carries the score, the features or the weights
     assert len(public) == 6
@@ -175,7 +178,7 @@ def test_public_signals_and_commitments(world: World) -> None:
 
 def test_below_threshold_applicant_cannot_prove(world: World) -> None:
     with pytest.raises(ProofInputError, match="below the threshold"):
-        world.prover.prove(world.bad, 7, POLICY, world.carol, world.chain_id(), 0)
+        world.prover.prove(world.bad, 7, POLICY, world.carol, world.domain(), 0)
 
 
 def test_forged_witness_for_a_below_threshold_applicant_is_rejected(world: World) -> None:
@@ -184,7 +187,7 @@ def test_forged_witness_for_a_below_threshold_applicant_is_rejected(world: World
     info = read_json(world.prover.folder / CIRCUIT_JSON, "circuit.json")
     graph = load_graph(world.prover.folder / "model.onnx")
     plan = Plan.from_json(info["quantization"])
-    publics = {"threshold": 0.0, "borrower": int(world.carol, 16), "chain_id": world.chain_id(), "nonce": 0}
+    publics = {"threshold": 0.0, "borrower": int(world.carol, 16), "domain": world.domain(), "nonce": 0}
     built = build(graph, plan, VISIBILITY, {"features": world.bad.reshape(graph.inputs["features"])}, 99,
                   claim=CLAIM, publics=publics)
     assert built.r1cs is not None
@@ -200,7 +203,7 @@ def test_forged_witness_for_a_below_threshold_applicant_is_rejected(world: World
 def test_borrow_then_every_replay_and_tampering_fails_then_repay(world: World) -> None:
     w = world
     w.attest(w.alice, w.good, 1111)
-    proof, public = w.prover.prove(w.good, 1111, POLICY, w.alice, w.chain_id(), 0)
+    proof, public = w.prover.prove(w.good, 1111, POLICY, w.alice, w.domain(), 0)
     before = w.state()
     sent = w.stack.borrow(w.alice, LOAN, proof, public)
     assert sent.status == 1
@@ -215,17 +218,18 @@ def test_borrow_then_every_replay_and_tampering_fails_then_repay(world: World) -
     assert malleated != proof and verify(w.prover.verifying_key, malleated, public)
     assert_no_borrow(w, w.alice, malleated, public, "WrongNonce")
 
-    fresh, fresh_public = w.prover.prove(w.good, 1111, POLICY, w.alice, w.chain_id(), 1)
+    fresh, fresh_public = w.prover.prove(w.good, 1111, POLICY, w.alice, w.domain(), 1)
     tampered = Proof(fresh.a, fresh.b, -fresh.c)  # a valid point, the wrong one
     assert_no_borrow(w, w.alice, tampered, fresh_public, "InvalidProof")
     wrapped = list(fresh_public)
     wrapped[2] += R  # threshold + r: same field element, and not below the policy
     assert_no_borrow(w, w.alice, fresh, wrapped, "revert")  # the verifier's PublicInputNotInField
     assert w.stack.borrow_error(w.alice, LOAN, fresh, wrapped) == "revert"
-    low, low_public = w.prover.prove(w.good, 1111, POLICY - 0.1, w.alice, w.chain_id(), 1)
+    low, low_public = w.prover.prove(w.good, 1111, POLICY - 0.1, w.alice, w.domain(), 1)
     assert_no_borrow(w, w.alice, low, low_public, "ThresholdBelowPolicy")
-    other_chain, oc_public = w.prover.prove(w.good, 1111, POLICY, w.alice, w.chain_id() + 1, 1)
-    assert_no_borrow(w, w.alice, other_chain, oc_public, "WrongChain")
+    other_chain, oc_public = w.prover.prove(w.good, 1111, POLICY, w.alice,
+                                            pool_domain(w.chain_id() + 1, w.stack.pool.address), 1)
+    assert_no_borrow(w, w.alice, other_chain, oc_public, "WrongDomain")
 
     second = w.stack.borrow(w.alice, LOAN, fresh, fresh_public)  # the fresh nonce works
     assert second.status == 1 and w.stack.pool.functions.accounts(w.alice).call() == [2 * LOAN, 2]
@@ -239,22 +243,22 @@ def test_borrow_then_every_replay_and_tampering_fails_then_repay(world: World) -
 def test_attestation_must_be_current_unexpired_and_own(world: World) -> None:
     w = world
     w.attest(w.bob, w.good2, 5)
-    stale, stale_public = w.prover.prove(w.good2, 5, POLICY, w.bob, w.chain_id(), 0)
+    stale, stale_public = w.prover.prove(w.good2, 5, POLICY, w.bob, w.domain(), 0)
     w.attest(w.bob, w.good2, 6)  # the bureau re-issues (new salt): the old commitment is stale
     assert_no_borrow(w, w.bob, stale, stale_public, "AttestationMismatch")
 
     # foreign: Bob proves from Alice's attested record (he learnt it and its salt)
     w.attest(w.alice, w.good, 2222)
-    foreign, foreign_public = w.prover.prove(w.good, 2222, POLICY, w.bob, w.chain_id(), 0)
+    foreign, foreign_public = w.prover.prove(w.good, 2222, POLICY, w.bob, w.domain(), 0)
     assert_no_borrow(w, w.bob, foreign, foreign_public, "AttestationMismatch")
 
     # a model that is not this pool's: the LR circuit, set up and proved honestly
-    other, other_public = w.other.prove(w.good2, 6, POLICY, w.bob, w.chain_id(), 0)
+    other, other_public = w.other.prove(w.good2, 6, POLICY, w.bob, w.domain(), 0)
     assert other_public[0] != w.prover.model_commitment
     assert_no_borrow(w, w.bob, other, other_public, "WrongModel")
 
     # expired: an attestation valid for 60 s, a minute and a half later
-    proof, public = w.prover.prove(w.good2, 7, POLICY, w.bob, w.chain_id(), 0)
+    proof, public = w.prover.prove(w.good2, 7, POLICY, w.bob, w.domain(), 0)
     w.attest(w.bob, w.good2, 7, ttl=60)
     assert w.stack.borrow_error(w.bob, LOAN, proof, public) is None  # valid now
     w.evm.w3.provider.make_request("evm_increaseTime", [90])
@@ -269,10 +273,10 @@ def test_borrow_gas_against_a_bare_verification(world: World) -> None:
     w = world
     dave = w.evm.w3.eth.accounts[5]
     w.attest(dave, w.good2, 31)
-    first, first_public = w.prover.prove(w.good2, 31, POLICY, dave, w.chain_id(), 0)
+    first, first_public = w.prover.prove(w.good2, 31, POLICY, dave, w.domain(), 0)
     bare = w.stack.verify_as_transaction(first, first_public).gas_used
     sent_first = w.stack.borrow(dave, LOAN, first, first_public)
-    second, second_public = w.prover.prove(w.good2, 31, POLICY, dave, w.chain_id(), 1)
+    second, second_public = w.prover.prove(w.good2, 31, POLICY, dave, w.domain(), 1)
     bare2 = w.stack.verify_as_transaction(second, second_public).gas_used
     sent_second = w.stack.borrow(dave, LOAN, second, second_public)
     assert sent_first.status == sent_second.status == 1
@@ -348,13 +352,15 @@ def test_registries_guard_their_state_and_retiring_a_model_stops_loans(world: Wo
     assert error(as_attester, atts.attest(w.alice, R, now + 100)) == "CommitmentNotInField"
     stack.attest(w.attester, w.alice, commitment, now + 10_000)
     assert atts.current(w.alice).call()[0] == commitment
-    proof, public = w.prover.prove(w.good, 8, POLICY, w.alice, w.chain_id(), 0)
+    proof, public = w.prover.prove(w.good, 8, POLICY, w.alice, stack.domain(), 0)
     assert stack.borrow_error(w.alice, LOAN, proof, public) is None
 
     assert error(as_bob, atts.revoke(w.alice)) == "NotAttester"
     as_attester.send(atts.revoke(w.alice))
     assert stack.borrow_error(w.alice, LOAN, proof, public) == "NoValidAttestation"
-    stack.attest(w.attester, w.alice, commitment, now + 10_000)
+    assert error(as_attester, atts.attest(w.alice, commitment, now + 10_000)) == "CommitmentRevoked"
+    stack.attest(w.attester, w.alice, input_commitment(w.good, 9), now + 10_000)  # a fresh salt
+    proof, public = w.prover.prove(w.good, 9, POLICY, w.alice, stack.domain(), 0)
     w.evm.send(atts.setAttester(w.attester, False))  # the bureau loses its licence
     assert list(atts.current(w.alice).call()) == [0, 0]
     assert stack.borrow_error(w.alice, LOAN, proof, public) == "NoValidAttestation"
@@ -384,7 +390,7 @@ def test_a_bureau_cannot_overwrite_or_resurrect_another_bureaus_attestation(worl
     as_rival, as_bureau = w.evm.with_sender(rival), w.evm.with_sender(w.attester)
     commitment = input_commitment(w.good, 4040)
     w.attest(erin, w.good, 4040)
-    proof, public = w.prover.prove(w.good, 4040, POLICY, erin, w.chain_id(), 0)
+    proof, public = w.prover.prove(w.good, 4040, POLICY, erin, w.domain(), 0)
     assert w.stack.borrow_error(erin, LOAN, proof, public) is None
 
     assert as_rival.call(atts.attest(erin, commitment + 1, w.now() + 1000)).error == "AttestedByAnother"
@@ -423,4 +429,4 @@ def test_a_proof_borrows_only_from_the_pool_it_was_made_for(world: World) -> Non
 
 
 def _pool_proof(w: World, stack: Stack, borrower: str, salt: int) -> tuple[Proof, list[int]]:
-    return w.prover.prove(w.good, salt, POLICY, borrower, w.chain_id(), 0)
+    return w.prover.prove(w.good, salt, POLICY, borrower, stack.domain(), 0)

@@ -145,9 +145,10 @@ def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story,
                gas=sent.gas_used)
 
     t = time.perf_counter()
-    proof, public = prover.prove(records[alice], salts[alice], story.min_score, alice, chain_id, 0)
-    p.step("prove (Alice)", f"p(good) >= {story.min_score}, bound to Alice, chain {chain_id}, nonce 0; "
-           "score, record and weights stay private", t0=t)
+    domain = st.domain()
+    proof, public = prover.prove(records[alice], salts[alice], story.min_score, alice, domain, 0)
+    p.step("prove (Alice)", f"p(good) >= {story.min_score}, bound to Alice, this pool on chain {chain_id} "
+           "(its domain), nonce 0; score, record and weights stay private", t0=t)
 
     bare = st.verify_as_transaction(proof, public).gas_used
     story.gas["verifier.verifyProof (bare, as a transaction)"] = bare
@@ -164,13 +165,13 @@ def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story,
     p.step("replay (Alice)", f"the same proof again -> {'[green]rejected[/]' if error else '[red]ACCEPTED[/]'} ({error})")
 
     try:
-        prover.prove(records[carol], salts[carol], story.min_score, carol, chain_id, 0)
+        prover.prove(records[carol], salts[carol], story.min_score, carol, domain, 0)
         ok = False
         p.step("prove (Carol)", "[red]a proof was produced for a score below the policy[/]")
     except ProofInputError as e:
         p.step("prove (Carol)", f"[green]refused[/]: {e}")
     forged, forged_public = forged_proof(prover, records[carol], salts[carol], {
-        "threshold": story.min_score, "borrower": int(carol, 16), "chain_id": chain_id, "nonce": 0})
+        "threshold": story.min_score, "borrower": int(carol, 16), "domain": domain, "nonce": 0})
     error = st.borrow_error(carol, story.loan, forged, forged_public)
     ok &= error == "InvalidProof" and st.balance(carol) == 0
     p.step("forge (Carol)", f"a witness for threshold 0 with the signal raised to {story.min_score} -> borrow "
@@ -178,7 +179,7 @@ def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story,
            f"{st.balance(st.pool.address) // TOKEN:,} dUSD")
 
     t = time.perf_counter()
-    proof2, public2 = prover.prove(records[alice], salts[alice], story.min_score, alice, chain_id, 1)
+    proof2, public2 = prover.prove(records[alice], salts[alice], story.min_score, alice, domain, 1)
     sent = st.borrow(alice, story.loan, proof2, public2)
     story.gas["CreditLendingPool.borrow (repeat)"] = sent.gas_used
     bare2 = st.verify_as_transaction(proof2, public2).gas_used

@@ -2,7 +2,8 @@
 attest a borrower, prove, borrow, repay.
 
 The circuit is an ONNX credit model compiled with an attested input and a threshold claim bound
-to (borrower, chain_id, nonce); :data:`SIGNALS` is its public-signal layout, which
+to (borrower, domain, nonce) — the domain being the pool's (chain id, address), as in EIP-712;
+:data:`SIGNALS` is its public-signal layout, which
 CreditLendingPool.sol checks one by one.
 """
 
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from eth_abi import encode
+from eth_utils import keccak
 from web3.contract import Contract
 
 from ..chain.evm import Evm, Reverted, Sent
@@ -26,6 +29,7 @@ from ..onnx.claim import Claim
 from ..onnx.compile import CIRCUIT_JSON, Visibility, compile_model, witness_for_input
 from ..onnx.lower import quantize
 from ..paths import ROOT
+from ..field import R
 from ..poseidon import commit_integers
 from ..solidity import compile_sources, render_verifier
 from ..solidity.compile import Artifact
@@ -34,10 +38,10 @@ from .train import INPUT_NAME
 log = logging.getLogger(__name__)
 
 CONTRACTS = ROOT / "contracts"
-CONTEXT = ("borrower", "chain_id", "nonce")
+CONTEXT = ("borrower", "domain", "nonce")
 SIGNALS = ("model_commitment", f"{INPUT_NAME}.commitment", "threshold", *CONTEXT)
 #: Attested integer features, hashed weights, private outputs; the proof claims p(good) (column 1
-#: of skl2onnx's probabilities) >= threshold, bound to (borrower, chain_id, nonce).
+#: of skl2onnx's probabilities) >= threshold, bound to (borrower, domain, nonce).
 VISIBILITY = Visibility("attested", "hashed", "private")
 CLAIM = Claim("probabilities:1", CONTEXT)
 VERIFIER = "LendingVerifier"
@@ -46,6 +50,13 @@ VERIFIER = "LendingVerifier"
 def compile_lending_circuit(model: Path, out: Path, calibration: Path, scale: int = 12) -> dict[str, Any]:
     """Compile a credit model into the pool's circuit (:data:`VISIBILITY`, :data:`CLAIM`)."""
     return compile_model(model, out, scale, calibration, VISIBILITY, claim=CLAIM)
+
+
+def pool_domain(chain_id: int, pool: str) -> int:
+    """The pool's domain signal, as CreditLendingPool.domain() computes it:
+    keccak256(abi.encode(chain id, pool address)) mod r. A proof carries it, so it is spent only
+    at the pool (and on the chain) it was made for."""
+    return int.from_bytes(keccak(encode(["uint256", "address"], [chain_id, pool])), "big") % R
 
 
 def input_commitment(features: np.ndarray, salt: int) -> int:
@@ -79,12 +90,13 @@ class Prover:
         """The public threshold signal for ``score``: the same fixed-point rounding as `prove`."""
         return int(quantize(np.asarray(score), self.scale))
 
-    def prove(self, features: np.ndarray, salt: int, threshold: float, borrower: str, chain_id: int,
+    def prove(self, features: np.ndarray, salt: int, threshold: float, borrower: str, domain: int,
               nonce: int) -> tuple[Proof, list[int]]:
-        """A proof that p(good) of the attested ``features`` is >= ``threshold``; raises
-        ProofInputError when it is not (no such proof exists)."""
+        """A proof that p(good) of the attested ``features`` is >= ``threshold``, for ``borrower``
+        at the pool whose :func:`pool_domain` is ``domain``; raises ProofInputError when it is not
+        (no such proof exists)."""
         obj = {INPUT_NAME: np.asarray(features).tolist(), "salt": str(salt), "threshold": threshold,
-               "borrower": borrower, "chain_id": chain_id, "nonce": nonce}
+               "borrower": borrower, "domain": domain, "nonce": nonce}
         inference = witness_for_input(self.folder, obj, "application")
         return prove(self.pk, inference.built.witness)
 
@@ -112,6 +124,10 @@ class Stack:
     verifier: Contract
     pool: Contract
     gas: dict[str, int]
+
+    def domain(self) -> int:
+        """The pool's domain signal, read from the chain (equal to :func:`pool_domain`)."""
+        return int(self.pool.functions.domain().call())
 
     def balance(self, who: str) -> int:
         return int(self.token.functions.balanceOf(who).call())
