@@ -2,7 +2,7 @@
 
 Exit codes: 0 success (``verify``: the proof is valid), 1 ``verify``: the proof is invalid,
 2 bad input (malformed files, values out of range, a witness that breaks a constraint) — always
-one line on stderr, never a traceback.
+one line on stderr, never a traceback; 3 an internal error (a bug: one line, the traceback with -v).
 """
 
 from __future__ import annotations
@@ -28,8 +28,13 @@ err = Console(stderr=True, soft_wrap=True)
 from .keydir import R1CS_NAME, VK_NAME, ZKEY_NAME, write_keys
 
 
+#: Exit code of an unexpected exception: a bug in zkml-chain, not bad input (which exits 2).
+EXIT_INTERNAL = 3
+
+
 def _friendly(fn: F) -> F:
-    """Turn expected failures into one line on stderr and exit code 2."""
+    """Turn expected failures into one line on stderr and exit code 2, and anything unexpected
+    into one line and exit code 3 (the traceback only with ``-v``): no traceback reaches a user."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -42,6 +47,14 @@ def _friendly(fn: F) -> F:
             where = f": {e.filename}" if e.filename else ""
             err.print(f"[bold red]error:[/] {e.strerror or e}{where}", highlight=False)
             sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001 - the last line of defence, reported as a bug
+            if logging.getLogger().getEffectiveLevel() <= logging.INFO:  # -v
+                err.print_exception()
+            err.print(f"[bold red]internal error[/] (a bug in zkml-chain, please report it; -v shows the "
+                      f"traceback): {type(e).__name__}: {e}", highlight=False)
+            sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
 
