@@ -7,6 +7,7 @@ one line on stderr, never a traceback; 3 an internal error (a bug: one line, the
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import sys
@@ -50,7 +51,8 @@ def _friendly(fn: F) -> F:
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except Exception as e:  # noqa: BLE001 - the last line of defence, reported as a bug
-            if logging.getLogger().getEffectiveLevel() <= logging.INFO:  # -v
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None and ctx.find_root().params.get("verbose"):
                 err.print_exception()
             err.print(f"[bold red]internal error[/] (a bug in zkml-chain, please report it; -v shows the "
                       f"traceback): {type(e).__name__}: {e}", highlight=False)
@@ -90,10 +92,17 @@ def setup(circuit: Path, out: Path | None) -> None:
 
     t0 = time.perf_counter()
     if circuit.is_dir():
+        from .onnx.compile import CIRCUIT_JSON, read_circuit_info
+
         out = out or circuit
-        circuit = circuit / R1CS_NAME
+        folder, circuit = circuit, circuit / R1CS_NAME
         if not circuit.is_file():
-            raise ProofInputError(f"{circuit.parent} has no {R1CS_NAME} (make it with `zkml-chain compile`)")
+            raise ProofInputError(f"{folder} has no {R1CS_NAME} (make it with `zkml-chain compile`)")
+        if (folder / CIRCUIT_JSON).is_file():  # a compiled folder: its current format, and its own circuit
+            info = read_circuit_info(folder)
+            if hashlib.sha256(circuit.read_bytes()).hexdigest() != info.get("r1cs_sha256"):
+                raise ProofInputError(f"{circuit} is not the circuit {folder / CIRCUIT_JSON} was compiled to "
+                                      "(SHA-256 differs): recompile the model")
     elif out is None:
         raise click.UsageError("--out is required when CIRCUIT is an .r1cs file")
     r1cs = R1CS.load(circuit)

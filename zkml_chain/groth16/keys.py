@@ -111,7 +111,7 @@ class VerifyingKey:
             G2Point.from_snarkjs(obj["vk_gamma_2"], "vk_gamma_2"),
             G2Point.from_snarkjs(obj["vk_delta_2"], "vk_delta_2"),
             tuple(G1Point.from_snarkjs(p, f"IC[{i}]") for i, p in enumerate(ic_raw)),
-            development=bool((obj.get("zkml_chain") or {}).get("development_key", False)),
+            development=isinstance(obj.get("zkml_chain"), dict) and obj["zkml_chain"].get("development_key") is True,
         )
         if "nPublic" in obj and obj["nPublic"] != vk.n_public:
             raise ProofInputError(f"verification key: nPublic is {obj['nPublic']} but IC has {len(vk.ic)} points "
@@ -287,6 +287,9 @@ class ProvingKey:
             return _canonical(f, s.data, name, s.offset)
 
         ic = points(3, "IC", n_public + 1, G1_BYTES)
+        bad = _native.g1_first_invalid(ic)  # the verifying key's points are checked; the queries are
+        if bad >= 0:                         # checked by the kernels that read them (in prove)
+            raise f.error(f"IC[{bad}] is not a valid G1 point", f.sections[3].offset + bad * G1_BYTES)
         qap_a, qap_b = _read_coefficients(f, domain_size, n_vars)
         a_query = points(5, "A", n_vars, G1_BYTES)
         b1_query = points(6, "B1", n_vars, G1_BYTES)

@@ -16,7 +16,7 @@ import time
 from random import Random
 
 from ..curve import g1_msm, g1_sum, g2_msm, g2_sum
-from ..errors import WitnessError
+from ..errors import KeyMaterialError, WitnessError
 from ..field import N8, R
 from ..r1cs import Witness
 from .keys import ProvingKey
@@ -44,11 +44,14 @@ def prove(pk: ProvingKey, witness: Witness, *, rng: Random | None = None) -> tup
     h = h_evaluations(pk.qap_a, pk.qap_b, pk.domain_size, w)
     t1 = time.perf_counter()
 
-    a = g1_sum([pk.alpha1, g1_msm(pk.a_query, w), pk.delta1 * r])
-    b = g2_sum([pk.beta2, g2_msm(pk.b2_query, w), pk.delta2 * s])
-    b1 = g1_sum([pk.beta1, g1_msm(pk.b1_query, w), pk.delta1 * s])
-    private = w[(pk.n_public + 1) * N8 :]
-    c = g1_sum([g1_msm(pk.c_query, private), g1_msm(pk.h_query, h), a * s, b1 * r, pk.delta1 * (-r * s % R)])
+    try:
+        a = g1_sum([pk.alpha1, g1_msm(pk.a_query, w), pk.delta1 * r])
+        b = g2_sum([pk.beta2, g2_msm(pk.b2_query, w), pk.delta2 * s])
+        b1 = g1_sum([pk.beta1, g1_msm(pk.b1_query, w), pk.delta1 * s])
+        private = w[(pk.n_public + 1) * N8 :]
+        c = g1_sum([g1_msm(pk.c_query, private), g1_msm(pk.h_query, h), a * s, b1 * r, pk.delta1 * (-r * s % R)])
+    except ValueError as e:  # the kernels check every point they return; the key's query points are not
+        raise KeyMaterialError(f"the proving key is corrupt (its points do not lie on the curve): {e}") from None
     t2 = time.perf_counter()
     log.info("prove: %d wires, domain %d: h %.3fs, MSMs %.3fs", pk.n_vars, pk.domain_size, t1 - t0, t2 - t1)
     return Proof(a, b, c), witness.public_signals(pk.n_public)

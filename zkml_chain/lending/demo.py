@@ -22,12 +22,10 @@ from rich.table import Table
 
 from ..chain.evm import Evm
 from ..errors import ProofInputError
-from ..files import json_bytes, read_json, write_all
+from ..files import json_bytes, write_all
 from ..groth16 import prove
 from ..keydir import setup_folder
-from ..onnx.compile import CIRCUIT_JSON, build
-from ..onnx.graph import load as load_graph
-from ..onnx.quantize import Plan
+from ..onnx.compile import CompiledFolder, build
 from .features import load
 from .stack import CLAIM, VISIBILITY, Prover, Stack, compile_lending_circuit, deploy_stack, input_commitment
 from .train import CALIBRATION, INPUT_NAME, circuit_p_good, circuit_scores, split, train
@@ -105,9 +103,9 @@ def forged_proof(prover: Prover, features: np.ndarray, salt: int, publics: dict[
     """What a cheating prover can do for a score below the threshold: an honest witness for
     threshold 0 with the threshold signal raised afterwards. The constraints no longer hold, so
     the proof made from it does not verify."""
-    info = read_json(prover.folder / CIRCUIT_JSON, "circuit.json")
-    graph = load_graph(prover.folder / "model.onnx")
-    built = build(graph, Plan.from_json(info["quantization"]), VISIBILITY,
+    compiled = CompiledFolder.load(prover.folder)
+    graph = compiled.graph
+    built = build(graph, compiled.plan, VISIBILITY,
                   {INPUT_NAME: np.asarray(features).reshape(graph.inputs[INPUT_NAME])}, salt,
                   witness_only=True, claim=CLAIM, publics={**publics, "threshold": 0.0})
     threshold_wire = 1 + 2  # wire 0 is the constant 1; public signal 2 is the threshold

@@ -26,7 +26,7 @@ from ..groth16 import Proof, prove
 from ..groth16.keys import ProvingKey, VerifyingKey
 from ..keydir import ZKEY_NAME
 from ..onnx.claim import Claim
-from ..onnx.compile import CIRCUIT_JSON, Visibility, compile_model, witness_for_input
+from ..onnx.compile import CompiledFolder, Visibility, compile_model, witness_for_input
 from ..onnx.lower import quantize
 from ..paths import ROOT
 from ..field import R
@@ -75,7 +75,7 @@ class Prover:
     model_commitment: int = field(init=False)
 
     def __post_init__(self) -> None:
-        info = read_json(self.folder / CIRCUIT_JSON, "circuit.json")
+        info = CompiledFolder.load(self.folder).info
         names = [e["name"] for e in info.get("public_signals", [])]
         if names != list(SIGNALS):
             raise ZkmlChainError(f"{self.folder}: not a lending circuit (public signals {names}, expected "

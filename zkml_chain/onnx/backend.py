@@ -26,6 +26,7 @@ from ..circuit.fixedpoint import div_floor as c_div_floor
 from ..circuit.fixedpoint import rescale as c_rescale
 from ..circuit.fixedpoint import sigmoid_values
 from ..circuit.fixedpoint import sigmoid as c_sigmoid
+from ..errors import ZkmlChainError
 from ..circuit.linalg import avg_pool2d, conv2d, global_avg_pool, matmul, max_pool2d
 
 Array = Any  # numpy array (numpy backend) or Tensor (circuit backend)
@@ -201,7 +202,8 @@ class CircuitBackend:
 
     def _n(self, key: str) -> int:
         if key not in self.widths:
-            raise KeyError(f"no calibrated width for {key}")
+            raise ZkmlChainError(f"the quantization plan has no calibrated width for {key} (circuit.json does not "
+                                 "belong to this model: recompile it)")
         return self.widths[key]
 
     def const(self, values: np.ndarray) -> Tensor:

@@ -30,7 +30,7 @@ from ..r1cs import R1CS, Witness
 from .backend import CircuitBackend
 from .bounds import check_no_wrap
 from .claim import Claim, prove_claim
-from .graph import Graph, load
+from .graph import Graph, UnsupportedModelError, load
 from .lower import Lowering, Q, quantize
 from .quantize import Plan, dequantize, input_key, plan_from, run_numpy
 
@@ -222,6 +222,17 @@ def accuracy(model_path: Path, samples: dict[str, np.ndarray], quantized: dict[s
     vs onnxruntime's."""
     import onnxruntime as ort
 
+    ort.set_default_logger_severity(3)  # errors only: its warnings are not the user's business
+    try:
+        return _accuracy(ort, model_path, samples, quantized)
+    except ZkmlChainError:
+        raise
+    except Exception as e:  # noqa: BLE001 - onnxruntime's errors share no base class
+        raise UnsupportedModelError(f"{model_path}: onnxruntime cannot run the model to compare "
+                                    f"({type(e).__name__}: {str(e)[:300]})") from None
+
+
+def _accuracy(ort: Any, model_path: Path, samples: dict[str, np.ndarray], quantized: dict[str, Q]) -> dict[str, Any]:
     sess = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
     feeds_meta = {i.name: i for i in sess.get_inputs()}
     n = len(next(iter(samples.values())))
@@ -347,16 +358,54 @@ def witness_for(folder: Path, input_path: Path) -> Inference:
     return witness_for_input(folder, read_json(input_path, "input"), str(input_path))
 
 
+@dataclass(frozen=True)
+class CompiledFolder:
+    """A folder made by `compile`, loaded once and checked: circuit.json of the current format
+    with every field `prove` uses well-typed, and model.onnx unchanged since it was compiled
+    (its SHA-256 is in circuit.json)."""
+
+    folder: Path
+    info: dict[str, Any]
+    graph: Graph
+    plan: Plan
+    vis: Visibility
+    claim: Claim
+    n_wires: int
+    n_constraints: int
+
+    @classmethod
+    def load(cls, folder: Path) -> CompiledFolder:
+        info = read_circuit_info(folder)
+        path = folder / CIRCUIT_JSON
+        try:
+            model = info["model"]
+            if not isinstance(model, str) or Path(model).name != model or not model:
+                raise ValueError(f"model must be a file name in the folder, got {model!r}")
+            vis = Visibility(**info["visibility"])
+            claim_obj = info.get("claim") or {}
+            claim = Claim(threshold=claim_obj.get("threshold"), context=tuple(claim_obj.get("context") or ()))
+            if claim.threshold is not None and not isinstance(claim.threshold, str):
+                raise ValueError("claim.threshold must be a string OUTPUT:INDEX")
+            plan = Plan.from_json(info["quantization"])
+            n_wires, n_constraints = info["wires"], info["constraints"]
+            if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (n_wires, n_constraints)):
+                raise ValueError("wires and constraints must be positive integers")
+            digest = info["model_sha256"]
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise ZkmlChainError(f"{path}: malformed circuit.json ({type(e).__name__}: {e}); recompile the model") from None
+        model_path = folder / model
+        if not model_path.is_file():
+            raise ZkmlChainError(f"{folder}: {model} is missing (it is part of the compiled folder)")
+        if hashlib.sha256(model_path.read_bytes()).hexdigest() != digest:
+            raise ZkmlChainError(f"{model_path} changed since it was compiled (its SHA-256 differs from circuit.json's): "
+                                 "recompile it with `zkml-chain compile`")
+        return cls(folder, info, load(model_path), plan, vis, claim, n_wires, n_constraints)
+
+
 def witness_for_input(folder: Path, obj: Any, where: str = "input") -> Inference:
     """As :func:`witness_for`, for INPUT.json's content ``obj`` (``where`` names it in errors)."""
-    info = read_circuit_info(folder)
-    try:
-        graph = load(folder / info["model"])
-        plan = Plan.from_json(info["quantization"])
-        vis = Visibility(**info["visibility"])
-        claim = Claim(**info.get("claim", {}))
-    except (KeyError, TypeError) as e:
-        raise ZkmlChainError(f"{folder / CIRCUIT_JSON}: not a zkml-chain circuit.json ({e})") from None
+    compiled = CompiledFolder.load(folder)
+    graph, plan, vis, claim = compiled.graph, compiled.plan, compiled.vis, compiled.claim
     inputs = read_inputs(graph, obj, batch=False, what=where, integers=vis.input == "attested")
     salt = obj.get("salt") if isinstance(obj, dict) else None
     if vis.needs_salt:
@@ -369,8 +418,11 @@ def witness_for_input(folder: Path, obj: Any, where: str = "input") -> Inference
     # before writing it, so a witness that does not fit could never pass as a proof.
     publics = claim.values(obj, where)
     built = build(graph, plan, vis, inputs, int(salt or 0), witness_only=True, claim=claim, publics=publics)
-    if built.circuit.n_wires != info["wires"] or built.circuit.n_constraints != info["constraints"]:
-        raise ZkmlChainError("internal error: the circuit rebuilt for this input differs from the compiled one")
+    if built.circuit.n_wires != compiled.n_wires or built.circuit.n_constraints != compiled.n_constraints:
+        raise ZkmlChainError(f"{folder / CIRCUIT_JSON} does not describe the circuit it was compiled to (the "
+                             f"rebuilt circuit has {built.circuit.n_wires} wires and {built.circuit.n_constraints} "
+                             f"constraints, circuit.json says {compiled.n_wires} and {compiled.n_constraints}): "
+                             "recompile the model")
     outputs: dict[str, Any] = {}
     raw: dict[str, Any] = {}
     for name, q in built.outputs.items():

@@ -27,6 +27,10 @@ SUPPORTED = {
 } | {("ai.onnx.ml", op) for op in ("LinearClassifier", "LinearRegressor", "ArrayFeatureExtractor", "ZipMap", "Scaler")}
 
 
+#: Oldest ai.onnx opset accepted (onnxruntime guarantees 7 and later).
+MIN_OPSET = 7
+
+
 class UnsupportedModelError(ZkmlChainError):
     """The model uses an op (or a form of one) the compiler does not lower."""
 
@@ -92,6 +96,19 @@ def load(path: Path) -> Graph:
 
 
 def from_model(model: onnx.ModelProto) -> Graph:
+    """The graph IR of a model, refused (UnsupportedModelError) when it is malformed, its shapes
+    disagree, or it uses an op that is not lowered."""
+    try:
+        onnx.checker.check_model(model)
+    except Exception as e:  # noqa: BLE001 - ValidationError and protobuf errors
+        raise UnsupportedModelError(f"the model is malformed (ONNX checker: {str(e).strip()[:400]})") from None
+    try:
+        return _from_model(model)
+    except (ValueError, TypeError, IndexError, KeyError, UnicodeDecodeError) as e:  # damage the checker let through
+        raise UnsupportedModelError(f"the model is malformed ({type(e).__name__}: {str(e)[:300]})") from None
+
+
+def _from_model(model: onnx.ModelProto) -> Graph:
     g = model.graph
     unsupported = [(n.domain or "", n.op_type, n.name) for n in g.node if (n.domain or "", n.op_type) not in SUPPORTED]
     if unsupported:
@@ -116,10 +133,14 @@ def from_model(model: onnx.ModelProto) -> Graph:
             if not d0.HasField("dim_value"):
                 d0.ClearField("dim_param")
                 d0.dim_value = 1
-    try:
-        inferred = shape_inference.infer_shapes(model, strict_mode=False)
-    except Exception as e:
-        raise UnsupportedModelError(f"ONNX shape inference failed: {e}") from None
+    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
+    if not MIN_OPSET <= opset <= onnx.defs.onnx_opset_version():
+        raise UnsupportedModelError(f"ONNX opset {opset} is not supported (use {MIN_OPSET} to "
+                                    f"{onnx.defs.onnx_opset_version()}; re-export the model)")
+    try:  # strict: a model whose shapes or types do not agree is refused here, naming the node
+        inferred = shape_inference.infer_shapes(model, check_type=True, strict_mode=True)
+    except Exception as e:  # noqa: BLE001 - onnx raises several unrelated exception types
+        raise UnsupportedModelError(f"the model is inconsistent (ONNX shape inference: {str(e)[:400]})") from None
     shapes: dict[str, tuple[int, ...]] = {}
     for vi in list(inferred.graph.value_info) + list(inferred.graph.input) + list(inferred.graph.output):
         if vi.type.HasField("tensor_type") and all(d.HasField("dim_value") for d in vi.type.tensor_type.shape.dim):
@@ -139,5 +160,4 @@ def from_model(model: onnx.ModelProto) -> Graph:
             constants[n.output[0]] = np.asarray(value)
             continue
         nodes.append(Node(name, n.op_type, n.domain or "", tuple(n.input), tuple(n.output), attrs))
-    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
     return Graph(inputs, tuple(o.name for o in g.output), constants, tuple(nodes), shapes, opset)

@@ -102,6 +102,9 @@ class Lowering:
                 out = handler(node)
             except QuantizationError as e:
                 raise UnsupportedModelError(f"{node.where()}: {e}") from None
+            except (ValueError, IndexError) as e:  # numpy on shapes or attributes the model got wrong
+                raise UnsupportedModelError(f"{node.where()}: its inputs, shapes or attributes do not fit "
+                                            f"({type(e).__name__}: {str(e)[:300]})") from None
             if isinstance(out, tuple):
                 for name, v in zip(node.outputs, out):
                     if name:

@@ -32,7 +32,18 @@ class Plan:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Plan:
-        return cls(int(d["scale_bits"]), {str(k): int(v) for k, v in d["widths"].items()}, int(d["headroom_bits"]))
+        """From circuit.json's "quantization"; ValueError/TypeError/KeyError name what is wrong."""
+        def integer(v: Any, lo: int, hi: int, what: str) -> int:
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise ValueError(f"{what} must be an integer in {lo}..{hi}, got {v!r:.40}")
+            return v
+
+        widths = d["widths"]
+        if not isinstance(widths, dict):
+            raise TypeError("quantization.widths must be an object")
+        return cls(integer(d["scale_bits"], 1, 24, "scale_bits"),
+                   {str(k): integer(v, 1, MAX_BITS, f"the width of {k}") for k, v in widths.items()},
+                   integer(d["headroom_bits"], 0, 64, "headroom_bits"))
 
 
 def run_numpy(graph: Graph, samples: dict[str, np.ndarray], scale: int,
