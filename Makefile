@@ -12,7 +12,7 @@ JS_STAMP := node_modules/.installed
 TOOLCHAIN_STAMP := $(VENV)/.toolchain
 NATIVE_SRC := $(wildcard native/src/*.rs) native/Cargo.toml native/Cargo.lock
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench fuzz install clean
 
 demo: install
 	$(BIN)/zkml-chain demo
@@ -22,6 +22,10 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/prove.py
+
+# The long fuzz run (hours): mutated files, random models, dishonest witnesses per gadget.
+fuzz: install
+	$(BIN)/python benchmarks/fuzz.py
 
 install: $(PY_STAMP) $(JS_STAMP) $(TOOLCHAIN_STAMP)
 

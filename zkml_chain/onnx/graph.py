@@ -108,8 +108,19 @@ def from_model(model: onnx.ModelProto) -> Graph:
         raise UnsupportedModelError(f"the model is malformed ({type(e).__name__}: {str(e)[:300]})") from None
 
 
+def _check_names(g: onnx.GraphProto) -> None:
+    """Every name is text (protobuf hands invalid UTF-8 back as bytes, which nothing downstream expects)."""
+    named = [("node", n.name, [n.name, n.op_type, n.domain, *n.input, *n.output]) for n in g.node]
+    named += [("input", i.name, [i.name]) for i in g.input] + [("output", o.name, [o.name]) for o in g.output]
+    named += [("initializer", t.name, [t.name]) for t in g.initializer]
+    for kind, name, values in named:
+        if not all(isinstance(v, str) for v in values):
+            raise UnsupportedModelError(f"a {kind} ({name!r:.40}) has a name or field that is not UTF-8 text")
+
+
 def _from_model(model: onnx.ModelProto) -> Graph:
     g = model.graph
+    _check_names(g)
     unsupported = [(n.domain or "", n.op_type, n.name) for n in g.node if (n.domain or "", n.op_type) not in SUPPORTED]
     if unsupported:
         dom, op, name = unsupported[0]

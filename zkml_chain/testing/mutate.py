@@ -442,7 +442,7 @@ def _problem(target: Target, run: Run, new_files: list[Path]) -> str | None:
         return "a traceback or an internal error reached the user"
     if run.exit_code not in allowed:
         return f"exit code {run.exit_code}"
-    if run.exit_code == 2 and "error:" not in run.stderr:
+    if run.exit_code == 2 and "error:" not in run.stderr.lower():
         return "exit 2 without an error line"
     if run.exit_code != 0 and new_files:
         return f"failed but left files behind: {', '.join(p.name for p in new_files[:3])}"
