@@ -78,6 +78,16 @@ def _exact(*arrays: np.ndarray, bound: int) -> list[np.ndarray]:
     return [np.asarray(a).astype(object) for a in arrays]
 
 
+def pad_spatial(x: np.ndarray, pad: int) -> np.ndarray:
+    """Zero-pad the last two axes by ``pad``. For object arrays the zeros are Python ints: np.pad
+    would insert numpy int64 zeros, and np.int64(0) * 2**70 is a float."""
+    if not pad:
+        return x
+    out = np.zeros(x.shape[:-2] + (x.shape[-2] + 2 * pad, x.shape[-1] + 2 * pad), dtype=x.dtype)  # int zeros
+    out[..., pad : pad + x.shape[-2], pad : pad + x.shape[-1]] = x
+    return out
+
+
 def _narrow(x: np.ndarray) -> np.ndarray:
     """Back to int64 when an object array's values fit (keeps the common case fast)."""
     if x.dtype == object and maxabs(x) <= INT64_MAX:
@@ -112,14 +122,15 @@ class NumpyBackend:
         o, _, kh, kw = w.shape
         per_out = _column_l1(w.reshape(o, -1).T)
         x, w = _exact(x, w, bound=maxabs(x) * per_out)
-        xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+        xp = pad_spatial(x, pad)
         ho, wo = (h + 2 * pad - kh) // stride + 1, (wd + 2 * pad - kw) // stride + 1
         out = np.zeros((b, o, ho, wo), dtype=x.dtype)
         for i in range(kh):
             for j in range(kw):
                 patch = xp[:, :, i : i + stride * ho : stride, j : j + stride * wo : stride]  # (b, ch, ho, wo)
-                if x.dtype == object:
-                    out = out + np.tensordot(patch, w[:, :, i, j], axes=([1], [1])).transpose(0, 3, 1, 2)
+                if x.dtype == object:  # exact: no tensordot, which may go through floats
+                    for k in range(o):
+                        out[:, k] = out[:, k] + (patch * w[k, :, i, j].reshape(1, -1, 1, 1)).sum(axis=1)
                 else:
                     out += np.einsum("bchw,oc->bohw", patch, w[:, :, i, j])
         return _narrow(out)

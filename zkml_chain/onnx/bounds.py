@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .backend import pad_spatial
 from .graph import Graph, UnsupportedModelError
 from .lower import Lowering, Q
 
@@ -68,14 +69,15 @@ class BoundsBackend:
     def conv(self, x: np.ndarray, w: np.ndarray, stride: int, pad: int) -> np.ndarray:
         ch, h, wd = x.shape
         o, _, kh, kw = np.shape(w)
-        xp = np.pad(_abs(x), ((0, 0), (pad, pad), (pad, pad)))
+        xp = pad_spatial(_abs(x), pad)
         ho, wo = (h + 2 * pad - kh) // stride + 1, (wd + 2 * pad - kw) // stride + 1
         out = np.zeros((o, ho, wo), dtype=object)
         ww = _abs(w)
         for i in range(kh):
             for j in range(kw):
                 patch = xp[:, i : i + stride * ho : stride, j : j + stride * wo : stride]
-                out = out + np.tensordot(ww[:, :, i, j], patch, axes=([1], [0]))
+                for k in range(o):  # object arrays: plain products and sums keep Python ints exact
+                    out[k] = out[k] + (ww[k, :, i, j].reshape(-1, 1, 1) * patch).sum(axis=0)
         return out
 
     def add(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
