@@ -24,11 +24,13 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rayon::prelude::*;
 
-const FE: usize = 32;
-const G1_BYTES: usize = 64;
-const G2_BYTES: usize = 128;
+mod ceremony;
 
-type KResult<T> = Result<T, String>;
+pub(crate) const FE: usize = 32;
+pub(crate) const G1_BYTES: usize = 64;
+pub(crate) const G2_BYTES: usize = 128;
+
+pub(crate) type KResult<T> = Result<T, String>;
 
 // ---------------------------------------------------------------------------------------------
 // Encoding helpers
@@ -42,13 +44,13 @@ fn limbs(b: &[u8]) -> BigInt<4> {
     BigInt::new(l)
 }
 
-fn put_limbs(out: &mut [u8], b: &BigInt<4>) {
+pub(crate) fn put_limbs(out: &mut [u8], b: &BigInt<4>) {
     for i in 0..4 {
         out[i * 8..i * 8 + 8].copy_from_slice(&b.0[i].to_le_bytes());
     }
 }
 
-fn count(b: &[u8], size: usize, what: &str) -> KResult<usize> {
+pub(crate) fn count(b: &[u8], size: usize, what: &str) -> KResult<usize> {
     if b.len() % size != 0 {
         return Err(format!(
             "{what}: byte length {} is not a multiple of {size}",
@@ -127,7 +129,7 @@ fn g2_at(b: &[u8]) -> Option<G2Affine> {
 }
 
 /// Decode G1 points; coordinates must be below q. `check` also demands on-curve points.
-fn decode_g1(b: &[u8], what: &str, check: bool) -> KResult<Vec<G1Affine>> {
+pub(crate) fn decode_g1(b: &[u8], what: &str, check: bool) -> KResult<Vec<G1Affine>> {
     count(b, G1_BYTES, what)?;
     let items: Vec<Result<G1Affine, usize>> = b
         .par_chunks_exact(G1_BYTES)
@@ -140,7 +142,7 @@ fn decode_g1(b: &[u8], what: &str, check: bool) -> KResult<Vec<G1Affine>> {
     first_err(items, what, "is not a valid G1 point (coordinate >= q or not on the curve)")
 }
 
-fn decode_g2(b: &[u8], what: &str, check: bool) -> KResult<Vec<G2Affine>> {
+pub(crate) fn decode_g2(b: &[u8], what: &str, check: bool) -> KResult<Vec<G2Affine>> {
     count(b, G2_BYTES, what)?;
     let items: Vec<Result<G2Affine, usize>> = b
         .par_chunks_exact(G2_BYTES)
@@ -185,7 +187,7 @@ fn put_g2(out: &mut [u8], p: &G2Affine) {
     }
 }
 
-fn encode_g1(v: &[G1Affine]) -> Vec<u8> {
+pub(crate) fn encode_g1(v: &[G1Affine]) -> Vec<u8> {
     let mut out = vec![0u8; v.len() * G1_BYTES];
     out.par_chunks_exact_mut(G1_BYTES)
         .zip(v.par_iter())
@@ -193,7 +195,7 @@ fn encode_g1(v: &[G1Affine]) -> Vec<u8> {
     out
 }
 
-fn encode_g2(v: &[G2Affine]) -> Vec<u8> {
+pub(crate) fn encode_g2(v: &[G2Affine]) -> Vec<u8> {
     let mut out = vec![0u8; v.len() * G2_BYTES];
     out.par_chunks_exact_mut(G2_BYTES)
         .zip(v.par_iter())
@@ -201,7 +203,7 @@ fn encode_g2(v: &[G2Affine]) -> Vec<u8> {
     out
 }
 
-fn one_fr(b: &[u8], what: &str) -> KResult<Fr> {
+pub(crate) fn one_fr(b: &[u8], what: &str) -> KResult<Fr> {
     if b.len() != FE {
         return Err(format!("{what}: expected {FE} bytes, got {}", b.len()));
     }
@@ -215,7 +217,7 @@ fn same_len(a: usize, b: usize, what: &str) -> KResult<()> {
     Ok(())
 }
 
-fn bytes_out<'py>(py: Python<'py>, r: KResult<Vec<u8>>) -> PyResult<Bound<'py, PyBytes>> {
+pub(crate) fn bytes_out<'py>(py: Python<'py>, r: KResult<Vec<u8>>) -> PyResult<Bound<'py, PyBytes>> {
     r.map(|v| PyBytes::new(py, &v)).map_err(PyValueError::new_err)
 }
 
@@ -596,5 +598,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pairing_product_is_one, m)?)?;
     m.add_function(wrap_pyfunction!(pairing, m)?)?;
     m.add_function(wrap_pyfunction!(num_threads, m)?)?;
+    ceremony::register(m)?;
     Ok(())
 }
