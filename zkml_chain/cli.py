@@ -369,5 +369,7 @@ def sample_demo(constraints: int, out: Path) -> None:
     run_demo(constraints, out, Console(soft_wrap=True))
 
 
+from . import cli_ceremony  # noqa: E402,F401 - registers `ptau` and `zkey` on main
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -577,6 +577,108 @@ fn g2_lagrange<'py>(py: Python<'py>, powers: &[u8]) -> PyResult<Bound<'py, PyByt
     bytes_out(py, r)
 }
 
+// ---------------------------------------------------------------------------------------------
+// Phase 2: a circuit's key points as sparse combinations of Lagrange-basis points
+// ---------------------------------------------------------------------------------------------
+
+/// Entries (row, col, coefficient) grouped by column: (start offsets, order of entries).
+fn by_column(cols: &[u32], n_out: usize) -> KResult<(Vec<usize>, Vec<usize>)> {
+    let mut start = vec![0usize; n_out + 1];
+    for &c in cols {
+        let c = c as usize;
+        if c >= n_out {
+            return Err(format!("column {c} is not below {n_out}"));
+        }
+        start[c + 1] += 1;
+    }
+    for i in 0..n_out {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut order = vec![0usize; cols.len()];
+    for (k, &c) in cols.iter().enumerate() {
+        order[fill[c as usize]] = k;
+        fill[c as usize] += 1;
+    }
+    Ok((start, order))
+}
+
+fn decode_u32(b: &[u8], what: &str) -> KResult<Vec<u32>> {
+    crate::count(b, 4, what)?;
+    Ok(b.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect())
+}
+
+/// out[j] = Σ_{k: cols[k] = j} coeffs[k]·points[rows[k]], for j < n_out (empty sums are the
+/// point at infinity): snarkjs's composeAndWritePoints. One MSM per output, in parallel.
+fn combine<P, A>(points: &[A], rows: &[u32], cols: &[u32], coeffs: &[Fr], n_out: usize,
+                 single: impl Fn(&A, &Fr) -> P + Sync) -> KResult<Vec<P>>
+where
+    P: ark_ec::VariableBaseMSM<MulBase = A, ScalarField = Fr> + Send,
+    A: AffineRepr + Send + Sync,
+{
+    if rows.len() != cols.len() || rows.len() != coeffs.len() {
+        return Err("rows, cols and coeffs differ in length".into());
+    }
+    if let Some(&r) = rows.iter().find(|&&r| r as usize >= points.len()) {
+        return Err(format!("row {r} is beyond the {} points", points.len()));
+    }
+    let (start, order) = by_column(cols, n_out)?;
+    Ok((0..n_out)
+        .into_par_iter()
+        .map(|j| {
+            let ks = &order[start[j]..start[j + 1]];
+            match ks.len() {
+                0 => P::zero(),
+                1 => single(&points[rows[ks[0]] as usize], &coeffs[ks[0]]),
+                _ => {
+                    let bases: Vec<A> = ks.iter().map(|&k| points[rows[k] as usize]).collect();
+                    let scalars: Vec<Fr> = ks.iter().map(|&k| coeffs[k]).collect();
+                    P::msm(&bases, &scalars).unwrap()
+                }
+            }
+        })
+        .collect())
+}
+
+#[pyfunction]
+fn g1_combine<'py>(py: Python<'py>, points: &[u8], rows: &[u8], cols: &[u8], coeffs: &[u8], n_out: usize)
+                   -> PyResult<Bound<'py, PyBytes>> {
+    let r = py.allow_threads(|| {
+        let p = decode_g1(points, "points", true)?;
+        let c = crate::decode_fr(coeffs, "coeffs")?;
+        let out = combine::<G1Projective, G1Affine>(&p, &decode_u32(rows, "rows")?, &decode_u32(cols, "cols")?, &c,
+                                                     n_out, |a, k| *a * k)?;
+        Ok(encode_g1(&G1Projective::normalize_batch(&out)))
+    });
+    bytes_out(py, r)
+}
+
+#[pyfunction]
+fn g2_combine<'py>(py: Python<'py>, points: &[u8], rows: &[u8], cols: &[u8], coeffs: &[u8], n_out: usize)
+                   -> PyResult<Bound<'py, PyBytes>> {
+    let r = py.allow_threads(|| {
+        let p = decode_g2(points, "points", true)?;
+        let c = crate::decode_fr(coeffs, "coeffs")?;
+        let out = combine::<G2Projective, G2Affine>(&p, &decode_u32(rows, "rows")?, &decode_u32(cols, "cols")?, &c,
+                                                     n_out, |a, k| <G2Config as GLVConfig>::glv_mul_affine(*a, *k).into_group())?;
+        Ok(encode_g2(&G2Projective::normalize_batch(&out)))
+    });
+    bytes_out(py, r)
+}
+
+/// a_i − b_i for two arrays of G1 points.
+#[pyfunction]
+fn g1_sub<'py>(py: Python<'py>, a: &[u8], b: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    let r = py.allow_threads(|| {
+        let x = decode_g1(a, "a", false)?;
+        let y = decode_g1(b, "b", false)?;
+        crate::same_len(x.len(), y.len(), "a/b")?;
+        let out: Vec<G1Projective> = x.par_iter().zip(y.par_iter()).map(|(p, q)| p.into_group() - q).collect();
+        Ok(encode_g1(&G1Projective::normalize_batch(&out)))
+    });
+    bytes_out(py, r)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Blake2b>()?;
     m.add_class::<FfjsRng>()?;
@@ -586,6 +688,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(g2_apply_key, m)?)?;
     m.add_function(wrap_pyfunction!(g1_lagrange, m)?)?;
     m.add_function(wrap_pyfunction!(g2_lagrange, m)?)?;
+    m.add_function(wrap_pyfunction!(g1_combine, m)?)?;
+    m.add_function(wrap_pyfunction!(g2_combine, m)?)?;
+    m.add_function(wrap_pyfunction!(g1_sub, m)?)?;
     Ok(())
 }
 

@@ -71,7 +71,7 @@ fn first_err<T: Send>(items: Vec<Result<T, usize>>, what: &str, msg: &str) -> KR
     Ok(out)
 }
 
-fn decode_fr(b: &[u8], what: &str) -> KResult<Vec<Fr>> {
+pub(crate) fn decode_fr(b: &[u8], what: &str) -> KResult<Vec<Fr>> {
     count(b, FE, what)?;
     let items: Vec<Result<Fr, usize>> = b
         .par_chunks_exact(FE)
@@ -210,7 +210,7 @@ pub(crate) fn one_fr(b: &[u8], what: &str) -> KResult<Fr> {
     Fr::from_bigint(limbs(b)).ok_or_else(|| format!("{what}: not below the scalar field modulus r"))
 }
 
-fn same_len(a: usize, b: usize, what: &str) -> KResult<()> {
+pub(crate) fn same_len(a: usize, b: usize, what: &str) -> KResult<()> {
     if a != b {
         return Err(format!("{what}: lengths differ ({a} vs {b})"));
     }

@@ -188,8 +188,17 @@ class ProvingKey:
         return struct.unpack_from("<I", self.contributions, 64)[0]
 
     @property
+    def cs_hash(self) -> bytes:
+        return self.contributions[:64]
+
+    @property
     def development(self) -> bool:
-        return bool(self.metadata.get("development_key", False)) and self.n_contributions == 0
+        """Phase 1 of this key did not come from a powers-of-tau ceremony, so whoever ran it knows
+        τ (and could forge proofs) — whatever phase-2 contributions followed. Marked in our
+        metadata section and in the circuit hash (which every contribution, snarkjs's too, copies)."""
+        from ..ceremony.phase2 import DEV_TAG  # the mark's definition lives with the ceremonies
+
+        return bool(self.metadata.get("development_key", False)) or self.cs_hash.startswith(DEV_TAG)
 
     @property
     def verifying_key(self) -> VerifyingKey:
@@ -219,6 +228,9 @@ class ProvingKey:
             if len(mat):
                 stored = _native.fr_mul(mat.coeffs, to_bytes([R2_MONT]))
                 coefs["v"][sl] = np.frombuffer(stored, dtype="V32")
+        # snarkjs's order: constraint by constraint, A's terms then B's (each in the circuit's
+        # order), then the binding rows — so section 4 equals snarkjs's and `zkey verify` passes.
+        coefs = coefs[np.lexsort((coefs["m"], coefs["c"]))]
         sections = [
             (1, struct.pack("<I", ZKEY_PROTOCOL_GROTH16)),
             (2, header),
@@ -230,7 +242,9 @@ class ProvingKey:
             (8, lem(self.c_query)),
             (9, lem(self.h_query)),
         ]
-        contributions = self.contributions or (_cs_hash(sections) + struct.pack("<I", 0))
+        # A key made here without a powers-of-tau file (the development setup) gets a circuit hash
+        # marked as such, which survives every later contribution; ceremony keys carry snarkjs's.
+        contributions = self.contributions or (_dev_cs_hash(sections) + struct.pack("<I", 0))
         sections.append((10, contributions))
         if self.metadata:
             sections.append((METADATA_SECTION, json.dumps(self.metadata, sort_keys=True).encode()))
@@ -340,14 +354,14 @@ def _read_coefficients(f: BinFile, domain_size: int, n_vars: int) -> tuple[Spars
     return out[0], out[1]
 
 
-def _cs_hash(sections: list[tuple[int, bytes]]) -> bytes:
-    """A 64-byte BLAKE2b digest of the key's sections 1-9 (identifies the circuit and key).
+def _dev_cs_hash(sections: list[tuple[int, bytes]]) -> bytes:
+    """The circuit hash of a development key: the development tag, then 32 bytes of BLAKE2b over
+    sections 1-9 (an identifier; snarkjs's csHash comes from the powers-of-tau points, which a
+    development key has none of)."""
+    from ..ceremony.phase2 import DEV_TAG
 
-    snarkjs derives its csHash from the powers-of-tau points instead; the value is only used
-    as an identifier in the contributions section.
-    """
-    h = hashlib.blake2b(digest_size=64)
+    h = hashlib.blake2b(digest_size=32)
     for stype, payload in sections:
         h.update(struct.pack("<IQ", stype, len(payload)))
         h.update(payload)
-    return h.digest()
+    return DEV_TAG + h.digest()
