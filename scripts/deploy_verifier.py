@@ -25,10 +25,13 @@ from zkml_chain.solidity import compile_sources, render_verifier
 @click.option("--batch", is_flag=True, help="Deploy the batch verifier (verifyBatch) instead.")
 @click.option("--contract-name", default=None, help="Contract name (default Groth16Verifier / Groth16BatchVerifier).")
 @click.option("--account", "alias", default=None, help="Ape account alias (default: first test account, local only).")
-def cli(vk_path: Path, batch: bool, contract_name: str | None, alias: str | None) -> None:
+@click.option("--allow-development-key", is_flag=True,
+              help="Deploy even a development key or one without a phase-2 contribution (forgeable: test chains only).")
+def cli(vk_path: Path, batch: bool, contract_name: str | None, alias: str | None, allow_development_key: bool) -> None:
     try:
         vk = VerifyingKey.load(vk_path)
-        rendered = render_verifier(vk, contract_name=contract_name, batch=batch, source=vk_path.name)
+        rendered = render_verifier(vk, contract_name=contract_name, batch=batch, source=vk_path.name,
+                                   allow_development_key=allow_development_key)
         artifact = compile_sources({f"{rendered.contract_name}.sol": rendered.source})[rendered.contract_name]
         account = sender(alias)
     except ZkmlChainError as e:
@@ -36,7 +39,7 @@ def cli(vk_path: Path, batch: bool, contract_name: str | None, alias: str | None
     contract = container(artifact).deploy(sender=account)
     receipt = contract.creation_metadata.receipt if contract.creation_metadata else None
     gas = f", {receipt.gas_used:,} gas" if receipt is not None else ""
-    if vk.development:
-        click.secho("warning: development key: whoever ran its setup can forge proofs", fg="yellow", err=True)
+    if rendered.development_key:
+        click.secho(f"warning: {vk.phase2_problem()}: proofs can be forged", fg="yellow", err=True)
     click.echo(f"{rendered.contract_name} ({rendered.n_public} public inputs) deployed at {contract.address}"
                f"{gas} [hardfork {hardfork()}]")

@@ -46,6 +46,10 @@ circuit_option = click.option("--circuit", required=True, help="A set-up lending
 borrower_option = click.option("--borrower", required=True, help="An 0x-address, or a test account index.")
 account_option = click.option("--account", "alias", default=None,
                               help="Ape account alias that signs (default on a local network: the role's test account).")
+allow_development_key_option = click.option(
+    "--allow-development-key", is_flag=True,
+    help="Deploy a verifier even for a development key or one without a phase-2 contribution (forgeable: "
+         "local test chains only).")
 
 
 def _uri() -> str:
@@ -135,13 +139,15 @@ def demo(out: Path, model: str, min_score: float) -> None:
 @click.option("--liquidity", default=1_000_000, show_default=True, type=click.IntRange(1), help="Tokens minted to the pool.")
 @click.option("--attester", default=str(BUREAU), show_default=True, help="The bureau: an 0x-address or a test account index.")
 @account_option
+@allow_development_key_option
 def deploy(circuit: Path, out: Path, min_score: float, max_debt: int, liquidity: int, attester: str,
-           alias: str | None) -> None:
+           alias: str | None, allow_development_key: bool) -> None:
     def go() -> None:
         evm = _party(alias, OWNER)
         prover = Prover(circuit)
         stack = deploy_stack(evm, prover, min_score=min_score, max_debt=max_debt * TOKEN, liquidity=liquidity * TOKEN,
-                             attester=_address(attester), model_name=circuit.name, model_version="1.0.0")
+                             attester=_address(attester), model_name=circuit.name, model_version="1.0.0",
+                             allow_development_key=allow_development_key)
         save_deployment(stack, out, circuit)
         for step, gas in stack.gas.items():
             click.echo(f"{step:<34} {gas:>10,} gas")
@@ -157,11 +163,13 @@ def deploy(circuit: Path, out: Path, min_score: float, max_debt: int, liquidity:
 @click.option("--name", required=True, help="The model's name in the registry.")
 @click.option("--version", "version", default="1.0.0", show_default=True)
 @account_option
-def register(deployment: Path, circuit: Path, name: str, version: str, alias: str | None) -> None:
+@allow_development_key_option
+def register(deployment: Path, circuit: Path, name: str, version: str, alias: str | None,
+             allow_development_key: bool) -> None:
     def go() -> None:
         stack, _ = attach(_party(alias, OWNER), deployment)
         prover = Prover(circuit)
-        verifier, deploy_gas, gas = stack.register_model(prover, name, version)
+        verifier, deploy_gas, gas = stack.register_model(prover, name, version, allow_development_key)
         click.echo(f"model {prover.model_commitment:#x} ({name} {version}) registered with verifier {verifier} "
                    f"({deploy_gas:,} + {gas:,} gas)")
 

@@ -29,7 +29,7 @@ def test_ape_compile_works_offline(tmp_path: Path, chain_key: ProvingKey) -> Non
     shutil.copy(ROOT / "ape-config.yaml", tmp_path)
     shutil.copytree(ROOT / "contracts", tmp_path / "contracts")
     (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
-    (tmp_path / "contracts" / "Verifier.sol").write_text(render_verifier(chain_key.verifying_key).source)
+    (tmp_path / "contracts" / "Verifier.sol").write_text(render_verifier(chain_key.verifying_key, allow_development_key=True).source)
     r = run([APE, "compile"], cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "0.8.37" in r.stdout + r.stderr
@@ -41,6 +41,8 @@ def test_ape_run_deploy_verifier(tmp_path: Path, chain_key: ProvingKey) -> None:
     vk = tmp_path / "verification_key.json"
     vk.write_text(json.dumps(chain_key.verifying_key.to_snarkjs()))
     r = run([APE, "run", "deploy_verifier", vk, "--batch"], cwd=ROOT)
+    assert r.returncode != 0 and "development key" in r.stdout + r.stderr  # refused without the flag
+    r = run([APE, "run", "deploy_verifier", vk, "--batch", "--allow-development-key"], cwd=ROOT)
     assert r.returncode == 0, r.stdout + r.stderr
     assert re.search(r"Groth16BatchVerifier \(2 public inputs\) deployed at 0x[0-9a-fA-F]{40}, [\d,]+ gas "
                      r"\[hardfork prague\]", r.stdout), r.stdout
@@ -108,15 +110,18 @@ def test_ape_lending_operator_commands_share_one_node(tmp_path: Path) -> None:
             return r.stdout
 
         dep = tmp_path / "deployment.json"
-        assert "registered; deployment" in ape("deploy", "--circuit", circuit, "--out", dep)
-        r = run([APE, "run", "lending", "register", "--deployment", dep, "--circuit", circuit, "--name", "again"],
-                cwd=project)  # the pool's own model is registered already
+        r = run([APE, "run", "lending", "deploy", "--circuit", circuit, "--out", dep], cwd=project)
+        assert r.returncode != 0 and "development key" in r.stdout + r.stderr and not dep.exists()
+        assert "registered; deployment" in ape("deploy", "--circuit", circuit, "--out", dep, "--allow-development-key")
+        r = run([APE, "run", "lending", "register", "--deployment", dep, "--circuit", circuit, "--name", "again",
+                 "--allow-development-key"], cwd=project)  # the pool's own model is registered already
         assert r.returncode != 0 and "ModelAlreadyRegistered" in r.stdout + r.stderr
         other = tmp_path / "other"
         compile_lending_circuit(tmp_path / "models" / "mlp.onnx", other, tmp_path / "models" / "calibration.json", 10)
         setup_folder(other)
         assert "(credit-mlp 2.0) registered with verifier 0x" in ape(
-            "register", "--deployment", dep, "--circuit", other, "--name", "credit-mlp", "--version", "2.0")
+            "register", "--deployment", dep, "--circuit", other, "--name", "credit-mlp", "--version", "2.0",
+            "--allow-development-key")
         from zkml_chain.lending.features import load
         import onnxruntime as ort
         sess = ort.InferenceSession(str(tmp_path / "models" / "lr.onnx"))

@@ -207,5 +207,5 @@ def test_verifier_refuses_a_key_without_phase2_contribution(compiled, snarkjs_ke
     assert r.returncode == 2 and "phase-2" in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert not (tmp_path / "V.sol").exists()
     r = run([ZKML, "verifier", tmp_path / "vk0.json", "--out", tmp_path / "V.sol", "--no-compile",
-             "--allow-unsafe-key"])
+             "--allow-development-key"])
     assert r.returncode == 0, r.stderr

@@ -141,7 +141,8 @@ def world(models: Path) -> Iterator[World]:
         evm = Evm(node.url)
         owner, attester, alice, bob, carol = evm.w3.eth.accounts[:5]
         stack = deploy_stack(evm, prover, min_score=POLICY, max_debt=10 * LOAN, liquidity=LIQUIDITY,
-                             attester=attester, model_name="german-credit-mlp", model_version="1.0.0")
+                             attester=attester, model_name="german-credit-mlp", model_version="1.0.0",
+                             allow_development_key=True)
         yield World(evm, stack, prover, other, owner, attester, alice, bob, carol, ds.features[good_rows[0]],
                     ds.features[good_rows[1]], ds.features[bad_row])
 
@@ -329,7 +330,7 @@ def test_registries_guard_their_state_and_retiring_a_model_stops_loans(world: Wo
 
     w = world
     stack = deploy_stack(w.evm, w.prover, min_score=POLICY, max_debt=10 * LOAN, liquidity=LIQUIDITY,
-                         attester=w.attester, model_name="m", model_version="2")
+                         attester=w.attester, model_name="m", model_version="2", allow_development_key=True)
     models, atts = stack.models.functions, stack.attestations.functions
     as_bob, as_attester = w.evm.with_sender(w.bob), w.evm.with_sender(w.attester)
 
@@ -412,7 +413,7 @@ def test_a_proof_borrows_only_from_the_pool_it_was_made_for(world: World) -> Non
 
     w = world
     second = deploy_stack(w.evm, w.prover, min_score=POLICY, max_debt=10 * LOAN, liquidity=LIQUIDITY,
-                          attester=w.attester, model_name="m", model_version="3")
+                          attester=w.attester, model_name="m", model_version="3", allow_development_key=True)
     pool2, _ = w.evm.deploy(compile_contracts()["CreditLendingPool"], w.owner, second.token.address,
                             second.models.address, second.attestations.address, w.prover.model_commitment,
                             w.prover.threshold_signal(POLICY), 10 * LOAN)

@@ -235,7 +235,7 @@ def test_model_proof_verifies_on_anvil_with_the_rendered_verifier(breast_cancer,
     r = run([ZKML, "prove", out, "--input", breast_cancer["input100"], "--proof", tmp_path / "p.json",
              "--public", tmp_path / "pub.json"])
     assert r.returncode == 0, r.stderr
-    r = run([ZKML, "verifier", out / "verification_key.json", "--out", tmp_path / "V.sol"])
+    r = run([ZKML, "verifier", out / "verification_key.json", "--out", tmp_path / "V.sol", "--allow-development-key"])
     assert r.returncode == 0, r.stderr
     artifact = load_artifact(tmp_path / "V.json")
     proof, public = Proof.load(tmp_path / "p.json"), load_public(tmp_path / "pub.json")

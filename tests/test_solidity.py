@@ -27,17 +27,20 @@ def vk_file(tmp_path_factory, chain_key: ProvingKey) -> Path:
 
 def test_cli_renders_and_compiles_both_verifiers(vk_file: Path, tmp_path: Path) -> None:
     r = run([ZKML, "verifier", vk_file, "--out", tmp_path / "V.sol"])
+    assert r.returncode == 2 and "development key" in r.stderr and not (tmp_path / "V.sol").exists()
+    r = run([ZKML, "verifier", vk_file, "--out", tmp_path / "V.sol", "--allow-development-key"])
     assert r.returncode == 0, r.stderr
     assert "development key" in r.stderr
     src = (tmp_path / "V.sol").read_text()
-    assert "contract Groth16Verifier" in src and "DEVELOPMENT KEY" in src
+    assert "contract Groth16Verifier" in src and "UNSAFE KEY" in src
     assert "function verifyProof(" in src and "uint256[2] calldata _pubSignals" in src
     art = json.loads((tmp_path / "V.json").read_text())
     assert art["contractName"] == "Groth16Verifier" and art["bytecode"].startswith("0x6")
     assert [f["name"] for f in art["abi"] if f["type"] == "function"] == ["verifyProof"]
     assert art["compiler"]["evmVersion"] == "prague"
 
-    r = run([ZKML, "verifier", vk_file, "--batch", "--contract-name", "PoolBatch", "--out", tmp_path / "B.sol"])
+    r = run([ZKML, "verifier", vk_file, "--batch", "--contract-name", "PoolBatch", "--out", tmp_path / "B.sol",
+             "--allow-development-key"])
     assert r.returncode == 0, r.stderr
     art = json.loads((tmp_path / "B.json").read_text())
     (fn,) = [f for f in art["abi"] if f["type"] == "function"]
@@ -60,12 +63,18 @@ def test_cli_bad_input_is_one_line_and_writes_nothing(vk_file: Path, tmp_path: P
 
 def test_render_refuses_keys_anyone_could_forge_for(chain_key: ProvingKey) -> None:
     vk = replace(chain_key.verifying_key, development=False)
-    render_verifier(vk)  # random gamma and delta: fine
+    render_verifier(vk)  # random gamma and delta, and not marked as a development key: fine
     for delta in (vk.gamma2, G2_GENERATOR):
         unsafe = replace(vk, delta2=delta)
         with pytest.raises(KeyMaterialError, match="phase-2"):
             render_verifier(unsafe)
-        assert "contract Groth16Verifier" in render_verifier(unsafe, allow_unsafe_key=True).source
+        assert "contract Groth16Verifier" in render_verifier(unsafe, allow_development_key=True).source
+    # a development key (its maker knows tau) is refused too, with or without later contributions
+    assert chain_key.verifying_key.development
+    with pytest.raises(KeyMaterialError, match="development key"):
+        render_verifier(chain_key.verifying_key)
+    source = render_verifier(chain_key.verifying_key, allow_development_key=True).source
+    assert "UNSAFE KEY" in source
     with pytest.raises(ProofInputError, match="identifier"):
         render_verifier(vk, contract_name="Verifier-2")
 

@@ -78,13 +78,18 @@ def main(verbose: bool) -> None:
 @click.option("--out", "out", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for circuit.zkey, verification_key.json and a copy of the circuit "
                    "[default: CIRCUIT itself when it is a folder made by `compile`].")
+@click.option("--ptau", "ptau_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="A prepared powers-of-tau file (ours or snarkjs's, e.g. Hermez's or PPoT's): phase 2 of "
+                   "a real ceremony starts here. Without it, a development key.")
 @_friendly
-def setup(circuit: Path, out: Path | None) -> None:
-    """Development trusted setup for CIRCUIT (.r1cs, or a folder from `compile`): proving and
-    verifying keys in OUT.
+def setup(circuit: Path, out: Path | None, ptau_path: Path | None) -> None:
+    """Groth16 setup for CIRCUIT (.r1cs, or a folder from `compile`): proving and verifying keys
+    in OUT.
 
-    The key is made by one party and marked as a development key; use a phase-2 ceremony
-    (snarkjs zkey contribute) before it secures anything of value.
+    With --ptau: the initial key of a phase-2 ceremony, equal to snarkjs's `groth16 setup`; add
+    contributions (`zkml-chain zkey contribute`, then `zkey beacon`) before deploying it.
+    Without: a development key made by this machine alone — whoever ran it knows tau and could
+    forge proofs, and no phase-2 contribution changes that; `verifier` refuses it.
     """
     from .errors import ProofInputError
     from .groth16 import setup as run_setup
@@ -106,15 +111,36 @@ def setup(circuit: Path, out: Path | None) -> None:
     elif out is None:
         raise click.UsageError("--out is required when CIRCUIT is an .r1cs file")
     r1cs = R1CS.load(circuit)
-    with err.status(f"setup: {r1cs.n_constraints:,} constraints, {r1cs.n_wires:,} wires"):
-        pk = run_setup(r1cs)
+    if ptau_path is not None:
+        from .ceremony.phase2 import initial_key
+        from .ceremony.ptau import Ptau
+        from .ceremony.snarkjs import format_hash
+        from .cli_ceremony import progress_bar
+
+        with err.status(f"reading {ptau_path.name}"):
+            ptau = Ptau.load(ptau_path)
+        with progress_bar() as bar:
+            pk = initial_key(r1cs, ptau, bar)
+    else:
+        with err.status(f"setup: {r1cs.n_constraints:,} constraints, {r1cs.n_wires:,} wires"):
+            pk = run_setup(r1cs)
     same = circuit.resolve() == (out / R1CS_NAME).resolve()
     write_keys(pk, out, None if same else {out / R1CS_NAME: circuit.read_bytes()})
     sym = circuit.with_suffix(".sym")
     if sym.is_file() and sym.resolve() != (out / "circuit.sym").resolve():
         shutil.copyfile(sym, out / "circuit.sym")
-    err.print("[bold yellow]warning:[/] development key (single-party setup): whoever ran it could forge "
-              "proofs; do not secure value with it.", highlight=False)
+    if ptau_path is None:
+        err.print("[bold yellow]warning:[/] development key (single-party setup): whoever ran it knows tau and "
+                  "could forge proofs, whatever phase-2 contributions follow; for a deployable key run "
+                  "`setup --ptau` with a powers-of-tau file.", highlight=False)
+    else:
+        if pk.development:
+            err.print("[bold yellow]warning:[/] the powers-of-tau file has no contribution: its tau is known, so "
+                      "this key stays a development key.", highlight=False)
+        click.echo(format_hash(pk.cs_hash, "Circuit hash:"))
+        err.print("[yellow]note:[/] initial key (no phase-2 contribution yet): add contributions with "
+                  "`zkml-chain zkey contribute` and close with `zkml-chain zkey beacon` before deploying.",
+                  highlight=False)
     click.echo(f"setup: {r1cs.n_constraints} constraints, domain {pk.domain_size}, "
                f"{pk.n_public} public signals -> {out / ZKEY_NAME}, {out / VK_NAME} "
                f"({time.perf_counter() - t0:.2f}s)")
@@ -270,11 +296,12 @@ def compile_cmd(model: Path, out: Path, scale: int, calibration: Path | None, in
 @click.option("--batch", is_flag=True, help="Render verifyBatch (N proofs in N + 3 pairings) instead of verifyProof.")
 @click.option("--compile/--no-compile", "do_compile", default=True, show_default=True,
               help="Compile with the pinned npm solc and write the ABI and bytecode next to OUT (.json).")
-@click.option("--allow-unsafe-key", is_flag=True,
-              help="Render even a key without a phase-2 contribution (delta = gamma or the G2 generator).")
+@click.option("--allow-development-key", is_flag=True,
+              help="Render even a development key, or a key without a phase-2 contribution (delta = gamma or "
+                   "the G2 generator), whose proofs can be forged: for local test chains only.")
 @_friendly
 def verifier(vk_path: Path, out: Path, contract_name: str | None, batch: bool, do_compile: bool,
-             allow_unsafe_key: bool) -> None:
+             allow_development_key: bool) -> None:
     """Solidity verifier for VERIFICATION_KEY (ours or snarkjs's verification_key.json).
 
     The contract is a drop-in for snarkjs's Groth16Verifier (`verifyProof`), or with --batch
@@ -287,7 +314,7 @@ def verifier(vk_path: Path, out: Path, contract_name: str | None, batch: bool, d
 
     vk = VerifyingKey.load(vk_path)
     rendered = render_verifier(vk, contract_name=contract_name, batch=batch, source=vk_path.name,
-                               allow_unsafe_key=allow_unsafe_key)
+                               allow_development_key=allow_development_key)
     files = {out: rendered.source.encode()}
     if do_compile:
         with err.status("compiling with npm solc"):
@@ -296,9 +323,9 @@ def verifier(vk_path: Path, out: Path, contract_name: str | None, batch: bool, d
             err.print(f"[yellow]solc warning:[/] {w}", highlight=False)
         files[out.with_suffix(".json")] = json_bytes(artifact.to_json())
     write_all(files)
-    if vk.development:
-        err.print("[bold yellow]warning:[/] development key: whoever ran its setup can forge proofs this "
-                  "contract accepts.", highlight=False)
+    if rendered.development_key:
+        err.print(f"[bold yellow]warning:[/] {vk.phase2_problem()}: proofs this contract accepts can be forged; "
+                  "for a local test chain only.", highlight=False)
     kind = "batch verifier" if batch else "verifier"
     click.echo(f"{kind}: {rendered.contract_name}, {rendered.n_public} public inputs -> "
                + ", ".join(str(f) for f in files))

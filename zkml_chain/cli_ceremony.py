@@ -23,7 +23,7 @@ from .cli import _friendly, err, main
 def progress_bar() -> Iterator:
     """A rich progress bar on stderr; yields the (what, done, total) callback the library takes."""
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True) as p:
+                  console=err, transient=True, disable=not err.is_terminal) as p:
         tasks: dict[str, int] = {}
 
         def update(what: str, done: int, total: int) -> None:
@@ -151,3 +151,113 @@ def ptau_verify(ptau_path: Path) -> None:
     extra = "" if v.prepared else "; not prepared for phase 2 (run `zkml-chain ptau prepare`)"
     click.echo(f"valid: power {v.power}, {len(v.contributions)} contributions{extra} "
                f"({time.perf_counter() - t0:.2f}s)")
+
+
+def _load_zkey(path: Path):  # noqa: ANN202
+    from .groth16.keys import ProvingKey
+
+    with err.status(f"reading {path.name}"):
+        return ProvingKey.load(path)
+
+
+@main.group()
+def zkey() -> None:
+    """Phase 2 of a trusted setup: contributions to a circuit's key, in snarkjs's .zkey format
+    (start one with `zkml-chain setup CIRCUIT --ptau PTAU`)."""
+
+
+def _zkey_contributed(kind: str, zkey_in: Path, out: Path, pk, contribution: bytes, t0: float) -> None:  # noqa: ANN001
+    from .ceremony.phase2 import mpc_params
+    from .ceremony.snarkjs import format_hash
+
+    mpc = mpc_params(pk)
+    click.echo(format_hash(mpc.cs_hash, "Circuit hash:"))
+    click.echo(format_hash(contribution, "Contribution hash:"))
+    click.echo(f"zkey {kind}: contribution #{len(mpc.contributions)} to {zkey_in} -> {out} "
+               f"({time.perf_counter() - t0:.2f}s)")
+    if pk.development:
+        err.print("[bold yellow]warning:[/] this key's phase 1 is not from a powers-of-tau file: it stays a "
+                  "development key.", highlight=False)
+
+
+@zkey.command("contribute")
+@click.argument("zkey_in", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", default=None, help="Your name in the transcript.")
+@click.option("--entropy", default=None, help="Extra random text mixed with the OS's randomness.")
+@_friendly
+def zkey_contribute(zkey_in: Path, out: Path, name: str | None, entropy: str | None) -> None:
+    """Add your phase-2 contribution to IN, writing OUT; prints the contribution hash to publish."""
+    from .ceremony import phase2
+    from .files import write_bytes
+
+    t0 = time.perf_counter()
+    pk = _load_zkey(zkey_in)
+    with progress_bar() as bar:
+        new, h = phase2.contribute(pk, name, entropy, bar)
+    write_bytes(out, new.to_zkey())
+    _zkey_contributed("contribute", zkey_in, out, new, h, t0)
+
+
+@zkey.command("beacon")
+@click.argument("zkey_in", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("beacon_hex", metavar="BEACON_HEX")
+@click.argument("num_iterations_exp", metavar="NUM_ITERATIONS_EXP", type=int)
+@click.option("--name", default=None, help="The beacon's name in the transcript.")
+@_friendly
+def zkey_beacon(zkey_in: Path, out: Path, beacon_hex: str, num_iterations_exp: int, name: str | None) -> None:
+    """Close phase 2 with a public random beacon (2^NUM_ITERATIONS_EXP SHA-256 iterations of
+    BEACON_HEX, re-derivable by anyone)."""
+    from .ceremony import phase1, phase2
+    from .files import write_bytes
+
+    t0 = time.perf_counter()
+    phase1.parse_beacon(beacon_hex, num_iterations_exp)
+    pk = _load_zkey(zkey_in)
+    with progress_bar() as bar:
+        new, h = phase2.beacon(pk, beacon_hex, num_iterations_exp, name, bar)
+    write_bytes(out, new.to_zkey())
+    _zkey_contributed("beacon", zkey_in, out, new, h, t0)
+
+
+@zkey.command("verify")
+@click.argument("r1cs_path", metavar="CIRCUIT.r1cs", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("ptau_path", metavar="PTAU", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("zkey_path", metavar="ZKEY", type=click.Path(dir_okay=False, path_type=Path))
+@_friendly
+def zkey_verify(r1cs_path: Path, ptau_path: Path, zkey_path: Path) -> None:
+    """Verify that ZKEY is CIRCUIT's key from PTAU followed by valid contributions; print the
+    circuit hash and each contribution's name and hash. Exit 0 valid, 1 invalid, 2 malformed."""
+    from .ceremony import phase2
+    from .ceremony.ptau import Ptau
+    from .r1cs import R1CS
+
+    t0 = time.perf_counter()
+    r1cs = R1CS.load(r1cs_path)
+    pk = _load_zkey(zkey_path)
+    with err.status(f"reading {ptau_path.name}"):
+        ptau = Ptau.load(ptau_path)
+    with progress_bar() as bar:
+        v = phase2.verify(r1cs, ptau, pk, bar)
+    for line in phase2.describe(v):
+        click.echo(line)
+    if not v.ok:
+        err.print(f"[bold red]invalid:[/] {v.problem}", highlight=False)
+        sys.exit(1)
+    note = "" if v.contributions else " — but no phase-2 contribution yet: not deployable"
+    click.echo(f"valid: {len(v.contributions)} phase-2 contributions on a {ptau.power}-power ceremony{note} "
+               f"({time.perf_counter() - t0:.2f}s)")
+
+
+@zkey.command("export-vk")
+@click.argument("zkey_path", metavar="ZKEY", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", metavar="VERIFICATION_KEY.json", type=click.Path(dir_okay=False, path_type=Path))
+@_friendly
+def zkey_export_vk(zkey_path: Path, out: Path) -> None:
+    """The verifying key of ZKEY as snarkjs's verification_key.json (development keys keep their mark)."""
+    from .files import write_json
+
+    pk = _load_zkey(zkey_path)
+    write_json(out, pk.verifying_key.to_snarkjs())
+    click.echo(f"zkey export-vk: {pk.n_public} public signals -> {out}")

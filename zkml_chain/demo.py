@@ -65,7 +65,7 @@ def run_demo(n_constraints: int, out: Path, console: Console) -> None:
     step("verify with a changed nonce", "rejected" if not forged else "ACCEPTED (bug!)", t)
 
     t = time.perf_counter()
-    rendered = render_verifier(pk.verifying_key, source="verification_key.json")
+    rendered = render_verifier(pk.verifying_key, source="verification_key.json", allow_development_key=True)
     artifact = compile_sources({"Verifier.sol": rendered.source})[rendered.contract_name]
     (out / "Verifier.sol").write_text(rendered.source)
     step("render + compile verifier", f"solc {artifact.compiler} ({artifact.evm_version}) -> Verifier.sol", t)

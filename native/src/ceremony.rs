@@ -14,7 +14,7 @@ use ark_bn254::{g2::Config as G2Config, Fq, Fq2, Fr, G1Affine, G1Projective, G2A
 use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::short_weierstrass::SWCurveConfig;
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{BigInt, Field, LegendreSymbol, PrimeField, Zero};
+use ark_ff::{BigInt, Field, LegendreSymbol, One, PrimeField, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -608,8 +608,13 @@ fn decode_u32(b: &[u8], what: &str) -> KResult<Vec<u32>> {
     Ok(b.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect())
 }
 
+/// Columns with more entries than this go to arkworks' MSM (one call at a time: it builds its
+/// own thread pool per call, which must not happen thousands of times inside a parallel loop);
+/// smaller ones are summed scalar multiplications (the coefficients are often tiny).
+const MSM_FROM: usize = 64;
+
 /// out[j] = Σ_{k: cols[k] = j} coeffs[k]·points[rows[k]], for j < n_out (empty sums are the
-/// point at infinity): snarkjs's composeAndWritePoints. One MSM per output, in parallel.
+/// point at infinity): snarkjs's composeAndWritePoints.
 fn combine<P, A>(points: &[A], rows: &[u32], cols: &[u32], coeffs: &[Fr], n_out: usize,
                  single: impl Fn(&A, &Fr) -> P + Sync) -> KResult<Vec<P>>
 where
@@ -623,21 +628,28 @@ where
         return Err(format!("row {r} is beyond the {} points", points.len()));
     }
     let (start, order) = by_column(cols, n_out)?;
-    Ok((0..n_out)
+    let entries = |j: usize| &order[start[j]..start[j + 1]];
+    let mut out: Vec<P> = (0..n_out)
         .into_par_iter()
         .map(|j| {
-            let ks = &order[start[j]..start[j + 1]];
-            match ks.len() {
-                0 => P::zero(),
-                1 => single(&points[rows[ks[0]] as usize], &coeffs[ks[0]]),
-                _ => {
-                    let bases: Vec<A> = ks.iter().map(|&k| points[rows[k] as usize]).collect();
-                    let scalars: Vec<Fr> = ks.iter().map(|&k| coeffs[k]).collect();
-                    P::msm(&bases, &scalars).unwrap()
-                }
+            let ks = entries(j);
+            if ks.len() > MSM_FROM {
+                return P::zero(); // below
             }
+            ks.iter().fold(P::zero(), |acc, &k| {
+                let c = &coeffs[k];
+                let p = &points[rows[k] as usize];
+                if c.is_one() { acc + *p } else if (-*c).is_one() { acc - *p } else { acc + single(p, c) }
+            })
         })
-        .collect())
+        .collect();
+    for j in (0..n_out).filter(|&j| entries(j).len() > MSM_FROM) {
+        let ks = entries(j);
+        let bases: Vec<A> = ks.iter().map(|&k| points[rows[k] as usize]).collect();
+        let scalars: Vec<Fr> = ks.iter().map(|&k| coeffs[k]).collect();
+        out[j] = P::msm(&bases, &scalars).unwrap();
+    }
+    Ok(out)
 }
 
 #[pyfunction]

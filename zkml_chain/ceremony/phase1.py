@@ -327,8 +327,9 @@ def verify(ptau: Ptau, progress: Progress | None = None) -> PtauVerdict:
                              *(uncompressed(ptau.section(s), s in (3, 6)) for s in (2, 3, 4, 5, 6)))
     verdict.next_challenge = next_challenge
     if ptau.power == ptau.ceremony_power and next_challenge != last.next_challenge:
-        verdict.problem = (f"contribution #{len(ptau.contributions)}: its next challenge hash is not the hash of "
-                           "its response and the file's points (an altered transcript)")
+        name = f" ({last.name})" if last.name else ""
+        verdict.problem = (f"contribution #{len(ptau.contributions)}{name}: its next challenge hash is not the hash "
+                           "of its response and the file's points (an altered transcript)")
         return verdict
     if ptau.prepared:
         verdict.problem = _lagrange_problem(ptau, progress)

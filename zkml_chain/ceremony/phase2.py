@@ -167,6 +167,25 @@ def _ptau_sha256_and_challenge(ptau: Ptau) -> tuple[str, str]:
     return hashlib.sha256(ptau.tau_g1[: 2 * G1] + ptau.beta_g2).hexdigest(), last
 
 
+def lagrange_for(ptau: Ptau, cir: int, progress: Progress | None = None) -> tuple[bytes, bytes, bytes, bytes, bytes]:
+    """The Lagrange points a circuit of domain 2^cir needs — τ, τ·G2, ατ, βτ at 2^cir and τ at
+    2^(cir+1) (for H) — from a prepared file's sections 12-15, or computed here (the same inverse
+    FFT as ``ptau prepare``, at these two sizes only) from an unprepared one."""
+    if ptau.prepared:
+        return (ptau.lagrange_at(12, cir), ptau.lagrange_at(13, cir), ptau.lagrange_at(14, cir),
+                ptau.lagrange_at(15, cir), ptau.lagrange_at(12, cir + 1))
+    d = 1 << cir
+    jobs = [(_native.g1_lagrange, ptau.tau_g1[: d * G1]), (_native.g2_lagrange, ptau.tau_g2[: d * G2]),
+            (_native.g1_lagrange, ptau.alpha_tau_g1[: d * G1]), (_native.g1_lagrange, ptau.beta_tau_g1[: d * G1]),
+            (_native.g1_lagrange, ptau.tau_g1[: 2 * d * G1] if cir < ptau.power else ptau.tau_g1 + bytes(G1))]
+    out = []
+    for i, (kernel, pts) in enumerate(jobs):
+        out.append(kernel(pts))
+        if progress:
+            progress("Lagrange points", i + 1, len(jobs))
+    return out[0], out[1], out[2], out[3], out[4]
+
+
 def initial_key(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> ProvingKey:
     """snarkjs ``groth16 setup``: the key before any phase-2 contribution, section by section the
     one snarkjs makes from the same files."""
@@ -175,13 +194,10 @@ def initial_key(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> Pro
         raise CeremonyError(f"the circuit needs a powers-of-tau file of power {cir} or more "
                             f"({r1cs.n_constraints:,} constraints + {r1cs.n_public + 1} public rows); "
                             f"this one has power {ptau.power}")
-    if not ptau.prepared:
-        raise CeremonyError("the powers-of-tau file is not prepared for phase 2: run `zkml-chain ptau prepare`")
     d = 1 << cir
     n = r1cs.n_wires
     step = (lambda what, i: progress(what, i, 6)) if progress else (lambda what, i: None)  # noqa: E731
-    l_tau, l_tau2 = ptau.lagrange_at(12, cir), ptau.lagrange_at(13, cir)
-    l_alpha, l_beta = ptau.lagrange_at(14, cir), ptau.lagrange_at(15, cir)
+    l_tau, l_tau2, l_alpha, l_beta, l_tau_2d = lagrange_for(ptau, cir, progress)
     qa, qb = qap_a_b(r1cs)
     u32 = lambda a: np.ascontiguousarray(a, dtype="<u4").tobytes()  # noqa: E731
     a_query = _native.g1_combine(l_tau, u32(qa.rows), u32(qa.cols), qa.coeffs, n)
@@ -197,7 +213,7 @@ def initial_key(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> Pro
     k = _native.g1_combine(l_tau + l_alpha + l_beta, u32(rows), u32(cols), qa.coeffs + qb.coeffs + c.coeffs, n)
     step("key points", 4)
     ic, c_query = k[: (r1cs.n_public + 1) * G1], k[(r1cs.n_public + 1) * G1 :]
-    h_query = np.frombuffer(ptau.lagrange_at(12, cir + 1), dtype=np.uint8).reshape(-1, 2, G1)[:, 1].tobytes()
+    h_query = np.frombuffer(l_tau_2d, dtype=np.uint8).reshape(-1, 2, G1)[:, 1].tobytes()
     alpha1, beta1 = G1Point.from_bytes(ptau.alpha_tau_g1[:G1]), G1Point.from_bytes(ptau.beta_tau_g1[:G1])
     beta2 = G2Point.from_bytes(ptau.beta_g2)
     g1, g2 = G1_GENERATOR, G2_GENERATOR
@@ -327,18 +343,21 @@ def _same_ratio_sections(init: bytes, final: bytes, delta2: G2Point) -> bool:
     return same_ratio(a, b, delta2, G2_GENERATOR)
 
 
-def verify(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, progress: Progress | None = None) -> Phase2Verdict:
+def verify(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, progress: Progress | None = None,
+           initial: ProvingKey | None = None) -> Phase2Verdict:
     """Check ``pk`` against the key ``r1cs`` and ``ptau`` give (snarkjs ``zkey verify``): the same
     circuit hash and every section that no contribution changes identical, each contribution's
     transcript, proof of knowledge and δ chained from the last, the final δ in G1 and G2 the
-    same, and the C and H points the initial ones divided by δ (randomized pairing checks)."""
+    same, and the C and H points the initial ones divided by δ (randomized pairing checks).
+    ``initial``: the initial key of ``r1cs`` and ``ptau`` when the caller has just computed it
+    with :func:`initial_key` (the costly part)."""
     mpc = mpc_params(pk)
     verdict = Phase2Verdict(None, mpc.cs_hash)
     problem, delta = _chain_problem(mpc, verdict)
     if problem:
         verdict.problem = problem
         return verdict
-    init = initial_key(r1cs, ptau, progress)
+    init = initial or initial_key(r1cs, ptau, progress)
     if mpc.cs_hash != mpc_params(init).cs_hash:
         verdict.problem = "the circuit hash differs: the key was not made from this circuit and powers-of-tau file"
         return verdict

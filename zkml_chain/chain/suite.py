@@ -39,9 +39,9 @@ class Case:
         """{file: source} with contracts Verifier<ℓ>, BatchVerifier<ℓ> and (optionally) Snarkjs<ℓ>."""
         vk = self.pk.verifying_key
         out = {
-            f"Verifier{self.ell}.sol": render_verifier(vk, contract_name=f"Verifier{self.ell}").source,
+            f"Verifier{self.ell}.sol": render_verifier(vk, contract_name=f"Verifier{self.ell}", allow_development_key=True).source,
             f"BatchVerifier{self.ell}.sol": render_verifier(vk, contract_name=f"BatchVerifier{self.ell}",
-                                                            batch=True).source,
+                                                            batch=True, allow_development_key=True).source,
         }
         if snarkjs:
             out[f"Snarkjs{self.ell}.sol"] = snarkjs_verifier_source(self.pk, f"Snarkjs{self.ell}")

@@ -38,8 +38,9 @@ _COEF = np.dtype([("m", "<u4"), ("c", "<u4"), ("s", "<u4"), ("v", "V32")])
 _R2_INV = pow(R2_MONT, -1, R)
 
 DEVELOPMENT_WARNING = (
-    "DEVELOPMENT KEY: made by one party (zkml-chain dev setup). Whoever ran the setup could forge "
-    "proofs. Do not use it to secure value; run a phase-2 ceremony (snarkjs zkey contribute) first."
+    "DEVELOPMENT KEY: its phase 1 was made by one party (zkml-chain setup without --ptau), who knows tau and "
+    "could forge proofs; phase-2 contributions do not change that. Do not use it to secure value: make the key "
+    "with `zkml-chain setup --ptau` from a powers-of-tau ceremony, then phase-2 contributions and a beacon."
 )
 
 
@@ -67,7 +68,7 @@ class VerifyingKey:
         from ..curve import G2_GENERATOR
 
         if self.development:
-            return "it is a development key (single-party setup)"
+            return "it is a development key (its phase 1 is not from a powers-of-tau ceremony)"
         if self.delta2 == self.gamma2 or self.delta2 == G2_GENERATOR:
             return "delta equals gamma or the G2 generator: the key had no phase-2 contribution"
         return None

@@ -1,6 +1,8 @@
 """The story behind ``zkml-chain demo`` (the README's main command) and ``ape run lending demo``.
 
-Train the German Credit models, compile the MLP into the lending circuit, then on a chain:
+Train the German Credit models, compile the MLP into the lending circuit, run a small trusted-setup
+ceremony for it (lending/ceremony.py: phase 1 cached, phase 2 with the lender, the bureau and a
+beacon, both verified), then on a chain:
 deploy verifier, token, registries and pool; register the model; a bureau attests two applicants
 from the held-out data (one good, one below the policy); the good one proves and borrows, the
 other cannot prove at all and her forged proof is rejected; a replay fails; the loan is repaid.
@@ -24,8 +26,8 @@ from ..chain.evm import Evm
 from ..errors import ProofInputError
 from ..files import json_bytes, write_all
 from ..groth16 import prove
-from ..keydir import setup_folder
 from ..onnx.compile import CompiledFolder, build
+from .ceremony import hash_lines, run_ceremony
 from .features import load
 from .stack import CLAIM, VISIBILITY, Prover, Stack, compile_lending_circuit, deploy_stack, input_commitment
 from .train import CALIBRATION, INPUT_NAME, circuit_p_good, circuit_scores, split, train
@@ -79,10 +81,10 @@ def prepare(story: Story, p: Printer) -> tuple[Prover, Any, np.ndarray]:
     p.step("compile", f"{story.model.upper()} -> {info['constraints']:,} constraints at scale 2^{story.scale}; the "
            f"circuit's own held-out accuracy {q.accuracy:.3f} AUC {q.auc:.3f}, max |Δp(good)| {err:.4f}", t0=t)
 
-    t = time.perf_counter()
-    setup_folder(circuit)
-    p.step("setup", "[yellow]development key[/] (one party ran it and could forge proofs: a real pool needs a "
-           "phase-2 ceremony, `snarkjs zkey contribute`)", t0=t)
+    record = run_ceremony(circuit, story.out / "ceremony",
+                          lambda name, result, t0: p.step(name, result, t0=t0))[1]
+    for line in hash_lines(record):
+        p.console.print(line, highlight=False)
     return Prover(circuit), ds, test
 
 

@@ -150,17 +150,20 @@ class Stack:
         approve = _sent(as_borrower, self.token.functions.approve(self.pool.address, amount))
         return approve, _sent(as_borrower, self.pool.functions.repay(amount))
 
-    def register_model(self, prover: Prover, name: str, version: str) -> tuple[str, int, int]:
+    def register_model(self, prover: Prover, name: str, version: str,
+                       allow_development_key: bool = False) -> tuple[str, int, int]:
         """Deploy a verifier for another compiled model and register its commitment (from the
         registry's owner, ``evm.sender``): (verifier address, deployment gas, register gas). The
         pool keeps its own model; a marketplace looks any registered one up."""
         commitment = prover.model_commitment
+        render_verifier(prover.verifying_key, contract_name=VERIFIER, allow_development_key=allow_development_key)
         # A dry run first (any contract with code stands in for the verifier), so that a refusal
         # (not the owner, already registered) costs no verifier deployment.
         dry = self.evm.call(self.models.functions.register(commitment, self.pool.address, name, version))
         if isinstance(dry, Reverted):
             raise ZkmlChainError(f"ModelRegistry refuses {commitment:#x}: {dry.error}")
-        rendered = render_verifier(prover.verifying_key, contract_name=VERIFIER, allow_unsafe_key=True)
+        rendered = render_verifier(prover.verifying_key, contract_name=VERIFIER,
+                                   allow_development_key=allow_development_key)
         verifier, deploy_gas = self.evm.deploy(compile_sources({f"{VERIFIER}.sol": rendered.source})[VERIFIER])
         sent = _sent(self.evm, self.models.functions.register(commitment, verifier.address, name, version))
         return verifier.address, deploy_gas, sent.gas_used
@@ -213,11 +216,12 @@ def _sent(evm: Evm, fn: Any) -> Sent:
 
 
 def deploy_stack(evm: Evm, prover: Prover, *, min_score: float, max_debt: int, liquidity: int, attester: str,
-                 model_name: str, model_version: str) -> Stack:
+                 model_name: str, model_version: str, allow_development_key: bool = False) -> Stack:
     """Deploy verifier, token, registries and pool from ``evm.sender`` (the owner); register the
-    model, authorise ``attester`` and fund the pool with ``liquidity`` tokens."""
+    model, authorise ``attester`` and fund the pool with ``liquidity`` tokens. A development key, or
+    one without a phase-2 contribution, is refused unless ``allow_development_key`` (local tests)."""
     artifacts = compile_contracts(render_verifier(prover.verifying_key, contract_name=VERIFIER,
-                                                  allow_unsafe_key=True).source)
+                                                  allow_development_key=allow_development_key).source)
     owner = evm.sender
     gas: dict[str, int] = {}
     verifier, gas["deploy verifier"] = evm.deploy(artifacts[VERIFIER])

@@ -71,29 +71,34 @@ def render_verifier(
     contract_name: str | None = None,
     batch: bool = False,
     source: str = "a verifying key",
-    allow_unsafe_key: bool = False,
+    allow_development_key: bool = False,
 ) -> RenderedVerifier:
     """Render the single-proof (or, with ``batch``, the batch) verifier for ``vk``.
 
-    A key without a phase-2 contribution (delta equal to gamma or to the G2 generator) can be
-    forged by anyone, so it is refused unless ``allow_unsafe_key``. Development keys render,
-    with a warning in the contract and in the log.
+    Refused unless ``allow_development_key`` (for tests, benchmarks and demos on a local chain):
+    a development key (phase 1 not from a powers-of-tau ceremony: its maker knows tau and can
+    forge proofs, whatever phase-2 contributions followed), and a key without a phase-2
+    contribution (delta equal to gamma or to the G2 generator: anyone can forge proofs). When
+    allowed, the contract carries a warning.
     """
     name = contract_name or ("Groth16BatchVerifier" if batch else "Groth16Verifier")
     if not _IDENTIFIER.match(name):
         raise ProofInputError(f"contract name {name!r} is not a Solidity identifier")
     problem = vk.phase2_problem()
-    if problem is not None and not vk.development and not allow_unsafe_key:
-        raise KeyMaterialError(f"refusing to render a verifier: {problem}; anyone could forge proofs for it")
-    if vk.development:
-        log.info("rendering a verifier for a development key: whoever ran its setup can forge proofs")
+    if problem is not None and not allow_development_key:
+        who = "whoever ran its setup" if vk.development else "anyone"
+        raise KeyMaterialError(f"refusing to render a verifier: {problem}; {who} could forge proofs for it. "
+                               "Run a ceremony (`zkml-chain setup --ptau`, `zkey contribute`, `zkey beacon`), or "
+                               "pass --allow-development-key for a local test chain")
+    if problem is not None:
+        log.info("rendering a verifier for an unsafe key (%s): proofs can be forged", problem)
     if vk.n_public < 1:
         raise KeyMaterialError("the verifying key has no public inputs; a verifier needs at least one")
     context = {
         "version": __version__,
         "source": source,
         "contract_name": name,
-        "development_key": vk.development,
+        "development_key": problem is not None,
         "n_public": vk.n_public,
         "r": _hex(R),
         "q": _hex(Q),
@@ -113,4 +118,4 @@ def render_verifier(
         ),
     }
     template = _environment().get_template(BATCH_TEMPLATE if batch else SINGLE_TEMPLATE)
-    return RenderedVerifier(name, template.render(**context), batch, vk.n_public, vk.development)
+    return RenderedVerifier(name, template.render(**context), batch, vk.n_public, problem is not None)

@@ -395,7 +395,7 @@ TARGETS: tuple[Target, ...] = (
     Target("verification_key.json", "verify", lambda c: c.keys / "verification_key.json", mutate_json,
            lambda c, m, s: (["verify", str(m), str(c.proof), str(c.public)], []), _verify_check("vk")),
     Target("verification_key.json", "verifier --no-compile", lambda c: c.keys / "verification_key.json", mutate_json,
-           lambda c, m, s: (["verifier", str(m), "--out", str(s / "V.sol"), "--no-compile", "--allow-unsafe-key"],
+           lambda c, m, s: (["verifier", str(m), "--out", str(s / "V.sol"), "--no-compile", "--allow-development-key"],
                             [s / "V.sol", s / "Verifier.json"])),
     Target("circuit.json", "prove --input", lambda c: c.compiled / "circuit.json", mutate_json,
            lambda c, m, s: _prove_input_args(_compiled_with(c, s, "circuit.json", m), s, c.input)),
