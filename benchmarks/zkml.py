@@ -176,7 +176,7 @@ def verification_gas(d: Path, proof: Path, public: Path) -> int:
     from zkml_chain.groth16 import Proof, VerifyingKey, load_public
     from zkml_chain.solidity import compile_sources, render_verifier
 
-    rendered = render_verifier(VerifyingKey.load(d / "verification_key.json"))
+    rendered = render_verifier(VerifyingKey.load(d / "verification_key.json"), allow_development_key=True)
     art = compile_sources({"V.sol": rendered.source})[rendered.contract_name]
     with Anvil() as node:
         evm = Evm(node.url)

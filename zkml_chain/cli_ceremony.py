@@ -135,8 +135,16 @@ def ptau_verify(ptau_path: Path) -> None:
     from .ceremony import phase1
     from .ceremony.snarkjs import format_hash
 
+    import hashlib
+
     t0 = time.perf_counter()
     p = _load_ptau(ptau_path)
+    h = hashlib.blake2b(digest_size=64)  # what publishers list next to their files (`b2sum`)
+    with ptau_path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 24), b""):
+            h.update(block)
+    file_hash = h.hexdigest()
+    click.echo(f"file BLAKE2b-512: {file_hash}")
     with progress_bar() as bar:
         v = phase1.verify(p, bar)
     for c in v.contributions:

@@ -104,6 +104,14 @@ def _apply(ptau: Ptau, key: PtauKey, secrets_: tuple[int, int, int], challenge: 
            beacon_params: tuple[bytes, int] | None, progress: Progress | None) -> tuple[Ptau, bytes]:
     """Multiply every section by the secrets' powers, hashing as snarkjs does; the new file and
     the response hash."""
+    try:
+        return _apply_checked(ptau, key, secrets_, challenge, name, beacon_params, progress)
+    except ValueError as e:  # the kernels refuse invalid points
+        raise CeremonyError(f"the input file holds an invalid point ({e}): it does not verify") from None
+
+
+def _apply_checked(ptau: Ptau, key: PtauKey, secrets_: tuple[int, int, int], challenge: bytes, name: str | None,
+                   beacon_params: tuple[bytes, int] | None, progress: Progress | None) -> tuple[Ptau, bytes]:
     tau, alpha, beta = secrets_
     response = Blake2b()
     response.update(challenge)
@@ -144,6 +152,14 @@ def _apply(ptau: Ptau, key: PtauKey, secrets_: tuple[int, int, int], challenge: 
 
 
 def prepare(ptau: Ptau, progress: Progress | None = None) -> Ptau:
+    """See :func:`_prepare`; an invalid point in the input is a CeremonyError."""
+    try:
+        return _prepare(ptau, progress)
+    except ValueError as e:
+        raise CeremonyError(f"the input file holds an invalid point ({e}): it does not verify") from None
+
+
+def _prepare(ptau: Ptau, progress: Progress | None = None) -> Ptau:
     """Add sections 12-15: for every domain size 2^p up to the file's power (2^(power+1) for
     τ·G1, whose last point is taken as zero), the points L_i(τ)·G by an inverse FFT over the
     group — what phase 2 uses, so a circuit's key needs no FFT of its own."""

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import _native
 from ..curve import G1_GENERATOR, G2_GENERATOR, G1Point, G2Point
-from ..field import R
+from ..field import Q, R
 from ..groth16.keys import ProvingKey
 from ..groth16.qap import domain_size_for, qap_a_b
 from ..r1cs import R1CS, SparseMatrix
@@ -159,7 +159,16 @@ def _h_hash_points(ptau: Ptau, d: int) -> bytes:
     loop does not shorten the last chunk); the circuit hash must match, so this does too."""
     chunk = 1 << 14
     count = d - 1 if d - 1 <= chunk else -(-(d - 1) // chunk) * chunk
-    return _native.g1_sub(ptau.tau_g1[d * G1 : (d + count) * G1], ptau.tau_g1[: count * G1])
+    upper = ptau.tau_g1[d * G1 : (d + count) * G1]
+    if len(upper) < count * G1:
+        # At d = 2^power that last chunk runs one point past section 2, and snarkjs reads on into
+        # the file: section 3's header and the start of τ·G2, taken as a (not-on-curve) G1 point.
+        # The chord rule a − b does not depend on the curve, so arkworks' sum is snarkjs's.
+        # Its Montgomery arithmetic works modulo q on whatever 256-bit words it reads.
+        raw = struct.pack("<IQ", 3, len(ptau.tau_g2)) + _native.fq_to_montgomery(ptau.tau_g2[:G2])
+        words = [int.from_bytes(raw[i : i + 32], "little") % Q for i in (0, 32)]
+        upper += _native.fq_from_montgomery(b"".join(w.to_bytes(32, "little") for w in words))
+    return _native.g1_sub(upper, ptau.tau_g1[: count * G1])
 
 
 def _ptau_sha256_and_challenge(ptau: Ptau) -> tuple[str, str]:
@@ -188,7 +197,15 @@ def lagrange_for(ptau: Ptau, cir: int, progress: Progress | None = None) -> tupl
 
 def initial_key(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> ProvingKey:
     """snarkjs ``groth16 setup``: the key before any phase-2 contribution, section by section the
-    one snarkjs makes from the same files."""
+    one snarkjs makes from the same files. Every powers-of-tau point it uses must be a valid
+    curve point (CeremonyError otherwise; `ptau verify` checks the rest of the file)."""
+    try:
+        return _initial_key(r1cs, ptau, progress)
+    except ValueError as e:  # the kernels refuse invalid points
+        raise CeremonyError(f"the powers-of-tau file holds an invalid point ({e}): run `zkml-chain ptau verify`") from None
+
+
+def _initial_key(r1cs: R1CS, ptau: Ptau, progress: Progress | None) -> ProvingKey:
     cir = circuit_power(r1cs)
     if cir > ptau.power:
         raise CeremonyError(f"the circuit needs a powers-of-tau file of power {cir} or more "
@@ -216,6 +233,8 @@ def initial_key(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> Pro
     h_query = np.frombuffer(l_tau_2d, dtype=np.uint8).reshape(-1, 2, G1)[:, 1].tobytes()
     alpha1, beta1 = G1Point.from_bytes(ptau.alpha_tau_g1[:G1]), G1Point.from_bytes(ptau.beta_tau_g1[:G1])
     beta2 = G2Point.from_bytes(ptau.beta_g2)
+    if not (alpha1.is_valid() and beta1.is_valid() and beta2.is_valid()):
+        raise ValueError("alpha·G1, beta·G1 or beta·G2")
     g1, g2 = G1_GENERATOR, G2_GENERATOR
     cs = hashlib.blake2b(digest_size=64)
     cs.update(uncompressed(alpha1.to_bytes() + beta1.to_bytes(), False) + uncompressed(beta2.to_bytes(), True))
@@ -260,10 +279,13 @@ def _contribute(pk: ProvingKey, rng: _native.FfjsRng, name: str | None, beacon: 
     one = scalar_bytes(1)
     if progress:
         progress("C and H points", 0, 2)
-    c_query = _native.g1_apply_key(pk.c_query, inv, one)
-    if progress:
-        progress("C and H points", 1, 2)
-    h_query = _native.g1_apply_key(pk.h_query, inv, one)
+    try:
+        c_query = _native.g1_apply_key(pk.c_query, inv, one)
+        if progress:
+            progress("C and H points", 1, 2)
+        h_query = _native.g1_apply_key(pk.h_query, inv, one)
+    except ValueError as e:
+        raise CeremonyError(f"the key holds an invalid point ({e})") from None
     if progress:
         progress("C and H points", 2, 2)
     c = DeltaContribution(delta1, g1_s, g1_sx, g2_spx, transcript, 0 if beacon is None else 1, name,

@@ -11,6 +11,7 @@ a closing beacon, verified; only then are the keys written for deployment. In pr
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from ..ceremony import phase1, phase2
 from ..ceremony.ptau import Ptau
 from ..ceremony.snarkjs import format_hash
 from ..errors import ZkmlChainError
+from ..files import write_bytes
 from ..groth16.keys import ProvingKey
 from ..keydir import R1CS_NAME, write_keys
 from ..r1cs import R1CS
@@ -78,13 +80,22 @@ def run_ceremony(circuit: Path, cache: Path, step: Step) -> tuple[ProvingKey, Ce
     power = phase2.circuit_power(r1cs)
     ptau, record = phase1_file(power, cache, step)
     t = time.perf_counter()
-    pk = phase2.initial_key(r1cs, ptau)
+    # The initial key depends only on the circuit and phase 1: cached too (its Lagrange points are
+    # the slow part), keyed by both; the contributions below are made afresh on every run.
+    digest = hashlib.sha256((circuit / R1CS_NAME).read_bytes() + ptau.contributions[-1].next_challenge).hexdigest()
+    cached = cache / f"demo_initial_{digest[:16]}.zkey"
+    reused = cached.is_file()
+    if reused:
+        pk = ProvingKey.load(cached)
+    else:
+        pk = phase2.initial_key(r1cs, ptau)
+        write_bytes(cached, pk.to_zkey())
     init = pk
     for name in ("the lender", "the bureau"):
         pk, _ = phase2.contribute(pk, name)
     pk, _ = phase2.beacon(pk, PHASE2_BEACON, BEACON_EXP, "phase-2 beacon")
-    step("phase 2", f"initial key from the circuit and phase 1; contributions from the lender and the bureau; "
-         f"a beacon", t)
+    step("phase 2", f"initial key from the circuit and phase 1{' (cached)' if reused else ''}; "
+         "contributions from the lender and the bureau; a beacon", t)
     t = time.perf_counter()
     verdict = phase2.verify(r1cs, ptau, pk, initial=init)
     if not verdict.ok:
