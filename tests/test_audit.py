@@ -226,3 +226,16 @@ def test_values_outside_the_attested_domain_are_refused_by_both_sides(tmp_path: 
         commit_integers([1, value, 2], 5)
     with pytest.raises(ProofInputError, match="signed 64-bit"):
         read_inputs(Graph({"x": (1, 3)}, (), {}, (), {}, 13), {"x": [[1, value, 2]]}, batch=False, what="t", integers=True)
+
+
+def test_the_fuzzers_mul_conv_model_compiles_at_scale_24(tmp_path: Path) -> None:
+    """Found by the model fuzzer (tests/models/fuzz_mul_conv_bn_gemm.onnx, Mul → Conv with padding →
+    Flatten → BatchNormalization → Gemm at --scale 24): the bound analysis crashed, because np.pad
+    put numpy int64 zeros into its object arrays and the products became floats. Padding now
+    inserts Python ints, in the bound analysis and the exact numpy backend alike."""
+    model = ROOT / "tests" / "models" / "fuzz_mul_conv_bn_gemm.onnx"
+    r = run([ZKML, "compile", model, "--out", tmp_path / "m", "--scale", "24"])
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    x = np.full((1, 1, 2, 2), 2**40, dtype=np.int64)
+    out = NumpyBackend(1).conv(x, np.full((1, 1, 3, 3), 2**30, dtype=np.int64), 1, 1)
+    assert all(type(v) is int for v in out.ravel()) and out.ravel().tolist() == [4 * 2**70] * 4
