@@ -252,3 +252,36 @@ def test_a_development_key_stays_one_after_phase2_contributions(circuit, snarkjs
     ok(run([ZKML, "zkey", "export-vk", tmp_path / "dev1.zkey", tmp_path / "vk.json"]))
     r = run([ZKML, "verifier", tmp_path / "vk.json", "--out", tmp_path / "V.sol"])
     assert r.returncode == 2 and "development key" in r.stderr and not (tmp_path / "V.sol").exists()
+
+
+def test_snarkjs_overread_at_full_power_is_reproduced(ptaus, tmp_path: Path) -> None:
+    """snarkjs's circuit hash at domain = 2^power (power >= 15) hashes one point read past the
+    τ·G1 section: its wasm subtracts τ^(d−1)·G1 from the next 64 bytes of the file (section 3's
+    header and τ·G2's start). We emulate that arithmetic word for word; here checked against the
+    same wasm (ffjavascript) on a small file, since the full case needs a 2^15 ceremony (checked
+    by hand: our key's circuit hash then equals snarkjs groth16 setup's)."""
+    from zkml_chain.ceremony.phase2 import _snarkjs_overread
+
+    ptau = Ptau.load(ptaus["prepared"])
+    data = ptaus["prepared"].read_bytes()
+    f = parse_binfile(data, b"ptau", 1)
+    end = f.sections[2].offset + len(f.sections[2].data)
+    last = ptau.tau_g1[-G1:]
+    script = tmp_path / "overread.mjs"
+    script.write_text(f"""
+import {{ buildBn128 }} from "{ROOT / 'node_modules' / 'ffjavascript' / 'main.js'}";
+const curve = await buildBn128(true);
+const b1 = Uint8Array.from(Buffer.from("{data[end:end + G1].hex()}", "hex"));
+const b2 = Uint8Array.from(Buffer.from("{data[end - G1:end].hex()}", "hex"));
+const task = [{{cmd: "ALLOCSET", var: 0, buff: b1}}, {{cmd: "ALLOCSET", var: 1, buff: b2}}, {{cmd: "ALLOC", var: 2, len: 96}},
+  {{cmd: "CALL", fnName: "g1m_subAffine", params: [{{var: 0}}, {{var: 1}}, {{var: 2}}]}},
+  {{cmd: "CALL", fnName: "g1m_batchToAffine", params: [{{var: 2}}, {{val: 1}}, {{var: 2}}]}},
+  {{cmd: "CALL", fnName: "g1m_batchLEMtoU", params: [{{var: 2}}, {{val: 1}}, {{var: 2}}]}},
+  {{cmd: "GET", out: 0, var: 2, len: 64}}];
+const res = await curve.tm.queueAction(task);
+console.log(Buffer.from(res[0]).toString("hex"));
+await curve.terminate();
+""")
+    r = run(["node", script])
+    assert r.returncode == 0, r.stderr
+    assert _snarkjs_overread(ptau, last).hex() == r.stdout.strip()

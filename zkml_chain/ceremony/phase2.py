@@ -154,21 +154,70 @@ def circuit_power(r1cs: R1CS) -> int:
 
 
 def _h_hash_points(ptau: Ptau, d: int) -> bytes:
-    """What snarkjs hashes for the H section: (τ^(d+i) − τ^i)·G1, for a count it computes as
-    d − 1 rounded up to a whole number of 2^14-point chunks once d − 1 exceeds one chunk (its
-    loop does not shorten the last chunk); the circuit hash must match, so this does too."""
+    """What snarkjs hashes for the H section, uncompressed: (τ^(d+i) − τ^i)·G1 for a count it
+    computes as d − 1 rounded up to a whole number of 2^14-point chunks once d − 1 exceeds one
+    chunk (its loop does not shorten the last chunk). The circuit hash must match, so this does
+    too — including, at d = 2^power, the one point read past section 2 (:func:`_snarkjs_overread`)."""
     chunk = 1 << 14
     count = d - 1 if d - 1 <= chunk else -(-(d - 1) // chunk) * chunk
     upper = ptau.tau_g1[d * G1 : (d + count) * G1]
-    if len(upper) < count * G1:
-        # At d = 2^power that last chunk runs one point past section 2, and snarkjs reads on into
-        # the file: section 3's header and the start of τ·G2, taken as a (not-on-curve) G1 point.
-        # The chord rule a − b does not depend on the curve, so arkworks' sum is snarkjs's.
-        # Its Montgomery arithmetic works modulo q on whatever 256-bit words it reads.
-        raw = struct.pack("<IQ", 3, len(ptau.tau_g2)) + _native.fq_to_montgomery(ptau.tau_g2[:G2])
-        words = [int.from_bytes(raw[i : i + 32], "little") % Q for i in (0, 32)]
-        upper += _native.fq_from_montgomery(b"".join(w.to_bytes(32, "little") for w in words))
-    return _native.g1_sub(upper, ptau.tau_g1[: count * G1])
+    lower = ptau.tau_g1[: count * G1]
+    if len(upper) == count * G1:
+        return uncompressed(_native.g1_sub(upper, lower), False)
+    head = uncompressed(_native.g1_sub(upper, lower[: len(upper)]), False)
+    return head + _snarkjs_overread(ptau, lower[len(upper) :])
+
+
+_M256 = (1 << 256) - 1
+_R_INV = pow(1 << 256, -1, Q)
+_Q_INV = pow(Q, -1, 1 << 256)
+
+
+def _w_add(a: int, b: int) -> int:
+    s = a + b
+    r = s & _M256
+    return (r - Q) & _M256 if s >> 256 or r >= Q else r
+
+
+def _w_sub(a: int, b: int) -> int:
+    r = a - b
+    return (r + Q) & _M256 if r < 0 else r
+
+
+def _w_mul(a: int, b: int) -> int:
+    t = (a * b + ((-(a * b) * _Q_INV) & _M256) * Q) >> 256  # Montgomery product, exactly
+    return t - Q if t >> 256 or t >= Q else t
+
+
+def _snarkjs_overread(ptau: Ptau, last_lower: bytes) -> bytes:
+    """The point snarkjs hashes last at d = 2^power: its read runs 64 bytes past section 2, into
+    section 3's header and the start of τ·G2, and wasmcurves' affine subtraction of τ^(d−1)·G1
+    from those bytes. They are not a field element pair below q, so the arithmetic is emulated
+    word for word (wasmcurves' add/sub wrap at 2^256 and do not stay congruent mod q there); its
+    later steps only multiply and invert, which are exact mod q. Uncompressed, as hashed."""
+    raw = struct.pack("<IQ", 3, len(ptau.tau_g2)) + _native.fq_to_montgomery(ptau.tau_g2[:G2])
+    x1, y1 = (int.from_bytes(raw[i : i + 32], "little") for i in (0, 32))
+    lem = _native.fq_to_montgomery(last_lower)
+    x2, y2 = int.from_bytes(lem[:32], "little"), _w_sub(0, int.from_bytes(lem[32:64], "little"))
+    h = _w_sub(x2, x1)
+    rr = _w_sub(y2, y1)
+    hh = _w_mul(h, h)  # the exact sequence of wasmcurves' g1m_addAffine: every op may leave a value >= q
+    i = _w_add(hh, hh)
+    i = _w_add(i, i)
+    j = _w_mul(h, i)
+    rr = _w_add(rr, rr)
+    v = _w_mul(x1, i)
+    x3 = _w_sub(_w_sub(_w_mul(rr, rr), j), _w_add(v, v))
+    y1j2 = _w_mul(y1, j)
+    y1j2 = _w_add(y1j2, y1j2)
+    y3 = _w_sub(_w_mul(_w_sub(v, x3), rr), y1j2)
+    z3 = _w_add(h, h)
+    X, Y, Z = (w * _R_INV % Q for w in (x3, y3, z3))
+    if Z == 0:
+        return bytes(G1)
+    zi = pow(Z, -1, Q)
+    x, y = X * zi * zi % Q, Y * zi * zi * zi % Q
+    return x.to_bytes(32, "big") + y.to_bytes(32, "big")
 
 
 def _ptau_sha256_and_challenge(ptau: Ptau) -> tuple[str, str]:
@@ -240,7 +289,7 @@ def _initial_key(r1cs: R1CS, ptau: Ptau, progress: Progress | None) -> ProvingKe
     cs.update(uncompressed(alpha1.to_bytes() + beta1.to_bytes(), False) + uncompressed(beta2.to_bytes(), True))
     cs.update(uncompressed(g2.to_bytes(), True) + uncompressed(g1.to_bytes(), False) + uncompressed(g2.to_bytes(), True))
     cs.update(u32be(r1cs.n_public + 1) + uncompressed(ic, False))
-    cs.update(u32be(d - 1) + uncompressed(_h_hash_points(ptau, d), False))
+    cs.update(u32be(d - 1) + _h_hash_points(ptau, d))
     step("key points", 5)
     for points, g2_ in ((c_query, False), (a_query, False), (b1_query, False), (b2_query, True)):
         cs.update(u32be(len(points) // (G2 if g2_ else G1)) + uncompressed(points, g2_))

@@ -3,14 +3,16 @@
 
 Using snarkjs's ``.zkey`` layout (iden3 binfile, protocol 1) as *the* proving-key format means:
 snarkjs can prove with our keys, we can prove with snarkjs's (ceremony) keys, and phase-2
-contributions (``snarkjs zkey contribute``) apply to our keys unchanged.
+contributions (``zkml-chain zkey contribute`` or ``snarkjs zkey contribute``) apply to either.
 
 Sections: 1 protocol id; 2 header (field sizes and primes, nVars, nPublic, domainSize, alpha1,
 beta1, beta2, gamma2, delta1, delta2); 3 IC; 4 QAP coefficients of A and B; 5 A, 6 B1 (G1),
 7 B2 (G2), 8 C (private wires), 9 H points; 10 phase-2 contributions (csHash, count, ...).
 Points are little-endian **Montgomery** form (x·2^256 mod q), infinity as zeros; coefficients
 are stored as ``coef · R² mod r`` (the form snarkjs's prover multiplies with raw witness words).
-zkml-chain adds section 100, a JSON note that marks development keys; other tools ignore it.
+zkml-chain adds section 100, a JSON note (the key's provenance: development, or the powers-of-tau
+file's power, contributions and last challenge); other tools ignore it. A development key is also
+marked in its circuit hash (section 10), which every contribution copies.
 """
 
 from __future__ import annotations

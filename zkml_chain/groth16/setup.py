@@ -9,7 +9,9 @@ With τ, α, β, γ, δ random and L_c(τ) the Lagrange basis of the size-N doma
     H_i  = L^(2N)_(2i+1)(τ)/δ·G1                   (odd-coset reduction, see qap.py)
 
 The result is a snarkjs-compatible proving key marked as a development key: whoever knows τ
-could forge proofs, so production keys must go through a phase-2 ceremony.
+could forge proofs, and a phase-2 contribution does not change that (the mark survives it).
+Production keys come from a powers-of-tau ceremony: :func:`zkml_chain.ceremony.phase2.initial_key`
+and phase-2 contributions.
 """
 
 from __future__ import annotations
