@@ -114,11 +114,13 @@ def cli() -> None:
               show_default=True)
 @click.option("--model", type=click.Choice(["mlp", "lr"]), default="mlp", show_default=True)
 @click.option("--min-score", default=0.6, show_default=True, type=click.FloatRange(0.0, 1.0, max_open=True))
-def demo(out: Path, model: str, min_score: float) -> None:
+@click.option("--ceremony-cache", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder caching the ceremony's phase-1 file and initial key [default: OUT/ceremony].")
+def demo(out: Path, model: str, min_score: float, ceremony_cache: Path | None) -> None:
     _local_only("the demo plays every party with the node's unlocked test accounts: use a local network")
     evm = Evm(_uri())
     console = Console(soft_wrap=True)
-    story = Story(out, model, min_score=min_score)
+    story = Story(out, model, min_score=min_score, ceremony_cache=ceremony_cache)
 
     def go() -> bool:
         p = Printer(console)

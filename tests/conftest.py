@@ -55,6 +55,13 @@ def run(cmd: list[str | Path], cwd: Path | None = None, timeout: int = 300) -> s
 
 
 @pytest.fixture(scope="session")
+def ceremony_cache(tmp_path_factory) -> Path:  # noqa: ANN001
+    """One phase-1 file and initial key for every lending demo of the session (the demo's
+    ceremony builds them once; later runs reuse them, as `make demo` does across runs)."""
+    return tmp_path_factory.mktemp("ceremony-cache")
+
+
+@pytest.fixture(scope="session")
 def snarkjs() -> Path:
     return node_tool("snarkjs")
 

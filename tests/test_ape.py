@@ -65,9 +65,11 @@ def test_ape_run_gas_benchmark_writes_table_json_and_plot(tmp_path: Path) -> Non
     assert "| 3 |" in (tmp_path / "gas.md").read_text()
 
 
-def test_ape_run_lending_demo(tmp_path: Path) -> None:
+@pytest.mark.timeout(1500)  # the session's first demo builds the ceremony cache
+def test_ape_run_lending_demo(tmp_path: Path, ceremony_cache: Path) -> None:
     """The flagship story through Ape: every step as it must be, and the gas report written."""
-    r = run([APE, "run", "lending", "demo", "--out", tmp_path, "--model", "lr"], cwd=ROOT)
+    r = run([APE, "run", "lending", "demo", "--out", tmp_path, "--ceremony-cache", ceremony_cache], cwd=ROOT,
+            timeout=1200)
     assert r.returncode == 0, r.stdout + r.stderr
     for line in ("borrow (Alice)", "lent", "rejected (WrongNonce)", "refused", "rejected (InvalidProof)",
                  "pool back to 1,000,000 dUSD"):

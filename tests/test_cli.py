@@ -147,12 +147,15 @@ def test_demo_runs(tmp_path):
     assert (tmp_path / "demo" / "Verifier.sol").read_text().startswith("// SPDX-License-Identifier: MIT")
 
 
-def test_lending_demo_runs_the_whole_story(tmp_path):
-    """The README's main command: each step printed with its result and gas, exit 0."""
-    r = run([ZKML, "demo", "--out", tmp_path / "lending"])
+@pytest.mark.timeout(1500)  # the session's first demo builds the ceremony cache
+def test_lending_demo_runs_the_whole_story(tmp_path, ceremony_cache):
+    """The README's main command: each step printed with its result and gas, exit 0; the pool
+    lends on a ceremony key whose transcript the demo verified."""
+    r = run([ZKML, "demo", "--out", tmp_path / "lending", "--ceremony-cache", ceremony_cache], timeout=1200)
     assert r.returncode == 0, r.stdout + r.stderr
     out = r.stdout
-    for step in ("train", "compile", "setup", "deploy", "register model", "attest Alice", "attest Carol",
+    for step in ("train", "compile", "verify phase 1", "phase 2", "verify phase 2", "phase 2, the lender:",
+                 "phase 2, the bureau:", "deploy", "register model", "attest Alice", "attest Carol",
                  "prove (Alice)", "borrow (Alice)", "replay (Alice)", "prove (Carol)", "forge (Carol)",
                  "borrow again (Alice)", "repay (Alice)"):
         assert step in out, step

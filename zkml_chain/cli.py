@@ -339,14 +339,18 @@ def verifier(vk_path: Path, out: Path, contract_name: str | None, batch: bool, d
 @click.option("--scale", default=12, show_default=True, type=click.IntRange(6, 20), help="Fixed-point scale (bits).")
 @click.option("--min-score", default=0.6, show_default=True, type=click.FloatRange(0.0, 1.0, max_open=True),
               help="The pool's policy: lowest p(good) it lends at.")
+@click.option("--ceremony-cache", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder caching the ceremony's phase-1 file and initial key [default: OUT/ceremony].")
 @_friendly
-def demo(out: Path, model: str, scale: int, min_score: float) -> None:
+def demo(out: Path, model: str, scale: int, min_score: float, ceremony_cache: Path | None) -> None:
     """The flagship end to end on a local Anvil started here: train credit models on German
-    Credit, compile one into a circuit, deploy registries and a lending pool, attest two
-    applicants, prove and borrow (and fail to), repay; prints each step, its result and its gas."""
+    Credit, compile one into a circuit, run a small trusted-setup ceremony for it (phase 1 built
+    once and cached), deploy registries and a lending pool on that key, attest two applicants,
+    prove and borrow (and fail to), repay; prints each step, its result and its gas."""
     from .lending.demo import Story, run_lending_demo
 
-    if not run_lending_demo(Story(out, model, scale, min_score), Console(soft_wrap=True)):
+    story = Story(out, model, scale, min_score, ceremony_cache=ceremony_cache)
+    if not run_lending_demo(story, Console(soft_wrap=True)):
         raise SystemExit(1)
 
 

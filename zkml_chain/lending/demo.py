@@ -46,6 +46,8 @@ class Story:
     loan: int = 500 * TOKEN
     liquidity: int = 1_000_000 * TOKEN
     gas: dict[str, int] = field(default_factory=dict)
+    #: Where the ceremony's phase-1 file and initial key are cached [default: out/ceremony].
+    ceremony_cache: Path | None = None
 
 
 class Printer:
@@ -81,7 +83,7 @@ def prepare(story: Story, p: Printer) -> tuple[Prover, Any, np.ndarray]:
     p.step("compile", f"{story.model.upper()} -> {info['constraints']:,} constraints at scale 2^{story.scale}; the "
            f"circuit's own held-out accuracy {q.accuracy:.3f} AUC {q.auc:.3f}, max |Δp(good)| {err:.4f}", t0=t)
 
-    record = run_ceremony(circuit, story.out / "ceremony",
+    record = run_ceremony(circuit, story.ceremony_cache or story.out / "ceremony",
                           lambda name, result, t0: p.step(name, result, t0=t0))[1]
     for line in hash_lines(record):
         p.console.print(line, highlight=False)
