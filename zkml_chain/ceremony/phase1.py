@@ -290,29 +290,33 @@ def _sections_problem(ptau: Ptau, cur: PtauContribution, progress: Progress | No
 
 
 def _lagrange_problem(ptau: Ptau, progress: Progress | None) -> str | None:
-    """Σ r_i·τ^i·G = Σ_j (Σ_i r_i ω^(ij))·L_j(τ)·G for random r, at every power: the Lagrange
-    points are the inverse FFT of the powers (snarkjs's check, with 128-bit randomness)."""
-    total = sum(ptau.power + (2 if s == 12 else 1) for s in LAGRANGE)
-    done = 0
-    for s, (powers, size) in LAGRANGE.items():
+    """Σ r_i·τ^i·G = Σ_j (Σ_i r_i ω^(ij))·L_j(τ)·G for random r holds at every size exactly when
+    the Lagrange points are the inverse FFT of the powers (snarkjs checks each size with 32-bit
+    randomness). With independent random r per size, the sum of all sizes' identities is one
+    check per section: an MSM over the powers and one over the whole section, ~2^-128 to pass a
+    wrong point."""
+    for k, (s, (powers, size)) in enumerate(LAGRANGE.items()):
         bad = (_native.g2_first_invalid if size == G2 else _native.g1_first_invalid)(ptau.lagrange[s])
         if bad >= 0:
             return f"section {s} (Lagrange points): point {bad} is not a valid curve point"
         msm = _native.g2_msm if size == G2 else _native.g1_msm
         top = ptau.power + 1 if s == 12 else ptau.power
+        n_top = 2**top
+        tau_side = [0] * n_top
+        lagrange_side = []
         for p in range(top + 1):
-            n = 2**p
-            pts = ptau.section(powers)[: n * size] if p <= ptau.power or s != 12 else ptau.section(powers) + bytes(size)
-            r = _random_scalars(n)
+            r = [os_secrets.randbits(CHECK_BITS) for _ in range(2**p)]
             if s == 12 and p == ptau.power + 1:  # the missing last power counts as zero
-                r = r[: (n - 1) * 32] + bytes(32)
-            lhs = msm(pts, r)
-            rhs = msm(ptau.lagrange_at(s, p), _native.ntt(r) if n > 1 else r)
-            if lhs != rhs:
-                return f"section {s} (Lagrange points) at size 2^{p}: not the Lagrange basis of the powers"
-            done += 1
-            if progress:
-                progress("Lagrange points", done, total)
+                r[-1] = 0
+            for i, v in enumerate(r):
+                tau_side[i] += v
+            rb = to_bytes(r)
+            lagrange_side.append(_native.ntt(rb) if len(r) > 1 else rb)
+        pts = ptau.section(powers)[: n_top * size] if s != 12 or top <= ptau.power else ptau.section(powers) + bytes(size)
+        if msm(pts, to_bytes([v % R for v in tau_side])) != msm(ptau.lagrange[s], b"".join(lagrange_side)):
+            return f"section {s} (Lagrange points): not the Lagrange basis of the powers at some size"
+        if progress:
+            progress("Lagrange points", k + 1, len(LAGRANGE))
     return None
 
 
