@@ -691,6 +691,20 @@ fn g1_sub<'py>(py: Python<'py>, a: &[u8], b: &[u8]) -> PyResult<Bound<'py, PyByt
     bytes_out(py, r)
 }
 
+/// Index of the first G2 point off the curve (or with a coordinate >= q), or -1. Unlike
+/// `g2_first_invalid` it does not test membership of the prime-order subgroup (the costly part).
+#[pyfunction]
+fn g2_first_off_curve(py: Python<'_>, points: &[u8]) -> PyResult<i64> {
+    crate::count(points, G2_BYTES, "points").map_err(PyValueError::new_err)?;
+    Ok(py.allow_threads(|| {
+        points
+            .par_chunks_exact(G2_BYTES)
+            .position_first(|c| !crate::g2_at(c).map(|p| p.is_zero() || p.is_on_curve()).unwrap_or(false))
+            .map(|i| i as i64)
+            .unwrap_or(-1)
+    }))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Blake2b>()?;
     m.add_class::<FfjsRng>()?;
@@ -703,6 +717,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(g1_combine, m)?)?;
     m.add_function(wrap_pyfunction!(g2_combine, m)?)?;
     m.add_function(wrap_pyfunction!(g1_sub, m)?)?;
+    m.add_function(wrap_pyfunction!(g2_first_off_curve, m)?)?;
     Ok(())
 }
 

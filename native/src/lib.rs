@@ -119,7 +119,7 @@ fn g1_at(b: &[u8]) -> Option<G1Affine> {
     Some(G1Affine::new_unchecked(x, y))
 }
 
-fn g2_at(b: &[u8]) -> Option<G2Affine> {
+pub(crate) fn g2_at(b: &[u8]) -> Option<G2Affine> {
     let x = Fq2::new(fq_at(&b[0..FE])?, fq_at(&b[FE..2 * FE])?);
     let y = Fq2::new(fq_at(&b[2 * FE..3 * FE])?, fq_at(&b[3 * FE..4 * FE])?);
     if x.is_zero() && y.is_zero() {

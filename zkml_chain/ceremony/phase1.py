@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from .. import _native
-from ..curve import G1_GENERATOR, G2_GENERATOR, G1Point, G2Point
+from ..curve import G1_GENERATOR, G2_GENERATOR, G1Point, G2Point, g2_first_invalid
 from ..errors import ZkmlChainError
 from ..field import R, to_bytes
 from .ptau import G1, G2, LAGRANGE, Ptau, PtauContribution, n_points
@@ -258,12 +258,16 @@ def _consecutive(points: bytes, size: int) -> tuple[bytes, bytes]:
     return msm(points[: (n - 1) * size], r), msm(points[size:], r)
 
 
+def _not_in(size: int) -> str:
+    return "not in G2 (off the curve or outside its prime-order subgroup)" if size == G2 else "not on the G1 curve"
+
+
 def _sections_problem(ptau: Ptau, cur: PtauContribution, progress: Progress | None) -> str | None:
     for s, name in ((2, "tauG1"), (3, "tauG2"), (4, "alphaTauG1"), (5, "betaTauG1"), (6, "betaG2")):
         size = G2 if s in (3, 6) else G1
-        bad = (_native.g2_first_invalid if size == G2 else _native.g1_first_invalid)(ptau.section(s))
+        bad = (g2_first_invalid if size == G2 else _native.g1_first_invalid)(ptau.section(s))
         if bad >= 0:
-            return f"section {s} ({name}): point {bad} is not a valid curve point"
+            return f"section {s} ({name}): point {bad} is {_not_in(size)}"
         if progress:
             progress("points", s - 1, 5)
     first = lambda s, size, i=0: ptau.section(s)[i * size : (i + 1) * size]  # noqa: E731
@@ -296,9 +300,9 @@ def _lagrange_problem(ptau: Ptau, progress: Progress | None) -> str | None:
     check per section: an MSM over the powers and one over the whole section, ~2^-128 to pass a
     wrong point."""
     for k, (s, (powers, size)) in enumerate(LAGRANGE.items()):
-        bad = (_native.g2_first_invalid if size == G2 else _native.g1_first_invalid)(ptau.lagrange[s])
+        bad = (g2_first_invalid if size == G2 else _native.g1_first_invalid)(ptau.lagrange[s])
         if bad >= 0:
-            return f"section {s} (Lagrange points): point {bad} is not a valid curve point"
+            return f"section {s} (Lagrange points): point {bad} is {_not_in(size)}"
         msm = _native.g2_msm if size == G2 else _native.g1_msm
         top = ptau.power + 1 if s == 12 else ptau.power
         n_top = 2**top
