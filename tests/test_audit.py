@@ -10,6 +10,7 @@ test_lending.py.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from zkml_chain.onnx.compile import read_inputs
 from zkml_chain.onnx.graph import Graph
 from zkml_chain.onnx.lower import quantize
 from zkml_chain.poseidon import commit_integers, commit_signed
+from zkml_chain.testing.models import ModelReport, check_model
 
 ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
 
@@ -239,3 +241,17 @@ def test_the_fuzzers_mul_conv_model_compiles_at_scale_24(tmp_path: Path) -> None
     x = np.full((1, 1, 2, 2), 2**40, dtype=np.int64)
     out = NumpyBackend(1).conv(x, np.full((1, 1, 3, 3), 2**30, dtype=np.int64), 1, 1)
     assert all(type(v) is int for v in out.ravel()) and out.ravel().tolist() == [4 * 2**70] * 4
+
+
+def test_pooling_sums_in_the_numpy_model_are_exact(tmp_path: Path) -> None:
+    """Found by the long model-fuzzer run (tests/models/fuzz_bn_conv_gap_matmul.onnx at --scale
+    24): GlobalAveragePool summed 60-bit values in int64 and wrapped, so the integer model (which
+    calibrates widths and reports accuracy) disagreed with the circuit. Pool sums are bounded
+    before they are formed now, like products."""
+    x = np.full((1, 1, 2, 2), 2**62, dtype=np.int64)
+    assert NumpyBackend(1).global_avg_pool(x, "g").ravel().tolist() == [2**62]
+    assert NumpyBackend(1).avg_pool(x, 2, 2, "a").ravel().tolist() == [2**62]
+    report = ModelReport()
+    data = (ROOT / "tests" / "models" / "fuzz_bn_conv_gap_matmul.onnx").read_bytes()
+    check_model(data, {"x": (1, 2, 3, 6)}, 1.0, 24, tmp_path / "m", random.Random(24), report, [])
+    assert report.compiled == 1 and report.checked_inputs > 0 and not report.findings, report.findings

@@ -11,12 +11,13 @@ is reported.
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
 
 from zkml_chain.testing.models import fuzz_models
-from zkml_chain.testing.mutate import TARGETS, Run, Target, _problem, build_corpus, fuzz_files
+from zkml_chain.testing.mutate import TARGETS, Run, Target, _problem, build_corpus, fuzz_files, try_mutant
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +57,19 @@ def test_random_models_compile_to_circuits_equal_to_numpy(tmp_path: Path) -> Non
     report = fuzz_models(10, tmp_path, seed=2026)
     assert not report.findings, [(f.ops, f.scale, f.problem[:500]) for f in report.findings]
     assert report.compiled >= 5 and report.checked_inputs >= 10
+
+
+def test_findings_of_the_long_run_stay_fixed(corpus, tmp_path: Path) -> None:
+    """Mutants `make fuzz` found (2026-11-30): circuit.json without an input's calibrated width
+    (KeyError) and an INPUT.json integer beyond float range (OverflowError) reached users as
+    internal errors; both are clear errors now."""
+    compiled = json.loads((corpus.compiled / "circuit.json").read_text())
+    del compiled["quantization"]["widths"]["input:x"]
+    inp = json.loads(corpus.input.read_text())
+    inp["x"] = 10**400
+    cases = [("circuit.json", json.dumps(compiled), "no calibrated width for input 'x'"),
+             ("INPUT.json", json.dumps(inp), "input 'x': expected (nested lists of) numbers")]
+    for fmt, data, needle in cases:
+        target = next(t for t in TARGETS if t.format == fmt and t.command == "prove --input")
+        run, problem = try_mutant(target, corpus, data.encode(), tmp_path)
+        assert problem is None and run.exit_code == 2 and needle in run.stderr, (fmt, problem, run.stderr[-500:])

@@ -177,13 +177,15 @@ class NumpyBackend:
         return self._windows(x, k, stride).max(axis=-1)
 
     def avg_pool(self, x: np.ndarray, k: int, stride: int, key: str) -> np.ndarray:
-        s = self._windows(x, k, stride).sum(axis=-1)
+        (x,) = _exact(x, bound=maxabs(x) * k * k)  # the window sums, before the division
+        s = _narrow(self._windows(x, k, stride).sum(axis=-1))
         self._see(key, s)
         return s // (k * k)
 
     def global_avg_pool(self, x: np.ndarray, key: str) -> np.ndarray:
         b, ch, h, w = x.shape
-        s = x.reshape(b, ch, h * w).sum(axis=-1)
+        (x,) = _exact(x, bound=maxabs(x) * h * w)
+        s = _narrow(x.reshape(b, ch, h * w).sum(axis=-1))
         self._see(key, s)
         return s // (h * w)
 

@@ -76,7 +76,7 @@ def _as_input(graph: Graph, name: str, value: Any, batch: bool, integers: bool =
     shape = graph.inputs[name]
     try:
         arr = np.asarray(value, dtype=object if integers else np.float64)
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, OverflowError) as e:
         raise ProofInputError(f"input {name!r}: expected (nested lists of) numbers ({e})") from None
     if integers:  # exact: a JSON integer above 2^53 must not pass through float64
         arr = _integers(name, arr)
@@ -399,7 +399,12 @@ class CompiledFolder:
         if hashlib.sha256(model_path.read_bytes()).hexdigest() != digest:
             raise ZkmlChainError(f"{model_path} changed since it was compiled (its SHA-256 differs from circuit.json's): "
                                  "recompile it with `zkml-chain compile`")
-        return cls(folder, info, load(model_path), plan, vis, claim, n_wires, n_constraints)
+        graph = load(model_path)
+        missing = [n for n in graph.inputs if input_key(n) not in plan.widths]
+        if missing:
+            raise ZkmlChainError(f"{path}: malformed circuit.json (no calibrated width for input {missing[0]!r}); "
+                                 "recompile the model")
+        return cls(folder, info, graph, plan, vis, claim, n_wires, n_constraints)
 
 
 def witness_for_input(folder: Path, obj: Any, where: str = "input") -> Inference:

@@ -465,11 +465,29 @@ def _listing(d: Path) -> set[Path]:
     return {p for p in d.rglob("*")} if d.exists() else set()
 
 
+def try_mutant(target: Target, corpus: Corpus, data: bytes, scratch: Path) -> tuple[Run, str | None]:
+    """Run ``target``'s command on ``data`` in place of its seed file: what came back and the
+    problem with it (None when the command behaved)."""
+    from ..cli import main
+
+    work = scratch / "run"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    mutant = work / ("mutant" + target.seed(corpus).suffix)
+    mutant.write_bytes(data)
+    argv, _ = target.argv(corpus, mutant, work)
+    before = _listing(work)
+    run = _run(main, argv)
+    created = sorted(_listing(work) - before)
+    problem = _problem(target, run, created)
+    if problem is None and target.check is not None:
+        problem = target.check(corpus, mutant, work, run)
+    return run, problem
+
+
 def fuzz_files(count: int, corpus: Corpus, scratch: Path, seed: int = 0, targets: tuple[Target, ...] = TARGETS,
                progress: Callable[[int], None] | None = None) -> FileReport:
     """``count`` mutants per target through its command; a report of what came back."""
-    from ..cli import main
-
     report = FileReport({}, {}, [])
     done = 0
     for t_index, target in enumerate(targets):
@@ -481,18 +499,7 @@ def fuzz_files(count: int, corpus: Corpus, scratch: Path, seed: int = 0, targets
             if rng.random() < 0.2:  # stack a second mutation now and then
                 data, how2 = target.mutate(data, rng)
                 how = f"{how} + {how2}"
-            work = scratch / "run"
-            shutil.rmtree(work, ignore_errors=True)
-            work.mkdir(parents=True)
-            mutant = work / ("mutant" + target.seed(corpus).suffix)
-            mutant.write_bytes(data)
-            argv, _ = target.argv(corpus, mutant, work)
-            before = _listing(work)
-            run = _run(main, argv)
-            created = sorted(_listing(work) - before)
-            problem = _problem(target, run, created)
-            if problem is None and target.check is not None:
-                problem = target.check(corpus, mutant, work, run)
+            run, problem = try_mutant(target, corpus, data, scratch)
             report.runs[name] = report.runs.get(name, 0) + 1
             codes = report.exits.setdefault(name, {})
             codes[run.exit_code] = codes.get(run.exit_code, 0) + 1
