@@ -148,13 +148,17 @@ def test_phase1_tampering_is_named(ptaus, tmp_path: Path) -> None:
         pts[3 * G1 : 4 * G1] = G1_GENERATOR.to_bytes()
         p.lagrange[14] = bytes(pts)
 
+    def lagrange_top(p: Ptau) -> None:  # the last point of tauG1's largest basis (one power short)
+        p.lagrange[12] = p.lagrange[12][:-G1] + (G1Point.from_bytes(p.lagrange[12][-G1:]) + G1_GENERATOR).to_bytes()
+
     def torsion(p: Ptau) -> None:  # tau^7 G2 plus a point of order 10069: on the curve, not in G2
         pts = bytearray(p.tau_g2)
         pts[7 * G2 : 8 * G2] = _with_small_torsion(G2Point.from_bytes(p.tau_g2[7 * G2 : 8 * G2])).to_bytes()
         p.tau_g2 = bytes(pts)
 
     cases = [(point, "section 2 (tauG1)"), (torsion, "section 3 (tauG2): point 7 is not in G2"), (challenge, "contribution #3 (beacon): its next challenge"),
-             (key, "contribution #2 (theirs)"), (lagrange, "section 14 (Lagrange points)")]
+             (key, "contribution #2 (theirs)"), (lagrange, "section 14 (Lagrange points)"),
+             (lagrange_top, "section 12 (Lagrange points): not the Lagrange basis")]
     for change, needle in cases:
         bad = _tampered(ptaus["prepared"], tmp_path / f"{change.__name__}.ptau", change)
         r = run([ZKML, "ptau", "verify", bad])

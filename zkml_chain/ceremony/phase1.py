@@ -16,10 +16,12 @@ import secrets as os_secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from .. import _native
 from ..curve import G1_GENERATOR, G2_GENERATOR, G1Point, G2Point, g2_first_invalid
 from ..errors import ZkmlChainError
-from ..field import R, to_bytes
+from ..field import N8, R
 from .ptau import G1, G2, LAGRANGE, Ptau, PtauContribution, n_points
 from .snarkjs import (Blake2b, PtauKey, blake2b, compressed, create_ptau_key, first_challenge, g2_sp,
                       rng_from_beacon, rng_from_entropy, same_ratio, scalar_bytes, uncompressed)
@@ -245,8 +247,11 @@ def _contribution_problem(cur: PtauContribution, prev: _Prev | PtauContribution)
     return next((msg for ok, msg in checks if not ok), None)
 
 
-def _random_scalars(n: int, bits: int = CHECK_BITS) -> bytes:
-    return to_bytes([os_secrets.randbits(bits) for _ in range(n)])
+def _random_scalars(n: int) -> bytes:
+    """n random CHECK_BITS-bit scalars, packed."""
+    out = np.zeros((n, N8), dtype=np.uint8)
+    out[:, : CHECK_BITS // 8] = np.frombuffer(os_secrets.token_bytes(n * CHECK_BITS // 8), np.uint8).reshape(n, -1)
+    return out.tobytes()
 
 
 def _consecutive(points: bytes, size: int) -> tuple[bytes, bytes]:
@@ -294,11 +299,12 @@ def _sections_problem(ptau: Ptau, cur: PtauContribution, progress: Progress | No
 
 
 def _lagrange_problem(ptau: Ptau, progress: Progress | None) -> str | None:
-    """Σ r_i·τ^i·G = Σ_j (Σ_i r_i ω^(ij))·L_j(τ)·G for random r holds at every size exactly when
-    the Lagrange points are the inverse FFT of the powers (snarkjs checks each size with 32-bit
-    randomness). With independent random r per size, the sum of all sizes' identities is one
-    check per section: an MSM over the powers and one over the whole section, ~2^-128 to pass a
-    wrong point."""
+    """At each size n the Lagrange points are L = M·P, the inverse FFT matrix M (symmetric) times
+    the powers P, exactly when Σ_j s_j·L_j = Σ_i (M·s)_i·P_i for random s (snarkjs checks each
+    size so, with 32-bit randomness). With independent random s per size the identities of all
+    sizes add up to one check per section, ~2^-128 to pass a wrong point: an MSM over the whole
+    section with the short random scalars, and one over the (half as many) powers with the
+    full-width scalars Σ_n INTT_n(s_n)."""
     for k, (s, (powers, size)) in enumerate(LAGRANGE.items()):
         bad = (g2_first_invalid if size == G2 else _native.g1_first_invalid)(ptau.lagrange[s])
         if bad >= 0:
@@ -306,18 +312,16 @@ def _lagrange_problem(ptau: Ptau, progress: Progress | None) -> str | None:
         msm = _native.g2_msm if size == G2 else _native.g1_msm
         top = ptau.power + 1 if s == 12 else ptau.power
         n_top = 2**top
-        tau_side = [0] * n_top
-        lagrange_side = []
+        short = _random_scalars(2 ** (top + 1) - 1)  # sizes 1, 2, 4, ..., n_top, one after the other
+        powers_side = bytes(n_top * N8)
         for p in range(top + 1):
-            r = [os_secrets.randbits(CHECK_BITS) for _ in range(2**p)]
-            if s == 12 and p == ptau.power + 1:  # the missing last power counts as zero
-                r[-1] = 0
-            for i, v in enumerate(r):
-                tau_side[i] += v
-            rb = to_bytes(r)
-            lagrange_side.append(_native.ntt(rb) if len(r) > 1 else rb)
-        pts = ptau.section(powers)[: n_top * size] if s != 12 or top <= ptau.power else ptau.section(powers) + bytes(size)
-        if msm(pts, to_bytes([v % R for v in tau_side])) != msm(ptau.lagrange[s], b"".join(lagrange_side)):
+            sp = short[(2**p - 1) * N8 : (2 ** (p + 1) - 1) * N8]
+            c = _native.ntt(sp, inverse=True) if p else sp
+            powers_side = _native.fr_add(powers_side, c + bytes((n_top - 2**p) * N8))
+        # tauG1 holds 2^(power+1) − 1 powers: the size-2^(power+1) basis takes the missing one as zero
+        pts = ptau.section(powers)[: n_top * size]
+        pts += bytes(n_top * size - len(pts))
+        if msm(pts, powers_side) != msm(ptau.lagrange[s], short):
             return f"section {s} (Lagrange points): not the Lagrange basis of the powers at some size"
         if progress:
             progress("Lagrange points", k + 1, len(LAGRANGE))
