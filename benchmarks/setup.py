@@ -99,6 +99,32 @@ def make_circuit(log_n: int, d: Path) -> Path:
     return path
 
 
+def write_results(rows: list[Row], snarkjs_limit: float, out: Path, command: str, show: bool = True) -> None:
+    """The table (console and markdown) and the raw rows (json); called after every row, so a
+    run stopped part-way keeps what it measured."""
+    table = Table(title="trusted setup: zkml-chain vs snarkjs 0.7.6 (whole commands, median)")
+    md = [f"# Trusted setup, {date.today().isoformat()} (`{command}`)", "",
+          "| operation | size | zkml-chain s | snarkjs s | snarkjs / ours | our peak MB | snarkjs peak MB |",
+          "|---|---:|---:|---:|---:|---:|---:|"]
+    for col in ("operation", "size", "ours s", "snarkjs s", "ratio", "our MB", "snarkjs MB"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        sj = f"{r.snarkjs_s:.2f}" if r.snarkjs_s is not None else (f"> {snarkjs_limit:.0f} (stopped)"
+                                                                  if "stopped after" in r.note else "not run")
+        ratio = f"{r.ratio:.1f}x" if r.ratio is not None else (f"> {snarkjs_limit / r.ours_s:.1f}x"
+                                                               if "stopped after" in r.note else "–")
+        sjm = f"{r.snarkjs_peak_mb:.0f}" if r.snarkjs_peak_mb is not None else "–"
+        table.add_row(r.op, f"2^{r.log_n}", f"{r.ours_s:.2f}", sj, ratio, f"{r.ours_peak_mb:.0f}", sjm)
+        md.append(f"| {r.op} | 2^{r.log_n} | {r.ours_s:.2f} | {sj} | {ratio} | {r.ours_peak_mb:.0f} | {sjm} |")
+    if show:
+        console.print(table)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+            "command": command, "rows": [{**asdict(r), "ratio": r.ratio} for r in rows]}
+    out.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n")
+    out.with_suffix(".md").write_text("\n".join(md) + "\n")
+
+
 @click.command()
 @click.option("--logs", default="12,14,16", show_default=True, help="Sizes (log2) for verify, setup, contribute.")
 @click.option("--prepare-logs", default="10,12,14,16,18", show_default=True, help="Sizes (log2) for ptau prepare.")
@@ -106,9 +132,10 @@ def make_circuit(log_n: int, d: Path) -> Path:
 @click.option("--snarkjs-limit", default=900.0, show_default=True, help="Seconds after which a snarkjs run is stopped.")
 @click.option("--out", default=str(ROOT / "benchmarks" / "results" / "setup"), show_default=True)
 def main(logs: str, prepare_logs: str, repeats: int, snarkjs_limit: float, out: str) -> None:
-    sizes = sorted({int(x) for x in logs.split(",")})
-    prep_sizes = sorted({int(x) for x in prepare_logs.split(",")})
+    sizes = sorted({int(x) for x in logs.split(",") if x})
+    prep_sizes = sorted({int(x) for x in prepare_logs.split(",") if x})
     rows: list[Row] = []
+    command = f"benchmarks/setup.py --logs {logs} --prepare-logs {prepare_logs} --repeats {repeats}"
     snarkjs_prepare_ok = True
     with tempfile.TemporaryDirectory(prefix="zkml-setup-bench-") as tmp:
         d = Path(tmp)
@@ -133,6 +160,7 @@ def main(logs: str, prepare_logs: str, repeats: int, snarkjs_limit: float, out: 
                 assert ours is not None
                 rows.append(Row("ptau prepare", p, *ours, *(theirs or (None, None)), note))
                 console.print(rows[-1])
+                write_results(rows, snarkjs_limit, Path(out), command, show=False)
             if p not in sizes:
                 continue
             if not prepared.exists():
@@ -155,25 +183,8 @@ def main(logs: str, prepare_logs: str, repeats: int, snarkjs_limit: float, out: 
                 rows.append(Row(op, p, *ours, *(theirs or (None, None)),
                                 "" if theirs else f"snarkjs stopped after {snarkjs_limit:.0f} s"))
                 console.print(rows[-1])
-    table = Table(title="trusted setup: zkml-chain vs snarkjs 0.7.6 (whole commands, median)")
-    md = ["| operation | size | zkml-chain s | snarkjs s | snarkjs / ours | our peak MB | snarkjs peak MB |",
-          "|---|---:|---:|---:|---:|---:|---:|"]
-    for col in ("operation", "size", "ours s", "snarkjs s", "ratio", "our MB", "snarkjs MB"):
-        table.add_column(col, justify="right")
-    for r in rows:
-        sj = f"{r.snarkjs_s:.2f}" if r.snarkjs_s is not None else f"> {snarkjs_limit:.0f} (stopped)"
-        ratio = f"{r.ratio:.1f}x" if r.ratio is not None else (f"> {snarkjs_limit / r.ours_s:.1f}x"
-                                                               if "stopped after" in r.note else "–")
-        sjm = f"{r.snarkjs_peak_mb:.0f}" if r.snarkjs_peak_mb is not None else "–"
-        table.add_row(r.op, f"2^{r.log_n}", f"{r.ours_s:.2f}", sj, ratio, f"{r.ours_peak_mb:.0f}", sjm)
-        md.append(f"| {r.op} | 2^{r.log_n} | {r.ours_s:.2f} | {sj} | {ratio} | {r.ours_peak_mb:.0f} | {sjm} |")
-    console.print(table)
-    stem = Path(out)
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-            "command": "benchmarks/setup.py", "rows": [{**asdict(r), "ratio": r.ratio} for r in rows]}
-    stem.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n")
-    stem.with_suffix(".md").write_text("\n".join(md) + "\n")
+                write_results(rows, snarkjs_limit, Path(out), command, show=False)
+    write_results(rows, snarkjs_limit, Path(out), command)
 
 
 if __name__ == "__main__":

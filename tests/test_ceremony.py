@@ -172,6 +172,35 @@ def test_phase1_tampering_is_named(ptaus, tmp_path: Path) -> None:
     assert r.returncode == 1 and "no contribution" in r.stderr
 
 
+def test_commands_that_read_g2_points_refuse_one_outside_the_subgroup(ptaus, circuit, tmp_path: Path) -> None:
+    """The G2 kernels check the curve only (a per-point subgroup check was most of `setup --ptau`);
+    `ptau contribute`, `ptau prepare` and `setup --ptau` check the subgroup for whole sections at
+    once: a point with a 10069-torsion component, on the curve, is refused and named."""
+    r1cs, _ = circuit
+
+    def tau_g2(p: Ptau) -> None:
+        pts = bytearray(p.tau_g2)
+        pts[7 * G2 : 8 * G2] = _with_small_torsion(G2Point.from_bytes(p.tau_g2[7 * G2 : 8 * G2])).to_bytes()
+        p.tau_g2 = bytes(pts)
+
+    def lagrange_g2(p: Ptau) -> None:  # the basis of size 2^POWER, where setup reads it
+        pts = bytearray(p.lagrange[13])
+        at = (2**POWER - 1 + 5) * G2
+        pts[at : at + G2] = _with_small_torsion(G2Point.from_bytes(p.lagrange[13][at : at + G2])).to_bytes()
+        p.lagrange[13] = bytes(pts)
+
+    unprepared = _tampered(ptaus["beacon"], tmp_path / "t.ptau", tau_g2)
+    prepared = _tampered(ptaus["prepared"], tmp_path / "lt.ptau", lagrange_g2)
+    out = tmp_path / "out"
+    for cmd, needle in [(["ptau", "contribute", unprepared, out, "--entropy", "x"], "tauG2: point 7 is not in G2"),
+                        (["ptau", "prepare", unprepared, out], "tauG2: point 7 is not in G2"),
+                        (["setup", r1cs, "--ptau", unprepared, "--out", out], "tauG2: point 7 is not in G2"),
+                        (["setup", r1cs, "--ptau", prepared, "--out", out], "Lagrange τ·G2: point 5 is not in G2")]:
+        r = run([ZKML, *cmd])
+        assert r.returncode == 2 and needle in r.stderr and "Traceback" not in r.stderr, (cmd[:2], r.stderr)
+        assert not out.exists()
+
+
 @pytest.fixture(scope="module")
 def circuit(tmp_path_factory) -> tuple[Path, Path]:
     d = tmp_path_factory.mktemp("circuit")

@@ -469,7 +469,9 @@ fn geometric(first: Fr, inc: Fr, n: usize) -> Vec<Fr> {
 }
 
 /// Point i times first·inc^i (a powers-of-tau contribution to one section). Points must be
-/// valid (in the subgroup): the multiplication uses the GLV endomorphism.
+/// valid (in the subgroup): the multiplication uses the GLV endomorphism. The G2 kernels here
+/// check that points are on the curve; their callers check the subgroup for the whole array at
+/// once (`curve.validate_g2_array`), which costs a fraction of a check per point.
 #[pyfunction]
 fn g1_apply_key<'py>(py: Python<'py>, points: &[u8], first: &[u8], inc: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
     let r = py.allow_threads(|| {
@@ -484,7 +486,7 @@ fn g1_apply_key<'py>(py: Python<'py>, points: &[u8], first: &[u8], inc: &[u8]) -
 #[pyfunction]
 fn g2_apply_key<'py>(py: Python<'py>, points: &[u8], first: &[u8], inc: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
     let r = py.allow_threads(|| {
-        let p = decode_g2(points, "points", true)?;
+        let p = crate::decode_g2_on_curve(points, "points")?;
         let s = geometric(one_fr(first, "first")?, one_fr(inc, "inc")?, p.len());
         let out: Vec<G2Projective> = p
             .par_iter()
@@ -567,7 +569,7 @@ fn g1_lagrange<'py>(py: Python<'py>, powers: &[u8]) -> PyResult<Bound<'py, PyByt
 #[pyfunction]
 fn g2_lagrange<'py>(py: Python<'py>, powers: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
     let r = py.allow_threads(|| {
-        let p = decode_g2(powers, "powers", true)?;
+        let p = crate::decode_g2_on_curve(powers, "powers")?;
         let d = lagrange_domain(p.len())?;
         let mut v: Vec<G2Glv> = p.iter().map(|a| G2Glv(a.into_group())).collect();
         d.ifft_in_place(&mut v);
@@ -669,7 +671,7 @@ fn g1_combine<'py>(py: Python<'py>, points: &[u8], rows: &[u8], cols: &[u8], coe
 fn g2_combine<'py>(py: Python<'py>, points: &[u8], rows: &[u8], cols: &[u8], coeffs: &[u8], n_out: usize)
                    -> PyResult<Bound<'py, PyBytes>> {
     let r = py.allow_threads(|| {
-        let p = decode_g2(points, "points", true)?;
+        let p = crate::decode_g2_on_curve(points, "points")?;
         let c = crate::decode_fr(coeffs, "coeffs")?;
         let out = combine::<G2Projective, G2Affine>(&p, &decode_u32(rows, "rows")?, &decode_u32(cols, "cols")?, &c,
                                                      n_out, |a, k| <G2Config as GLVConfig>::glv_mul_affine(*a, *k).into_group())?;

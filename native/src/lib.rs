@@ -159,6 +159,22 @@ pub(crate) fn decode_g2(b: &[u8], what: &str, check: bool) -> KResult<Vec<G2Affi
     )
 }
 
+/// G2 points with coordinates below q and on the curve, without the per-point subgroup check
+/// (a scalar multiplication each, most of a kernel's time on large sections): for kernels whose
+/// callers check membership of the whole array at once (`curve.validate_g2_array`, batched).
+pub(crate) fn decode_g2_on_curve(b: &[u8], what: &str) -> KResult<Vec<G2Affine>> {
+    count(b, G2_BYTES, what)?;
+    let items: Vec<Result<G2Affine, usize>> = b
+        .par_chunks_exact(G2_BYTES)
+        .enumerate()
+        .map(|(i, c)| match g2_at(c) {
+            Some(p) if p.is_zero() || p.is_on_curve() => Ok(p),
+            _ => Err(i),
+        })
+        .collect();
+    first_err(items, what, "is not a G2 curve point (coordinate >= q or not on the curve)")
+}
+
 fn valid_g1(p: &G1Affine) -> bool {
     p.is_zero() || (p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve())
 }

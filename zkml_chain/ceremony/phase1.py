@@ -124,6 +124,8 @@ def _apply_checked(ptau: Ptau, key: PtauKey, secrets_: tuple[int, int, int], cha
         size = G2 if g2 else G1
         apply = _native.g2_apply_key if g2 else _native.g1_apply_key
         pts = ptau.section(section)
+        if g2:  # the kernel checks the curve; the subgroup is checked here, for the section at once
+            refuse_outside_g2(pts, what)
         n, chunk = len(pts) // size, CHUNK_BYTES // size
         out = []
         for start in range(0, n, chunk):  # snarkjs's chunks: first·τ^start for each
@@ -161,6 +163,13 @@ def prepare(ptau: Ptau, progress: Progress | None = None) -> Ptau:
         raise CeremonyError(f"the input file holds an invalid point ({e}): it does not verify") from None
 
 
+def refuse_outside_g2(points: bytes, what: str) -> None:
+    """A ValueError (as the kernels raise) naming the first point of the array outside G2."""
+    bad = g2_first_invalid(points)
+    if bad >= 0:
+        raise ValueError(f"{what}: point {bad} is not in G2 (off the curve or outside its prime-order subgroup)")
+
+
 def _prepare(ptau: Ptau, progress: Progress | None = None) -> Ptau:
     """Add sections 12-15: for every domain size 2^p up to the file's power (2^(power+1) for
     τ·G1, whose last point is taken as zero), the points L_i(τ)·G by an inverse FFT over the
@@ -172,6 +181,8 @@ def _prepare(ptau: Ptau, progress: Progress | None = None) -> Ptau:
         top = ptau.power + 1 if s == 12 else ptau.power
         kernel = _native.g2_lagrange if size == G2 else _native.g1_lagrange
         src = ptau.section(powers)
+        if size == G2:
+            refuse_outside_g2(src, "tauG2")
         parts = []
         for p in range(top + 1):
             pts = src[: 2**p * size] if p <= ptau.power or s != 12 else src + bytes(size)  # τ^(2^(p)−1) := 0

@@ -26,7 +26,7 @@ from ..field import Q, R
 from ..groth16.keys import ProvingKey
 from ..groth16.qap import domain_size_for, qap_a_b
 from ..r1cs import R1CS, SparseMatrix
-from .phase1 import CeremonyError, Progress, _random_scalars, parse_beacon
+from .phase1 import CeremonyError, Progress, _random_scalars, parse_beacon, refuse_outside_g2
 from .ptau import G1, G2, Ptau
 from .snarkjs import (blake2b, format_hash, hash_to_g2, rng_from_beacon, rng_from_entropy, same_ratio, scalar_bytes,
                       uncompressed)
@@ -230,9 +230,12 @@ def lagrange_for(ptau: Ptau, cir: int, progress: Progress | None = None) -> tupl
     2^(cir+1) (for H) — from a prepared file's sections 12-15, or computed here (the same inverse
     FFT as ``ptau prepare``, at these two sizes only) from an unprepared one."""
     if ptau.prepared:
-        return (ptau.lagrange_at(12, cir), ptau.lagrange_at(13, cir), ptau.lagrange_at(14, cir),
+        l_tau2 = ptau.lagrange_at(13, cir)
+        refuse_outside_g2(l_tau2, "Lagrange τ·G2")  # the kernels check the curve only
+        return (ptau.lagrange_at(12, cir), l_tau2, ptau.lagrange_at(14, cir),
                 ptau.lagrange_at(15, cir), ptau.lagrange_at(12, cir + 1))
     d = 1 << cir
+    refuse_outside_g2(ptau.tau_g2[: d * G2], "tauG2")
     jobs = [(_native.g1_lagrange, ptau.tau_g1[: d * G1]), (_native.g2_lagrange, ptau.tau_g2[: d * G2]),
             (_native.g1_lagrange, ptau.alpha_tau_g1[: d * G1]), (_native.g1_lagrange, ptau.beta_tau_g1[: d * G1]),
             (_native.g1_lagrange, ptau.tau_g1[: 2 * d * G1] if cir < ptau.power else ptau.tau_g1 + bytes(G1))]
