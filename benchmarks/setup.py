@@ -135,7 +135,7 @@ def main(logs: str, prepare_logs: str, repeats: int, snarkjs_limit: float, out: 
     sizes = sorted({int(x) for x in logs.split(",") if x})
     prep_sizes = sorted({int(x) for x in prepare_logs.split(",") if x})
     rows: list[Row] = []
-    command = f"benchmarks/setup.py --logs {logs} --prepare-logs {prepare_logs} --repeats {repeats}"
+    command = f"benchmarks/setup.py --logs {logs or chr(34) * 2} --prepare-logs {prepare_logs or chr(34) * 2} --repeats {repeats}"
     snarkjs_prepare_ok = True
     with tempfile.TemporaryDirectory(prefix="zkml-setup-bench-") as tmp:
         d = Path(tmp)
