@@ -8,15 +8,12 @@ precompile wants the imaginary part first, which :meth:`G2Point.evm_words` provi
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from . import _native
 from .errors import PointError, ProofInputError
-from .field import N8, Q, R, from_bytes, to_bytes
+from .field import N8, Q, R, from_bytes, random_scalars, to_bytes
 
 Fq2 = tuple[int, int]
 
@@ -206,9 +203,7 @@ def g2_first_invalid(points: bytes) -> int:
     if bad >= 0:
         return bad
     for _ in range(G2_BATCH_ROUNDS):
-        scalars = np.zeros((n, N8), dtype=np.uint8)
-        scalars[:, : G2_BATCH_BITS // 8] = np.frombuffer(secrets.token_bytes(n * G2_BATCH_BITS // 8), np.uint8).reshape(n, -1)
-        if _native.g2_first_invalid(_native.g2_msm(points, scalars.tobytes())) >= 0:
+        if _native.g2_first_invalid(_native.g2_msm(points, random_scalars(n, G2_BATCH_BITS))) >= 0:
             return _native.g2_first_invalid(points)
     return -1
 

@@ -7,6 +7,7 @@ values are plain Python ``int``.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -24,6 +25,14 @@ N8 = 32
 #: Montgomery radix of Fr as used by snarkjs (2^256 mod r) and its square.
 R_MONT = pow(2, 256, R)
 R2_MONT = R_MONT * R_MONT % R
+
+
+def random_scalars(n: int, bits: int) -> bytes:
+    """n uniformly random ``bits``-bit scalars (bits a multiple of 8, below 254), packed as
+    little-endian N8-byte words, from the OS's randomness in one draw."""
+    out = np.zeros((n, N8), dtype=np.uint8)
+    out[:, : bits // 8] = np.frombuffer(secrets.token_bytes(n * bits // 8), np.uint8).reshape(n, -1)
+    return out.tobytes()
 
 
 def to_bytes(values: Iterable[int], what: str = "value", modulus: int = R) -> bytes:

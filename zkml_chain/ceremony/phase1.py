@@ -16,12 +16,10 @@ import secrets as os_secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from .. import _native
 from ..curve import G1_GENERATOR, G2_GENERATOR, G1Point, G2Point, g2_first_invalid
 from ..errors import ZkmlChainError
-from ..field import N8, R
+from ..field import N8, R, random_scalars
 from .ptau import G1, G2, LAGRANGE, Ptau, PtauContribution, n_points
 from .snarkjs import (Blake2b, PtauKey, blake2b, compressed, create_ptau_key, first_challenge, g2_sp,
                       rng_from_beacon, rng_from_entropy, same_ratio, scalar_bytes, uncompressed)
@@ -260,9 +258,7 @@ def _contribution_problem(cur: PtauContribution, prev: _Prev | PtauContribution)
 
 def _random_scalars(n: int) -> bytes:
     """n random CHECK_BITS-bit scalars, packed."""
-    out = np.zeros((n, N8), dtype=np.uint8)
-    out[:, : CHECK_BITS // 8] = np.frombuffer(os_secrets.token_bytes(n * CHECK_BITS // 8), np.uint8).reshape(n, -1)
-    return out.tobytes()
+    return random_scalars(n, CHECK_BITS)
 
 
 def _consecutive(points: bytes, size: int) -> tuple[bytes, bytes]:
