@@ -12,7 +12,7 @@ JS_STAMP := node_modules/.installed
 TOOLCHAIN_STAMP := $(VENV)/.toolchain
 NATIVE_SRC := $(wildcard native/src/*.rs) native/Cargo.toml native/Cargo.lock
 
-.PHONY: demo test bench fuzz install clean
+.PHONY: demo test bench fuzz install lock clean
 
 demo: install
 	$(BIN)/zkml-chain demo
@@ -29,11 +29,18 @@ fuzz: install
 
 install: $(PY_STAMP) $(JS_STAMP) $(TOOLCHAIN_STAMP)
 
-$(PY_STAMP): pyproject.toml $(NATIVE_SRC)
+# Exact versions from requirements.lock (pip constraints); the ranges are in pyproject.toml.
+$(PY_STAMP): pyproject.toml requirements.lock $(NATIVE_SRC)
 	test -x $(BIN)/pip || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
+
+# Re-pin every package after a change to pyproject.toml's dependencies (commit both files).
+lock: $(PY_STAMP)
+	$(BIN)/pip install --quiet --upgrade -e '.[dev]'
+	{ sed -n '1,3p' requirements.lock; $(BIN)/pip freeze --exclude-editable | grep -v '^#'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 $(JS_STAMP): package.json package-lock.json
 	# not `npm ci`: npm 11 leaves anvil's other-platform optional packages out of the lock file
@@ -41,9 +48,10 @@ $(JS_STAMP): package.json package-lock.json
 	npm install --no-save --no-audit --no-fund --loglevel=error
 	touch $@
 
-# py-solc-x and Ape cannot download solc or anvil offline: point them at the npm packages.
+# solc and anvil cannot be downloaded offline: record node_modules in .venv/zkml-chain.json (the
+# library's toolchain resolver reads it) and write the solc shim py-solc-x and Ape use.
 $(TOOLCHAIN_STAMP): $(PY_STAMP) $(JS_STAMP)
-	$(BIN)/python -m zkml_chain.toolchain install
+	$(BIN)/python -m zkml_chain.toolchain install --node-modules node_modules
 	touch $@
 
 clean:

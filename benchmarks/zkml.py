@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/zkml.py [--no-ezkl] [--repeats 3]
 
 Models:
-- credit MLP 20 → 16 → 8 → 1 (scikit-learn MLPClassifier on data/german_credit.csv, each of the
+- credit MLP 20 → 16 → 8 → 1 (scikit-learn MLPClassifier on zkml_chain/lending/data/german_credit.csv, each of the
   20 attributes encoded as one standardized number: numeric as is, categorical by category
   index; exported by skl2onnx);
 - digits CNN (tests/models/digits_cnn.onnx, a torch.onnx.export; see tests/models/make_models.py).
@@ -106,7 +106,7 @@ def credit_model(work: Path) -> tuple[Path, np.ndarray, np.ndarray]:
     from sklearn.neural_network import MLPClassifier
     from skl2onnx import to_onnx
 
-    df = pd.read_csv(ROOT / "data" / "german_credit.csv")
+    df = pd.read_csv(ROOT / "zkml_chain" / "lending" / "data" / "german_credit.csv")
     y = (df.pop("creditability") == "good").astype(int).to_numpy()
     cols = []
     for c in df.columns:

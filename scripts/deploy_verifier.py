@@ -14,10 +14,12 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand
 
-from zkml_chain.chain.ape_glue import container, hardfork, sender
+from zkml_chain.chain.ape_glue import container, hardfork, sender, use_project_toolchain
 from zkml_chain.errors import ZkmlChainError
 from zkml_chain.groth16 import VerifyingKey
 from zkml_chain.solidity import compile_sources, render_verifier
+
+use_project_toolchain()  # npm anvil and solc for Ape's plugins, in this process only
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="Deploy a verifier for VERIFICATION_KEY")

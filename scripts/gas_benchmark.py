@@ -16,11 +16,13 @@ import click
 from ape.cli import ConnectedProviderCommand
 from rich.console import Console
 
-from zkml_chain.chain.ape_glue import container, hardfork, sender
+from zkml_chain.chain.ape_glue import container, hardfork, sender, use_project_toolchain
 from zkml_chain.chain.gas import single_verification_budget, verification_floor
 from zkml_chain.chain.gas_report import BatchRow, SingleRow, write_report
 from zkml_chain.chain.suite import build_case
 from zkml_chain.solidity import compile_sources
+
+use_project_toolchain()  # npm anvil and solc for Ape's plugins, in this process only
 
 ROOT = Path(__file__).resolve().parent.parent
 console = Console(soft_wrap=True)

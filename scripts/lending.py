@@ -30,13 +30,15 @@ from ape.cli import ConnectedProviderCommand
 from web3 import Web3
 from rich.console import Console
 
-from zkml_chain.chain.ape_glue import hardfork, signer
+from zkml_chain.chain.ape_glue import hardfork, signer, use_project_toolchain
 from zkml_chain.chain.evm import Evm
 from zkml_chain.errors import ZkmlChainError
 from zkml_chain.files import read_json, write_json
 from zkml_chain.lending.demo import TOKEN, Printer, Story, prepare, report, run_story
 from zkml_chain.lending.features import load
 from zkml_chain.lending.stack import Prover, attach, deploy_stack, input_commitment, save_deployment
+
+use_project_toolchain()  # npm anvil and solc for Ape's plugins, in this process only
 
 OWNER, BUREAU = 0, 1
 deployment_option = click.option("--deployment", required=True, help="The file `deploy` wrote.",

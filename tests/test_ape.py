@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run
 
+from zkml_chain import toolchain
 from zkml_chain.groth16 import ProvingKey
 
 pytestmark = [pytest.mark.chain, pytest.mark.interop]
@@ -30,7 +31,7 @@ def test_ape_compile_works_offline(tmp_path: Path, chain_key: ProvingKey) -> Non
     shutil.copytree(ROOT / "contracts", tmp_path / "contracts")
     (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
     (tmp_path / "contracts" / "Verifier.sol").write_text(render_verifier(chain_key.verifying_key, allow_development_key=True).source)
-    r = run([APE, "compile"], cwd=tmp_path)
+    r = run([APE, "compile"], cwd=tmp_path, env={**os.environ, **toolchain.environment()})
     assert r.returncode == 0, r.stdout + r.stderr
     assert "0.8.37" in r.stdout + r.stderr
     built = json.loads((tmp_path / ".build" / "__local__.json").read_text())

@@ -82,6 +82,7 @@ def test_render_refuses_keys_anyone_could_forge_for(chain_key: ProvingKey) -> No
 def test_solc_shim_reports_errors_and_warnings() -> None:
     solc = find()
     assert solc.version == json.loads((ROOT / "package.json").read_text())["dependencies"]["solc"]
+    assert solc.package == ROOT / "node_modules" / "solc"  # found through .venv/zkml-chain.json
     with pytest.raises(ToolchainError, match="ParserError"):
         compile_sources({"Bad.sol": "pragma solidity ^0.8.0; contract X { function }"})
     arts = compile_sources({"W.sol": "pragma solidity ^0.8.0; contract W { function f(uint a) external pure {} }"})

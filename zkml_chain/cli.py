@@ -400,6 +400,40 @@ def sample_demo(constraints: int, out: Path) -> None:
     run_demo(constraints, out, Console(soft_wrap=True))
 
 
+@main.group("toolchain")
+def toolchain_group() -> None:
+    """The JavaScript toolchain (npm solc, anvil, snarkjs): where it is, and the environment Ape needs."""
+
+
+@toolchain_group.command("check")
+@_friendly
+def toolchain_check() -> None:
+    """Say where each tool is found, or how to install it (exit 2 if any is missing)."""
+    from . import toolchain
+
+    missing = 0
+    for tool in toolchain.TOOLS:
+        try:
+            click.echo(f"{tool.name:<24} {tool.package}@{tool.version}: {toolchain.find(tool)}")
+        except ZkmlChainError as e:
+            missing += 1
+            err.print(f"[bold red]missing:[/] {e}", highlight=False)
+    if missing:
+        sys.exit(2)
+
+
+@toolchain_group.command("env")
+@_friendly
+def toolchain_env() -> None:
+    """Print shell exports that let Ape use this toolchain: eval "$(zkml-chain toolchain env)"."""
+    import shlex
+
+    from . import toolchain
+
+    for name, value in toolchain.environment().items():
+        click.echo(f"export {name}={shlex.quote(value)}")
+
+
 from . import cli_ceremony  # noqa: E402,F401 - registers `ptau` and `zkey` on main
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,7 +6,6 @@ Gas depends on the hardfork, so every node we start names it, and every gas repo
 from __future__ import annotations
 
 import logging
-import shutil
 import socket
 import subprocess
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..errors import ToolchainError
-from ..paths import NODE_BIN
+from .. import toolchain
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +23,8 @@ HARDFORK = "prague"
 
 
 def anvil_binary() -> Path:
-    """node_modules/.bin/anvil, else anvil on PATH."""
-    local = NODE_BIN / "anvil"
-    if local.exists():
-        return local
-    found = shutil.which("anvil")
-    if found is None:
-        raise ToolchainError("anvil not found: run `make install` (npm @foundry-rs/anvil)")
-    return Path(found)
+    """npm's anvil, through the toolchain resolver (node_modules, else PATH)."""
+    return toolchain.find(toolchain.ANVIL)
 
 
 def _free_port() -> int:

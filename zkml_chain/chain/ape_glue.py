@@ -15,6 +15,7 @@ from ape.contracts import ContractContainer
 from ethpm_types import ContractType
 from hexbytes import HexBytes
 
+from .. import toolchain
 from ..errors import ToolchainError
 from .evm import Signer
 from ..solidity.compile import Artifact
@@ -27,6 +28,16 @@ def container(artifact: Artifact) -> ContractContainer:
         "deploymentBytecode": {"bytecode": artifact.bytecode},
         "runtimeBytecode": {"bytecode": artifact.deployed_bytecode},
     }))
+
+
+def use_project_toolchain() -> None:
+    """Give this process's Ape plugins the project's npm toolchain: anvil on PATH (ape-foundry)
+    and the solc shim (ape-solidity). The scripts call it when imported, before Ape connects;
+    when the toolchain is missing, the message says how to install it."""
+    try:
+        toolchain.activate()
+    except ToolchainError as e:
+        raise SystemExit(f"error: {e}") from None
 
 
 def sender(alias: str | None) -> AccountAPI:

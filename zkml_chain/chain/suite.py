@@ -18,13 +18,12 @@ from ..errors import ToolchainError
 from ..field import R
 from ..groth16 import ProvingKey, prove, setup
 from ..groth16.proof import Proof
-from ..paths import NODE_BIN
+from .. import toolchain
 from ..samples import public_powers
 from ..solidity import render_verifier
 
 log = logging.getLogger(__name__)
 
-SNARKJS = NODE_BIN / "snarkjs"
 
 
 @dataclass(frozen=True)
@@ -59,12 +58,11 @@ def build_case(ell: int, n_statements: int, seed: int = 0) -> Case:
 
 def snarkjs_verifier_source(pk: ProvingKey, contract_name: str = "Groth16Verifier") -> str:
     """`snarkjs zkey export solidityverifier` for ``pk``, renamed to ``contract_name``."""
-    if not SNARKJS.exists():
-        raise ToolchainError(f"snarkjs not found at {SNARKJS}: run `make install` (npm install)")
+    snarkjs = toolchain.find(toolchain.SNARKJS)
     with tempfile.TemporaryDirectory(prefix="zkml-snarkjs-") as tmp:
         zkey, sol = Path(tmp) / "k.zkey", Path(tmp) / "V.sol"
         zkey.write_bytes(pk.to_zkey())
-        r = subprocess.run([str(SNARKJS), "zkey", "export", "solidityverifier", str(zkey), str(sol)],
+        r = subprocess.run([str(snarkjs), "zkey", "export", "solidityverifier", str(zkey), str(sol)],
                            capture_output=True, text=True)
         if r.returncode != 0 or not sol.is_file():
             raise ToolchainError(f"snarkjs zkey export solidityverifier failed: {r.stderr.strip()[:300]}")

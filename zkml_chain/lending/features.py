@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ProofInputError
-from ..paths import ROOT
 
-#: The bundled data set (see data/README.md for its origin and licence).
-DATASET = ROOT / "data" / "german_credit.csv"
+#: The bundled data set (see lending/data/README.md for its origin and licence).
+DATASET = Path(str(resources.files(__package__) / "data" / "german_credit.csv"))
 TARGET = "creditability"  # "good" / "bad"
 
 NUMERIC = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,6 @@ from ..keydir import ZKEY_NAME
 from ..onnx.claim import Claim
 from ..onnx.compile import CompiledFolder, Visibility, compile_model, witness_for_input
 from ..onnx.lower import quantize
-from ..paths import ROOT
 from ..field import R
 from ..poseidon import commit_integers
 from ..solidity import compile_sources, render_verifier
@@ -37,7 +37,8 @@ from .train import INPUT_NAME
 
 log = logging.getLogger(__name__)
 
-CONTRACTS = ROOT / "contracts"
+#: The pool's contracts, shipped inside the package (the checkout's contracts/ links here).
+CONTRACTS = Path(str(resources.files("zkml_chain") / "contracts"))
 CONTEXT = ("borrower", "domain", "nonce")
 SIGNALS = ("model_commitment", f"{INPUT_NAME}.commitment", "threshold", *CONTEXT)
 #: Attested integer features, hashed weights, private outputs; the proof claims p(good) (column 1

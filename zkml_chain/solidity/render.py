@@ -13,14 +13,13 @@ import re
 from dataclasses import dataclass
 
 import jinja2
-from eth_utils import keccak
+from eth_hash.auto import keccak
 
 from .. import __version__
 from ..curve import G2Point
 from ..errors import KeyMaterialError, ProofInputError
 from ..field import Q, R
 from ..groth16.keys import VerifyingKey
-from ..paths import TEMPLATES
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ class RenderedVerifier:
 
 def _selector(signature: str) -> str:
     """The 4-byte selector of an error, left-aligned in a word (what `revert(0, 4)` sends)."""
-    return "0x" + keccak(text=signature)[:4].hex() + "00" * 28
+    return "0x" + keccak(signature.encode())[:4].hex() + "00" * 28
 
 
 def _neg(p: G2Point) -> G2Point:
@@ -55,10 +54,9 @@ def _hex(v: int) -> str:
 
 
 def _environment() -> jinja2.Environment:
-    if not (TEMPLATES / SINGLE_TEMPLATE).is_file():
-        raise KeyMaterialError(f"Solidity templates not found in {TEMPLATES} (is zkml-chain installed from its source tree?)")
+    # The templates ship inside the package (zkml_chain/templates), so an installed wheel renders too.
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.PackageLoader("zkml_chain", "templates"),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
