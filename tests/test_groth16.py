@@ -60,10 +60,16 @@ def test_tampered_proofs_and_signals_are_rejected(chain, chain_key):
 
 
 def test_dishonest_witness_gives_no_valid_proof(chain, chain_key):
-    """A forged output (a wire changed without re-solving) cannot be proven."""
-    _, w = chain
+    """A forged output (a wire changed without re-solving) cannot be proven: the library refuses
+    to return the proof (naming the broken constraint when it has the circuit), and the proof it
+    would have returned does not verify."""
+    r1cs, w = chain
     forged = w.with_value(1, w[1] + 1)
-    proof, public = prove(chain_key, forged)
+    with pytest.raises(WitnessError, match="does not verify"):
+        prove(chain_key, forged)
+    with pytest.raises(WitnessError, match="constraint"):
+        prove(chain_key, forged, circuit=r1cs)
+    proof, public = prove(chain_key, forged, check=False)
     assert public[0] == (w[1] + 1) % R
     assert not verify(chain_key.verifying_key, proof, public)
 

@@ -171,10 +171,7 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
     from .files import json_bytes, write_all
     from .groth16 import prove as run_prove
     from .groth16.keys import ProvingKey
-    from .r1cs import R1CS, Witness
-
-    from .errors import WitnessError
-    from .groth16 import verify as run_verify
+    from .r1cs import Witness
 
     t0 = time.perf_counter()
     if (wtns is None) == (input_path is None):
@@ -190,15 +187,10 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
             raise click.UsageError("--output goes with --input")
         witness = Witness.load(wtns)
     pk = ProvingKey.load(keydir / ZKEY_NAME)
-    proof, public = run_prove(pk, witness)
-    # Checking the proof costs one pairing product (milliseconds); only when it fails is the
-    # circuit parsed to name the broken constraint. Nothing is written for a bad witness.
-    if not run_verify(pk.verifying_key, proof, public):
-        circuit = keydir / R1CS_NAME
-        if circuit.is_file():
-            R1CS.load(circuit).check(witness)
-        raise WitnessError("the proof does not verify: the witness does not satisfy the circuit "
-                           "(or the key is corrupt)")
+    # The library checks the proof (one pairing product); only when it fails is the circuit parsed
+    # to name the broken constraint. Nothing is written for a bad witness.
+    circuit = keydir / R1CS_NAME
+    proof, public = run_prove(pk, witness, circuit=circuit if circuit.is_file() else None)
     files = {
         proof_path: json_bytes(proof.to_snarkjs()),
         public_path: json_bytes([str(v) for v in public]),

@@ -13,24 +13,30 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from pathlib import Path
 from random import Random
 
 from ..curve import g1_msm, g1_sum, g2_msm, g2_sum
 from ..errors import KeyMaterialError, WitnessError
 from ..field import N8, R
-from ..r1cs import Witness
+from ..r1cs import R1CS, Witness
 from .keys import ProvingKey
 from .proof import Proof
 from .qap import h_evaluations
+from .verify import verify
 
 log = logging.getLogger(__name__)
 
 
-def prove(pk: ProvingKey, witness: Witness, *, rng: Random | None = None) -> tuple[Proof, list[int]]:
+def prove(pk: ProvingKey, witness: Witness, *, rng: Random | None = None, check: bool = True,
+          circuit: R1CS | Path | None = None) -> tuple[Proof, list[int]]:
     """Prove knowledge of ``witness`` for the key's circuit; returns the proof and public signals.
 
-    The witness must satisfy the circuit (check it with :meth:`R1CS.check` first to get the
-    failing constraint's name); an unsatisfying witness yields a proof that does not verify.
+    The proof is checked against the key's verifying key before it is returned (one pairing
+    product, milliseconds), so no caller can hand on a proof that does not verify: a witness that
+    breaks a constraint raises :class:`WitnessError`, naming the first broken constraint when the
+    ``circuit`` (an R1CS, or a path loaded only then) is given. ``check=False`` skips the check,
+    for benchmarks of the prover alone and for tests that show a forged proof is rejected.
     """
     if len(witness) != pk.n_vars:
         raise WitnessError(f"witness has {len(witness)} values but the proving key expects {pk.n_vars}")
@@ -54,6 +60,11 @@ def prove(pk: ProvingKey, witness: Witness, *, rng: Random | None = None) -> tup
         raise KeyMaterialError(f"the proving key is corrupt (its points do not lie on the curve): {e}") from None
     t2 = time.perf_counter()
     log.info("prove: %d wires, domain %d: h %.3fs, MSMs %.3fs", pk.n_vars, pk.domain_size, t1 - t0, t2 - t1)
-    return Proof(a, b, c), witness.public_signals(pk.n_public)
+    proof, public = Proof(a, b, c), witness.public_signals(pk.n_public)
+    if check and not verify(pk.verifying_key, proof, public):
+        if circuit is not None:
+            (circuit if isinstance(circuit, R1CS) else R1CS.load(circuit)).check(witness)
+        raise WitnessError("the proof does not verify: the witness does not satisfy the circuit (or the key is corrupt)")
+    return proof, public
 
 
