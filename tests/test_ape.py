@@ -18,9 +18,19 @@ from conftest import ROOT, run
 
 from zkml_chain import toolchain
 from zkml_chain.groth16 import ProvingKey
+from zkml_chain.hardfork import HARDFORK
 
 pytestmark = [pytest.mark.chain, pytest.mark.interop]
 APE = ROOT / ".venv" / "bin" / "ape"
+
+
+def test_ape_config_pins_the_project_hardfork() -> None:
+    """ape-config.yaml cannot import zkml_chain.hardfork: both of its plugin sections must repeat it."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "ape-config.yaml").read_text())
+    assert config["foundry"]["evm_version"] == HARDFORK
+    assert config["solidity"]["evm_version"] == HARDFORK
 
 
 def test_ape_compile_works_offline(tmp_path: Path, chain_key: ProvingKey) -> None:
@@ -46,7 +56,7 @@ def test_ape_run_deploy_verifier(tmp_path: Path, chain_key: ProvingKey) -> None:
     r = run([APE, "run", "deploy_verifier", vk, "--batch", "--allow-development-key"], cwd=ROOT)
     assert r.returncode == 0, r.stdout + r.stderr
     assert re.search(r"Groth16BatchVerifier \(2 public inputs\) deployed at 0x[0-9a-fA-F]{40}, [\d,]+ gas "
-                     r"\[hardfork prague\]", r.stdout), r.stdout
+                     rf"\[hardfork {HARDFORK}\]", r.stdout), r.stdout
     r = run([APE, "run", "deploy_verifier", tmp_path / "nope.json"], cwd=ROOT)
     assert r.returncode != 0 and "nope.json" in r.stdout + r.stderr
 
@@ -56,7 +66,7 @@ def test_ape_run_gas_benchmark_writes_table_json_and_plot(tmp_path: Path) -> Non
              "--out", tmp_path], cwd=ROOT)
     assert r.returncode == 0, r.stdout + r.stderr
     data = json.loads((tmp_path / "gas.json").read_text())
-    assert data["meta"]["hardfork"] == "prague"
+    assert data["meta"]["hardfork"] == HARDFORK
     assert [row["ell"] for row in data["single"]] == [1, 3]
     for row in data["single"]:
         assert row["floor"] < row["ours"] < row["snarkjs"]
@@ -76,7 +86,7 @@ def test_ape_run_lending_demo(tmp_path: Path, ceremony_cache: Path) -> None:
                  "pool back to 1,000,000 dUSD"):
         assert line in r.stdout, line
     gas = json.loads((tmp_path / "gas.json").read_text())
-    assert gas["hardfork"] == "prague" and gas["gas"]["CreditLendingPool.borrow (repeat)"] > 0
+    assert gas["hardfork"] == HARDFORK and gas["gas"]["CreditLendingPool.borrow (repeat)"] > 0
 
 
 def accounts_address(index: int) -> str:

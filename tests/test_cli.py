@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run
 
+from zkml_chain.hardfork import HARDFORK
 from zkml_chain.samples import squaring_chain
 
 pytestmark = pytest.mark.prove
@@ -140,8 +141,8 @@ def test_demo_runs(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "valid" in r.stdout and "rejected" in r.stdout
     assert (tmp_path / "demo" / "proof.json").exists()
-    # the on-chain half: a verifier deployed to Anvil (prague) accepts the proof as a transaction
-    assert "hardfork prague" in r.stdout
+    # the on-chain half: a verifier deployed to Anvil (the pinned hardfork) accepts the proof as a transaction
+    assert f"hardfork {HARDFORK}" in r.stdout
     assert re.search(r"verify on chain \(tx\)\s+[\d.]+s\s+valid, [\d,]+ gas", r.stdout), r.stdout
     assert r.stdout.count("rejected") == 2
     assert (tmp_path / "demo" / "Verifier.sol").read_text().startswith("// SPDX-License-Identifier: MIT")
@@ -159,7 +160,7 @@ def test_lending_demo_runs_the_whole_story(tmp_path, ceremony_cache):
                  "prove (Alice)", "borrow (Alice)", "replay (Alice)", "prove (Carol)", "forge (Carol)",
                  "borrow again (Alice)", "repay (Alice)"):
         assert step in out, step
-    assert "every step behaved as it must" in out and "hardfork prague" in out
+    assert "every step behaved as it must" in out and f"hardfork {HARDFORK}" in out
     gas = json.loads((tmp_path / "lending" / "gas.json").read_text())["gas"]
     assert gas["CreditLendingPool.borrow (repeat)"] - gas["verifier.verifyProof (bare, as a transaction)"] <= 60_000
-    assert (tmp_path / "lending" / "gas.md").read_text().startswith("| step [hardfork prague] | gas |")
+    assert (tmp_path / "lending" / "gas.md").read_text().startswith(f"| step [hardfork {HARDFORK}] | gas |")

@@ -433,3 +433,25 @@ def test_a_proof_borrows_only_from_the_pool_it_was_made_for(world: World) -> Non
 
 def _pool_proof(w: World, stack: Stack, borrower: str, salt: int) -> tuple[Proof, list[int]]:
     return w.prover.prove(w.good, salt, POLICY, borrower, stack.domain(), 0)
+
+
+def test_lowering_the_debt_limit_below_a_debt_reverts_by_name_and_repay_still_works(world: World) -> None:
+    """The owner lowers maxDebt below a borrower's debt: the next borrow computed maxDebt - debt
+    with checked arithmetic and reverted with a panic (0x11) instead of a named error."""
+    w = world
+    stack = deploy_stack(w.evm, w.prover, min_score=POLICY, max_debt=10 * LOAN, liquidity=LIQUIDITY,
+                         attester=w.attester, model_name="limit", model_version="1", allow_development_key=True)
+    grace = w.evm.w3.eth.accounts[9]
+    stack.attest(w.attester, grace, input_commitment(w.good, 6060), w.now() + 10_000)
+
+    def proof_for(nonce: int) -> tuple[Proof, list[int]]:
+        return w.prover.prove(w.good, 6060, POLICY, grace, stack.domain(), nonce)
+
+    assert stack.borrow(grace, 2 * LOAN, *proof_for(0)).status == 1
+    assert w.evm.send(stack.pool.functions.setPolicy(w.prover.threshold_signal(POLICY), LOAN)).status == 1
+    proof, public = proof_for(1)
+    assert stack.borrow_error(grace, LOAN, proof, public) == "DebtLimitExceeded"
+    assert stack.borrow(grace, LOAN, proof, public, gas=1_000_000).status == 0
+    stack.repay(grace, 2 * LOAN)  # repaying is never blocked by the lower limit
+    assert stack.pool.functions.accounts(grace).call() == [0, 1]
+    assert stack.borrow(grace, LOAN, proof, public).status == 1  # within the new limit again

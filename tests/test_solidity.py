@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,9 @@ from conftest import ROOT, run
 
 from zkml_chain.curve import G2_GENERATOR
 from zkml_chain.errors import KeyMaterialError, ProofInputError, ToolchainError
-from zkml_chain.groth16 import ProvingKey
+from zkml_chain.groth16 import ProvingKey, VerifyingKey, setup
+from zkml_chain.hardfork import HARDFORK
+from zkml_chain.samples import squaring_chain
 from zkml_chain.solidity import compile_sources, render_verifier
 from zkml_chain.solidity.solc import find, standard_json
 
@@ -37,7 +40,7 @@ def test_cli_renders_and_compiles_both_verifiers(vk_file: Path, tmp_path: Path) 
     art = json.loads((tmp_path / "V.json").read_text())
     assert art["contractName"] == "Groth16Verifier" and art["bytecode"].startswith("0x6")
     assert [f["name"] for f in art["abi"] if f["type"] == "function"] == ["verifyProof"]
-    assert art["compiler"]["evmVersion"] == "prague"
+    assert art["compiler"]["evmVersion"] == HARDFORK
 
     r = run([ZKML, "verifier", vk_file, "--batch", "--contract-name", "PoolBatch", "--out", tmp_path / "B.sol",
              "--allow-development-key"])
@@ -90,3 +93,25 @@ def test_solc_shim_reports_errors_and_warnings() -> None:
     out = standard_json(solc, {"language": "Solidity", "sources": {"E.sol": {"content": "contract E {}"}},
                                "settings": {"outputSelection": {"*": {"*": ["abi"]}}}})
     assert out["contracts"]["E.sol"]["E"]["abi"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_verifier_over_the_contract_size_limit_is_refused_at_render_time(batch: bool) -> None:
+    """EIP-170: a verifier with too many public inputs used to render and compile, and then could
+    not be deployed. At the limit it compiles under 24,576 bytes; one more input is refused."""
+    from zkml_chain.curve import G1_GENERATOR
+    from zkml_chain.solidity.render import EIP170_LIMIT, MAX_PUBLIC
+
+    r1cs, _ = squaring_chain(4)
+    vk = setup(r1cs, rng=random.Random(3)).verifying_key
+    limit = MAX_PUBLIC[batch]
+
+    def key(n_public: int) -> VerifyingKey:
+        return replace(vk, ic=tuple(G1_GENERATOR * (i + 2) for i in range(n_public + 1)))
+
+    with pytest.raises(KeyMaterialError, match=rf"EIP-170.*at most {limit}"):
+        render_verifier(key(limit + 1), batch=batch, allow_development_key=True)
+    rendered = render_verifier(key(limit), batch=batch, allow_development_key=True)
+    size = len(bytes.fromhex(compile_sources({"V.sol": rendered.source})[rendered.contract_name].deployed_bytecode[2:]))
+    assert EIP170_LIMIT - 600 < size <= EIP170_LIMIT  # the limit is tight: not far below the cap either

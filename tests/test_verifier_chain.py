@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from web3.contract import Contract
 
-from zkml_chain.chain.anvil import HARDFORK, Anvil
+from zkml_chain.chain.anvil import Anvil
+from zkml_chain.hardfork import HARDFORK
 from zkml_chain.chain.evm import Evm, Reverted
 from zkml_chain.chain.gas import single_verification_budget, verification_floor
 from zkml_chain.chain.gas_report import SingleRow

@@ -15,11 +15,11 @@ from pathlib import Path
 from types import TracebackType
 
 from ..errors import ToolchainError
+from ..hardfork import HARDFORK
 from .. import toolchain
 
 log = logging.getLogger(__name__)
 
-HARDFORK = "prague"
 
 
 def anvil_binary() -> Path:

@@ -1,4 +1,5 @@
-"""Bits and ranges: the base of every sound comparison (see DESIGN §7).
+"""Bits and ranges: the base of every sound comparison (a comparison is only as sound as the
+bit decomposition that pins its result).
 
 Each gadget states its constraint count per element. Widths are capped at MAX_BITS = 252 so a
 sum of bits never wraps around the field (r > 2^253).

@@ -2,7 +2,8 @@
 
 Values are signed integers embedded in the field (-v is r - v). ``n`` is the signed bit width
 the operands live in: [-2^(n-1), 2^(n-1)). Every result is pinned by a bit decomposition, so a
-prover cannot choose it (DESIGN §7).
+prover cannot choose it: a result the witness could set freely is a soundness bug, and
+tests/test_gadgets.py tries dishonest witnesses against every gadget.
 """
 
 from __future__ import annotations

@@ -111,7 +111,9 @@ contract CreditLendingPool is Ownable {
         if (publicSignals[1] != attested) revert AttestationMismatch(publicSignals[1], attested);
         address verifier = models.verifierOf(modelCommitment); // reverts once the model is retired
         uint256 debt = account.debt + amount;
-        if (debt > maxDebt) revert DebtLimitExceeded(amount, maxDebt - account.debt);
+        // The owner may have lowered maxDebt below this borrower's debt: report 0 available, not a
+        // checked-arithmetic panic.
+        if (debt > maxDebt) revert DebtLimitExceeded(amount, maxDebt > account.debt ? maxDebt - account.debt : 0);
         // The verifier reverts on malformed input (a signal >= r, a point off the curve) and
         // returns false for a well-formed proof of anything else.
         bool ok = IGroth16Verifier6(verifier).verifyProof(

@@ -9,12 +9,13 @@ from typing import Any
 
 from ..errors import ToolchainError
 from ..files import read_json
+from ..hardfork import HARDFORK
 from .solc import Solc, find, standard_json
 
 log = logging.getLogger(__name__)
 
 # Gas figures depend on the hardfork; compile for the one Anvil runs (see ape-config.yaml).
-EVM_VERSION = "prague"
+EVM_VERSION = HARDFORK
 # Verifiers are called far more often than deployed: inline constants (PUSH32) rather than
 # CODECOPY them, which the optimizer does at low run counts.
 OPTIMIZER_RUNS = 1_000_000
