@@ -24,7 +24,7 @@ from zkml_chain.circuit.fixedpoint import rescale
 from zkml_chain.errors import ProofInputError
 from zkml_chain.field import R
 from zkml_chain.onnx.backend import NumpyBackend
-from zkml_chain.onnx.compile import read_inputs
+from zkml_chain.onnx.inputs import read_inputs
 from zkml_chain.onnx.graph import Graph
 from zkml_chain.onnx.lower import quantize
 from zkml_chain.poseidon import commit_integers, commit_signed

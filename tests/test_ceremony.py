@@ -20,7 +20,7 @@ import pytest
 from conftest import ROOT, run
 
 from zkml_chain.binfile import parse_binfile
-from zkml_chain.ceremony import phase1, phase2
+from zkml_chain.ceremony import phase2
 from zkml_chain import _native
 from zkml_chain.ceremony.ptau import G1, G2, Ptau
 from zkml_chain.curve import G1_GENERATOR, G2_BATCH_FROM, G2_GENERATOR, G1Point, G2Point, g2_first_invalid

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from zkml_chain.testing.models import fuzz_models
-from zkml_chain.testing.mutate import TARGETS, Run, Target, _problem, build_corpus, fuzz_files, try_mutant
+from zkml_chain.testing.mutate import TARGETS, Run, _problem, build_corpus, fuzz_files, try_mutant
 
 
 @pytest.fixture(scope="module")

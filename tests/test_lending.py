@@ -22,12 +22,12 @@ from zkml_chain.errors import ProofInputError, WitnessError
 from zkml_chain.field import R
 from zkml_chain.groth16 import Proof, prove, verify
 from zkml_chain.lending.features import CATEGORIES, FEATURE_NAMES, encode, load
-from zkml_chain.lending.stack import (CLAIM, VISIBILITY, Prover, Stack, compile_lending_circuit, deploy_stack,
-                                     input_commitment, pool_domain)
+from zkml_chain.lending.signals import POOL_SIGNALS, SOLIDITY_FILE, PoolSignals
+from zkml_chain.lending.stack import (CLAIM, CONTRACTS, VISIBILITY, Prover, Stack, compile_lending_circuit,
+                                     deploy_stack, input_commitment, pool_domain)
 from zkml_chain.lending.train import circuit_scores, split, train
-from zkml_chain.onnx.compile import CIRCUIT_JSON, build
-from zkml_chain.onnx.graph import load as load_graph
-from zkml_chain.onnx.quantize import Plan
+from zkml_chain.onnx.artifact import CIRCUIT_JSON, SignalLayout
+from zkml_chain.onnx.assemble import build
 from zkml_chain.files import read_json
 from zkml_chain.poseidon import commit
 
@@ -165,16 +165,30 @@ def assert_no_borrow(w: World, who: str, proof: Proof, public: list[int], error:
 
 def test_public_signals_and_commitments(world: World) -> None:
     info = read_json(world.prover.folder / CIRCUIT_JSON, "circuit.json")
-    assert [e["name"] for e in info["public_signals"]] == [
-        "model_commitment", "features.commitment", "threshold", "borrower", "domain", "nonce"]
+    assert sorted(e["name"] for e in info["public_signals"]) == sorted(POOL_SIGNALS)
     proof, public = world.prover.prove(world.good, 42, POLICY, world.alice, world.domain(), 0)
-    assert public[0] == int(info["model_commitment"]) == world.stack.pool.functions.modelCommitment().call()
-    assert public[1] == commit([int(v) for v in world.good], 42)  # the attester's commitment, out of circuit
-    assert public[2] == round(POLICY * 2**12) and public[3] == int(world.alice, 16)
-    assert public[4:] == [world.domain(), 0] == [pool_domain(world.chain_id(), world.stack.pool.address), 0]
+    at = {name: public[world.prover.signals.index(name)] for name in POOL_SIGNALS}  # by name, never by position
+    assert at["model_commitment"] == int(info["model_commitment"]) == world.stack.pool.functions.modelCommitment().call()
+    assert at["features.commitment"] == commit([int(v) for v in world.good], 42)  # the attester's, out of circuit
+    assert at["threshold"] == round(POLICY * 2**12) and at["borrower"] == int(world.alice, 16)
+    assert at["domain"] == world.domain() == pool_domain(world.chain_id(), world.stack.pool.address)
+    assert at["nonce"] == 0
     assert verify(world.prover.verifying_key, proof, public)
     # only the decision is public: no signal carries the score, the features or the weights
-    assert len(public) == 6
+    assert len(public) == len(POOL_SIGNALS)
+
+
+def test_the_pool_reads_each_signal_where_the_compiled_circuit_puts_it(world: World) -> None:
+    """contracts/LendingSignals.sol (what Ape compiles and the package ships) is the file rendered
+    from the compiled lending circuit's layout; a layout in another order renders other positions."""
+    signals = world.prover.signals
+    assert (CONTRACTS / SOLIDITY_FILE).read_text() == signals.solidity()
+    for name, constant in POOL_SIGNALS.items():
+        assert f"uint256 constant {constant} = {signals.index(name)};" in signals.solidity()
+    reversed_layout = SignalLayout.from_json([{**e, "index": i} for i, e in
+                                              enumerate(reversed(signals.layout.to_json()))])
+    moved = PoolSignals(reversed_layout).solidity()
+    assert "uint256 constant SIGNAL_NONCE = 0;" in moved and "uint256 constant SIGNAL_MODEL_COMMITMENT = 5;" in moved
 
 
 def test_below_threshold_applicant_cannot_prove(world: World) -> None:
@@ -185,21 +199,18 @@ def test_below_threshold_applicant_cannot_prove(world: World) -> None:
 def test_forged_witness_for_a_below_threshold_applicant_is_rejected(world: World) -> None:
     """Build the bad applicant's honest witness at threshold 0, then claim the policy threshold:
     the constraints reject it, and the proof made from it fails on chain."""
-    info = read_json(world.prover.folder / CIRCUIT_JSON, "circuit.json")
-    graph = load_graph(world.prover.folder / "model.onnx")
-    plan = Plan.from_json(info["quantization"])
+    model = world.prover.model
     publics = {"threshold": 0.0, "borrower": int(world.carol, 16), "domain": world.domain(), "nonce": 0}
-    built = build(graph, plan, VISIBILITY, {"features": world.bad.reshape(graph.inputs["features"])}, 99,
-                  claim=CLAIM, publics=publics)
+    built = build(model.graph, model.plan, VISIBILITY, {"features": world.bad.reshape(model.graph.inputs["features"])},
+                  99, claim=CLAIM, publics=publics)
     assert built.r1cs is not None
-    threshold_wire = 1 + 2  # wire 0 is 1; public signal 2 is the threshold
-    forged = built.witness.with_value(threshold_wire, world.prover.threshold_signal(POLICY))
+    forged = built.witness.with_value(world.prover.signals.wire("threshold"), world.prover.threshold_signal(POLICY))
     assert_rejects(built.r1cs, forged)
     world.attest(world.carol, world.bad, 99)
     with pytest.raises(WitnessError):
         prove(world.prover.pk, forged)  # the library refuses to hand on a proof that does not verify
     proof, public = prove(world.prover.pk, forged, check=False)
-    assert public[2] == world.prover.threshold_signal(POLICY)
+    assert public[world.prover.signals.index("threshold")] == world.prover.threshold_signal(POLICY)
     assert_no_borrow(world, world.carol, proof, public, "InvalidProof")
 
 
@@ -225,7 +236,7 @@ def test_borrow_then_every_replay_and_tampering_fails_then_repay(world: World) -
     tampered = Proof(fresh.a, fresh.b, -fresh.c)  # a valid point, the wrong one
     assert_no_borrow(w, w.alice, tampered, fresh_public, "InvalidProof")
     wrapped = list(fresh_public)
-    wrapped[2] += R  # threshold + r: same field element, and not below the policy
+    wrapped[w.prover.signals.index("threshold")] += R  # threshold + r: the same field element, not below the policy
     assert_no_borrow(w, w.alice, fresh, wrapped, "revert")  # the verifier's PublicInputNotInField
     assert w.stack.borrow_error(w.alice, LOAN, fresh, wrapped) == "revert"
     low, low_public = w.prover.prove(w.good, 1111, POLICY - 0.1, w.alice, w.domain(), 1)
@@ -257,7 +268,7 @@ def test_attestation_must_be_current_unexpired_and_own(world: World) -> None:
 
     # a model that is not this pool's: the LR circuit, set up and proved honestly
     other, other_public = w.other.prove(w.good2, 6, POLICY, w.bob, w.domain(), 0)
-    assert other_public[0] != w.prover.model_commitment
+    assert other_public[w.other.signals.index("model_commitment")] != w.prover.model_commitment
     assert_no_borrow(w, w.bob, other, other_public, "WrongModel")
 
     # expired: an attestation valid for 60 s, a minute and a half later
@@ -316,8 +327,9 @@ def test_cli_compiles_and_proves_a_threshold_claim(models: Path, tmp_path: Path)
              "--public", tmp_path / "pub.json"])
     assert r.returncode == 0, r.stderr
     public = [int(v) for v in json.loads((tmp_path / "pub.json").read_text())]
-    assert public[1] == commit([int(v) for v in good], 77)
-    assert public[2:] == [round(0.6 * 2**10), 0xAA, 5]
+    at = {e["name"]: public[e["index"]] for e in info["public_signals"]}
+    assert at["features.commitment"] == commit([int(v) for v in good], 77)
+    assert [at["threshold"], at["borrower"], at["nonce"]] == [round(0.6 * 2**10), 0xAA, 5]
     for name, message in (("bad", "below the threshold"), ("frac", "signed 64-bit integers")):
         r = run([ZKML, "prove", d, "--input", tmp_path / f"{name}.json", "--proof", tmp_path / f"{name}_p.json",
                  "--public", tmp_path / f"{name}_pub.json"])
@@ -416,7 +428,7 @@ def test_a_proof_borrows_only_from_the_pool_it_was_made_for(world: World) -> Non
     w = world
     second = deploy_stack(w.evm, w.prover, min_score=POLICY, max_debt=10 * LOAN, liquidity=LIQUIDITY,
                           attester=w.attester, model_name="m", model_version="3", allow_development_key=True)
-    pool2, _ = w.evm.deploy(compile_contracts()["CreditLendingPool"], w.owner, second.token.address,
+    pool2, _ = w.evm.deploy(compile_contracts(signals=w.prover.signals)["CreditLendingPool"], w.owner, second.token.address,
                             second.models.address, second.attestations.address, w.prover.model_commitment,
                             w.prover.threshold_signal(POLICY), 10 * LOAN)
     w.evm.send(second.token.functions.mint(pool2.address, LIQUIDITY))

@@ -18,7 +18,14 @@ from conftest import ROOT, run
 from onnx import TensorProto, helper, numpy_helper
 
 from zkml_chain.field import R
-from zkml_chain.onnx.compile import Visibility, build, compile_model, witness_for
+from zkml_chain.errors import ZkmlChainError
+from zkml_chain.onnx.assemble import build
+from zkml_chain.onnx.compile import compile_model
+from zkml_chain.onnx.compiled import CompiledModel
+from zkml_chain.onnx.visibility import InputVisibility as In
+from zkml_chain.onnx.visibility import OutputVisibility as Out
+from zkml_chain.onnx.visibility import ParamVisibility as Par
+from zkml_chain.onnx.visibility import Visibility
 from zkml_chain.onnx.graph import from_model, load
 from zkml_chain.onnx.quantize import calibrate, run_numpy
 from zkml_chain.poseidon import commit, commit_signed, signed_width
@@ -86,9 +93,9 @@ def test_numpy_model_equals_the_circuit_bit_for_bit(breast_cancer) -> None:
         plan = calibrate(graph, {"X": xs.reshape(-1, 1, 30)}, 8)
         batch, _ = run_numpy(graph, {"X": xs[:6].reshape(-1, 1, 30)}, 8)
         for k in range(6):
-            built = build(graph, plan, Visibility(params="fixed"), {"X": xs[k].reshape(1, 30)}, salt=0)
+            built = build(graph, plan, Visibility(params=Par.FIXED), {"X": xs[k].reshape(1, 30)}, salt=0)
             assert built.r1cs is not None and built.r1cs.is_satisfied(built.witness)
-            fast = build(graph, plan, Visibility(params="fixed"), {"X": xs[k].reshape(1, 30)}, salt=0,
+            fast = build(graph, plan, Visibility(params=Par.FIXED), {"X": xs[k].reshape(1, 30)}, salt=0,
                          witness_only=True)
             assert fast.witness == built.witness
             for out, q in built.outputs.items():
@@ -98,14 +105,14 @@ def test_numpy_model_equals_the_circuit_bit_for_bit(breast_cancer) -> None:
 def test_visibility_options(breast_cancer, tmp_path) -> None:
     xs = np.load(breast_cancer["X"])
     fixed = compile_model(breast_cancer["lr"], tmp_path / "f", 8, breast_cancer["calibration"],
-                          Visibility("public", "fixed", "public"))
+                          Visibility(In.PUBLIC, Par.FIXED, Out.PUBLIC))
     hashed = compile_model(breast_cancer["lr"], tmp_path / "h", 8, breast_cancer["calibration"],
-                           Visibility("hashed", "hashed", "hashed"))
+                           Visibility(In.HASHED, Par.HASHED, Out.HASHED))
     assert fixed["constraints"] < hashed["constraints"]
     assert [e["name"] for e in fixed["public_signals"]] == ["label", "probabilities", "X"]
     assert [e["name"] for e in hashed["public_signals"]] == ["model_commitment", "X.commitment",
                                                              "label.commitment", "probabilities.commitment"]
-    inf = witness_for(tmp_path / "h", breast_cancer["input0"])
+    inf = CompiledModel.load(tmp_path / "h").witness_file(breast_cancer["input0"])
     public = inf.built.witness.public_signals(4)
     # The model commitment its owner can recompute from the ONNX file alone, before any proof.
     params: dict[str, np.ndarray] = {}
@@ -117,7 +124,7 @@ def test_visibility_options(breast_cancer, tmp_path) -> None:
                                                       for k, p in params.items()]
     quantized = [int(v) % R for v in np.round(xs[0].astype(np.float64) * 256).astype(np.int64)]
     assert public[1] == commit(quantized, 1234567)  # the input commitment an attester can recompute
-    inf_f = witness_for(tmp_path / "f", breast_cancer["input0"])
+    inf_f = CompiledModel.load(tmp_path / "f").witness_file(breast_cancer["input0"])
     assert inf_f.built.witness.public_signals(5)[3:] == quantized[:2]
 
 
@@ -175,13 +182,13 @@ def test_cnn_ops_agree_with_onnxruntime_and_the_circuit(tmp_path) -> None:
     rng = np.random.default_rng(1)
     xs = rng.normal(0, 1, (40, 1, 1, 8, 8))
     (tmp_path / "cal.json").write_text(json.dumps({"x": xs.tolist()}))
-    info = compile_model(path, tmp_path / "c", 10, tmp_path / "cal.json", Visibility(params="private"))
+    info = compile_model(path, tmp_path / "c", 10, tmp_path / "cal.json", Visibility(params=Par.PRIVATE))
     acc = info["accuracy"]["outputs"]
     assert acc["out"]["max_abs_error"] < 0.03 and acc["logits_out"]["max_abs_error"] < 0.05
     assert acc["aux"]["max_abs_error"] < 0.05
     assert acc["logits_out"]["top1_agreement"] >= 0.95
     (tmp_path / "in.json").write_text(json.dumps({"x": xs[5].tolist()}))
-    inf = witness_for(tmp_path / "c", tmp_path / "in.json")
+    inf = CompiledModel.load(tmp_path / "c").witness_file(tmp_path / "in.json")
     from zkml_chain.r1cs import R1CS
 
     assert R1CS.load(tmp_path / "c" / "circuit.r1cs").is_satisfied(inf.built.witness)
@@ -209,7 +216,7 @@ def test_unsupported_op_is_named_and_nothing_is_written(tmp_path) -> None:
 
 def test_bad_prove_input_is_a_clear_error(breast_cancer, tmp_path) -> None:
     out = tmp_path / "lr"
-    compile_model(breast_cancer["lr"], out, 8, breast_cancer["calibration"], Visibility(params="fixed"))
+    compile_model(breast_cancer["lr"], out, 8, breast_cancer["calibration"], Visibility(params=Par.FIXED))
     assert run([ZKML, "setup", out]).returncode == 0
     (tmp_path / "short.json").write_text(json.dumps({"X": [0.1, 0.2]}))
     (tmp_path / "huge.json").write_text(json.dumps({"X": [1e9] * 30}))
@@ -220,6 +227,27 @@ def test_bad_prove_input_is_a_clear_error(breast_cancer, tmp_path) -> None:
                  tmp_path / "pub.json"])
         assert r.returncode == 2 and needle in r.stderr and "Traceback" not in r.stderr, (f, r.stderr)
         assert not (tmp_path / "p.json").exists()
+
+
+def test_a_compiled_folder_whose_circuit_or_model_changed_is_refused(breast_cancer, tmp_path) -> None:
+    """circuit.json records the SHA-256 of circuit.r1cs and model.onnx; `prove` (through
+    CompiledModel) used to check only the model's, so a swapped circuit.r1cs went unnoticed."""
+    out = tmp_path / "lr"
+    compile_model(breast_cancer["lr"], out, 8, breast_cancer["calibration"], Visibility(params=Par.FIXED))
+    assert run([ZKML, "setup", out]).returncode == 0
+    args = ["--input", breast_cancer["input0"], "--proof", tmp_path / "p.json", "--public", tmp_path / "pub.json"]
+    assert run([ZKML, "prove", out, *args]).returncode == 0
+    (tmp_path / "p.json").unlink()
+    for name in ("circuit.r1cs", "model.onnx"):
+        original = (out / name).read_bytes()
+        (out / name).write_bytes(original + b"\0")
+        r = run([ZKML, "prove", out, *args])
+        assert r.returncode == 2 and f"{name} changed since it was compiled" in r.stderr, r.stderr
+        assert not (tmp_path / "p.json").exists()
+        with pytest.raises(ZkmlChainError, match="changed since it was compiled"):
+            CompiledModel.load(out)
+        (out / name).write_bytes(original)
+    assert CompiledModel.load(out).prove(json.loads(breast_cancer["input0"].read_text())).public
 
 
 @pytest.mark.chain

@@ -7,7 +7,6 @@ one line on stderr, never a traceback; 3 an internal error (a bug: one line, the
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import sys
@@ -97,17 +96,16 @@ def setup(circuit: Path, out: Path | None, ptau_path: Path | None) -> None:
 
     t0 = time.perf_counter()
     if circuit.is_dir():
-        from .onnx.compile import CIRCUIT_JSON, read_circuit_info
+        from .onnx.artifact import CIRCUIT_JSON
 
         out = out or circuit
         folder, circuit = circuit, circuit / R1CS_NAME
         if not circuit.is_file():
             raise ProofInputError(f"{folder} has no {R1CS_NAME} (make it with `zkml-chain compile`)")
-        if (folder / CIRCUIT_JSON).is_file():  # a compiled folder: its current format, and its own circuit
-            info = read_circuit_info(folder)
-            if hashlib.sha256(circuit.read_bytes()).hexdigest() != info.get("r1cs_sha256"):
-                raise ProofInputError(f"{circuit} is not the circuit {folder / CIRCUIT_JSON} was compiled to "
-                                      "(SHA-256 differs): recompile the model")
+        if (folder / CIRCUIT_JSON).is_file():  # a compiled folder: its current format, its own model and circuit
+            from .onnx.compiled import CompiledModel
+
+            CompiledModel.load(folder)
     elif out is None:
         raise click.UsageError("--out is required when CIRCUIT is an .r1cs file")
     r1cs = R1CS.load(circuit)
@@ -168,7 +166,7 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
     written; if the witness breaks a constraint and KEYDIR holds the circuit (circuit.r1cs), the
     first failing constraint is named.
     """
-    from .files import json_bytes, write_all
+    from .files import json_bytes, read_json, write_all
     from .groth16 import prove as run_prove
     from .groth16.keys import ProvingKey
     from .r1cs import Witness
@@ -176,21 +174,22 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
     t0 = time.perf_counter()
     if (wtns is None) == (input_path is None):
         raise click.UsageError("give exactly one of --wtns and --input")
+    # The library checks the proof (one pairing product); only when it fails is the circuit parsed
+    # to name the broken constraint. Nothing is written for a bad witness.
     outputs = None
     if input_path is not None:
-        from .onnx.compile import witness_for
+        from .onnx.compiled import CompiledModel
 
-        inference = witness_for(keydir, input_path)
-        witness, outputs = inference.built.witness, inference.outputs
+        model = CompiledModel.load(keydir)
+        proved = model.prove(read_json(input_path, "input"), str(input_path))
+        pk, proof, public, outputs = model.proving_key, proved.proof, proved.public, proved.outputs
     else:
         if output_path is not None:
             raise click.UsageError("--output goes with --input")
         witness = Witness.load(wtns)
-    pk = ProvingKey.load(keydir / ZKEY_NAME)
-    # The library checks the proof (one pairing product); only when it fails is the circuit parsed
-    # to name the broken constraint. Nothing is written for a bad witness.
-    circuit = keydir / R1CS_NAME
-    proof, public = run_prove(pk, witness, circuit=circuit if circuit.is_file() else None)
+        pk = ProvingKey.load(keydir / ZKEY_NAME)
+        circuit = keydir / R1CS_NAME
+        proof, public = run_prove(pk, witness, circuit=circuit if circuit.is_file() else None)
     files = {
         proof_path: json_bytes(proof.to_snarkjs()),
         public_path: json_bytes([str(v) for v in public]),
@@ -257,12 +256,14 @@ def compile_cmd(model: Path, out: Path, scale: int, calibration: Path | None, in
     "threshold" (in the output's units) and every --context NAME.
     """
     from .onnx.claim import Claim
-    from .onnx.compile import Visibility, compile_model
+    from .onnx.compile import compile_model
+    from .onnx.visibility import InputVisibility, OutputVisibility, ParamVisibility, Visibility
 
     t0 = time.perf_counter()
     output_visibility = output_visibility or ("private" if threshold else "public")
-    vis = Visibility(input_visibility, param_visibility, output_visibility)
-    claim = Claim(threshold, context)
+    vis = Visibility(InputVisibility(input_visibility), ParamVisibility(param_visibility),
+                     OutputVisibility(output_visibility))
+    claim = Claim.parse(threshold, context)
     with err.status(f"compiling {model.name}"):
         info = compile_model(model, out, scale, calibration, vis, claim=claim)
     click.echo(f"compile: {len(info['ops'])} ops -> {info['constraints']:,} constraints, "

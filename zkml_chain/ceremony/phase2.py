@@ -15,7 +15,6 @@ import hashlib
 import logging
 import secrets as os_secrets
 import struct
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np

@@ -29,7 +29,6 @@ from pathlib import Path
 from .. import _native
 from ..binfile import BinFile, Reader, build_binfile, parse_binfile
 from ..curve import G1Point, G2Point
-from ..errors import FileFormatError
 from ..field import Q
 from ..files import write_bytes
 from .snarkjs import Blake2b, KeyPart, PtauKey

@@ -6,22 +6,32 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 import {AttestationRegistry} from "./AttestationRegistry.sol";
-import {IGroth16Verifier6} from "./IGroth16Verifier.sol";
+import {ILendingVerifier} from "./IGroth16Verifier.sol";
+import {
+    N_SIGNALS,
+    SIGNAL_MODEL_COMMITMENT,
+    SIGNAL_INPUT_COMMITMENT,
+    SIGNAL_THRESHOLD,
+    SIGNAL_BORROWER,
+    SIGNAL_DOMAIN,
+    SIGNAL_NONCE
+} from "./LendingSignals.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
 
 /// @title CreditLendingPool: lends an ERC-20 to borrowers who prove a private credit score clears the policy
 /// @notice `borrow` takes a Groth16 proof of "score = model(record) >= threshold" made by
-///         `zkml-chain prove` for the lending circuit, whose public signals are, in order:
-///           0 the model commitment   - must be this pool's model, still active in the registry
-///           1 the input commitment   - must be the borrower's current, unexpired attestation
-///           2 the threshold          - must be at least the pool's minThreshold
-///           3 the borrower           - must be msg.sender (a copied proof is useless to others)
-///           4 the domain             - must be this pool's `domain()`: keccak256(chain id, pool
-///                                      address) mod r, as an EIP-712 domain separator, so a proof
-///                                      is spent only where it was made for (no other chain, no
-///                                      other pool sharing the registries)
-///           5 the nonce              - must be the borrower's next one here; it is then consumed,
-///                                      so a replayed or re-randomised (malleated) proof fails.
+///         `zkml-chain prove` for the lending circuit. Its public signals are read by name, through
+///         the positions in LendingSignals.sol (rendered from the compiled circuit's layout):
+///           model commitment - must be this pool's model, still active in the registry
+///           input commitment - must be the borrower's current, unexpired attestation
+///           threshold        - must be at least the pool's minThreshold
+///           borrower         - must be msg.sender (a copied proof is useless to others)
+///           domain           - must be this pool's `domain()`: keccak256(chain id, pool
+///                              address) mod r, as an EIP-712 domain separator, so a proof
+///                              is spent only where it was made for (no other chain, no
+///                              other pool sharing the registries)
+///           nonce            - must be the borrower's next one here; it is then consumed,
+///                              so a replayed or re-randomised (malleated) proof fails.
 ///         The score, the record and the weights never appear on chain.
 ///         Reentrancy: every call before the state changes is a STATICCALL (registries,
 ///         verifier), and state changes come before the token transfer, so no guard is needed
@@ -96,19 +106,31 @@ contract CreditLendingPool is Ownable {
     }
 
     /// @param proof [A.x, A.y, B.x1, B.x0, B.y1, B.y0, C.x, C.y], as in the rendered verifiers.
-    function borrow(uint256 amount, uint256[8] calldata proof, uint256[6] calldata publicSignals) external {
+    function borrow(uint256 amount, uint256[8] calldata proof, uint256[N_SIGNALS] calldata publicSignals) external {
         if (amount == 0) revert ZeroAmount();
         // Cheapest checks first: calldata against msg.sender, the chain and immutables.
-        if (publicSignals[3] != uint256(uint160(msg.sender))) revert WrongBorrower(publicSignals[3], msg.sender);
+        if (publicSignals[SIGNAL_BORROWER] != uint256(uint160(msg.sender))) {
+            revert WrongBorrower(publicSignals[SIGNAL_BORROWER], msg.sender);
+        }
         uint256 expectedDomain = domain();
-        if (publicSignals[4] != expectedDomain) revert WrongDomain(publicSignals[4], expectedDomain);
-        if (publicSignals[0] != modelCommitment) revert WrongModel(publicSignals[0], modelCommitment);
-        if (publicSignals[2] < minThreshold) revert ThresholdBelowPolicy(publicSignals[2], minThreshold);
+        if (publicSignals[SIGNAL_DOMAIN] != expectedDomain) {
+            revert WrongDomain(publicSignals[SIGNAL_DOMAIN], expectedDomain);
+        }
+        if (publicSignals[SIGNAL_MODEL_COMMITMENT] != modelCommitment) {
+            revert WrongModel(publicSignals[SIGNAL_MODEL_COMMITMENT], modelCommitment);
+        }
+        if (publicSignals[SIGNAL_THRESHOLD] < minThreshold) {
+            revert ThresholdBelowPolicy(publicSignals[SIGNAL_THRESHOLD], minThreshold);
+        }
         Account memory account = accounts[msg.sender];
-        if (publicSignals[5] != account.nonce) revert WrongNonce(publicSignals[5], account.nonce);
+        if (publicSignals[SIGNAL_NONCE] != account.nonce) {
+            revert WrongNonce(publicSignals[SIGNAL_NONCE], account.nonce);
+        }
         (uint256 attested, uint64 validUntil) = attestations.current(msg.sender);
         if (validUntil == 0) revert NoValidAttestation(msg.sender);
-        if (publicSignals[1] != attested) revert AttestationMismatch(publicSignals[1], attested);
+        if (publicSignals[SIGNAL_INPUT_COMMITMENT] != attested) {
+            revert AttestationMismatch(publicSignals[SIGNAL_INPUT_COMMITMENT], attested);
+        }
         address verifier = models.verifierOf(modelCommitment); // reverts once the model is retired
         uint256 debt = account.debt + amount;
         // The owner may have lowered maxDebt below this borrower's debt: report 0 available, not a
@@ -116,13 +138,13 @@ contract CreditLendingPool is Ownable {
         if (debt > maxDebt) revert DebtLimitExceeded(amount, maxDebt > account.debt ? maxDebt - account.debt : 0);
         // The verifier reverts on malformed input (a signal >= r, a point off the curve) and
         // returns false for a well-formed proof of anything else.
-        bool ok = IGroth16Verifier6(verifier).verifyProof(
+        bool ok = ILendingVerifier(verifier).verifyProof(
             [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], publicSignals
         );
         if (!ok) revert InvalidProof();
         // Effects before the transfer: the nonce is spent even if the asset calls back.
         accounts[msg.sender] = Account(uint128(debt), account.nonce + 1);
-        emit Borrowed(msg.sender, amount, account.nonce, publicSignals[2]);
+        emit Borrowed(msg.sender, amount, account.nonce, publicSignals[SIGNAL_THRESHOLD]);
         asset.safeTransfer(msg.sender, amount);
     }
 

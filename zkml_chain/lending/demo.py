@@ -26,10 +26,9 @@ from ..chain.evm import Evm
 from ..errors import ProofInputError
 from ..files import json_bytes, write_all
 from ..groth16 import prove
-from ..onnx.compile import CompiledFolder, build
 from .ceremony import hash_lines, run_ceremony
 from .features import load
-from .stack import CLAIM, VISIBILITY, Prover, Stack, compile_lending_circuit, deploy_stack, input_commitment
+from .stack import Prover, Stack, compile_lending_circuit, deploy_stack, input_commitment
 from .train import CALIBRATION, INPUT_NAME, circuit_p_good, circuit_scores, split, train
 
 TOKEN = 10**18  # DemoStablecoin has 18 decimals
@@ -107,13 +106,9 @@ def forged_proof(prover: Prover, features: np.ndarray, salt: int, publics: dict[
     """What a cheating prover can do for a score below the threshold: an honest witness for
     threshold 0 with the threshold signal raised afterwards. The constraints no longer hold, so
     the proof made from it does not verify."""
-    compiled = CompiledFolder.load(prover.folder)
-    graph = compiled.graph
-    built = build(graph, compiled.plan, VISIBILITY,
-                  {INPUT_NAME: np.asarray(features).reshape(graph.inputs[INPUT_NAME])}, salt,
-                  witness_only=True, claim=CLAIM, publics={**publics, "threshold": 0.0})
-    threshold_wire = 1 + 2  # wire 0 is the constant 1; public signal 2 is the threshold
-    forged = built.witness.with_value(threshold_wire, prover.threshold_signal(publics["threshold"]))
+    application = {INPUT_NAME: np.asarray(features).tolist(), "salt": str(salt), **publics, "threshold": 0.0}
+    honest = prover.model.witness(application, "the forged application").built.witness
+    forged = honest.with_value(prover.signals.wire("threshold"), prover.threshold_signal(publics["threshold"]))
     return prove(prover.pk, forged, check=False)  # the library would refuse it: the demo shows the pool does too
 
 

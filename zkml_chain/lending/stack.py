@@ -3,8 +3,7 @@ attest a borrower, prove, borrow, repay.
 
 The circuit is an ONNX credit model compiled with an attested input and a threshold claim bound
 to (borrower, domain, nonce) — the domain being the pool's (chain id, address), as in EIP-712;
-:data:`SIGNALS` is its public-signal layout, which
-CreditLendingPool.sol checks one by one.
+its public signals are found by name (:mod:`.signals`), in Python and in CreditLendingPool.sol.
 """
 
 from __future__ import annotations
@@ -23,28 +22,28 @@ from web3.contract import Contract
 from ..chain.evm import Evm, Reverted, Sent
 from ..errors import ToolchainError, ZkmlChainError
 from ..files import read_json, write_json
-from ..groth16 import Proof, prove
+from ..groth16 import Proof
 from ..groth16.keys import ProvingKey, VerifyingKey
-from ..keydir import ZKEY_NAME
-from ..onnx.claim import Claim
-from ..onnx.compile import CompiledFolder, Visibility, compile_model, witness_for_input
+from ..onnx.claim import Claim, Threshold
+from ..onnx.compile import compile_model
+from ..onnx.compiled import CompiledModel
 from ..onnx.lower import quantize
+from ..onnx.visibility import InputVisibility, OutputVisibility, ParamVisibility, Visibility
 from ..field import R
 from ..poseidon import commit_integers
 from ..solidity import compile_sources, render_verifier
 from ..solidity.compile import Artifact
+from .signals import CONTEXT, SOLIDITY_FILE, PoolSignals
 from .train import INPUT_NAME
 
 log = logging.getLogger(__name__)
 
 #: The pool's contracts, shipped inside the package (the checkout's contracts/ links here).
 CONTRACTS = Path(str(resources.files("zkml_chain") / "contracts"))
-CONTEXT = ("borrower", "domain", "nonce")
-SIGNALS = ("model_commitment", f"{INPUT_NAME}.commitment", "threshold", *CONTEXT)
 #: Attested integer features, hashed weights, private outputs; the proof claims p(good) (column 1
 #: of skl2onnx's probabilities) >= threshold, bound to (borrower, domain, nonce).
-VISIBILITY = Visibility("attested", "hashed", "private")
-CLAIM = Claim("probabilities:1", CONTEXT)
+VISIBILITY = Visibility(InputVisibility.ATTESTED, ParamVisibility.HASHED, OutputVisibility.PRIVATE)
+CLAIM = Claim(Threshold("probabilities", 1), CONTEXT)
 VERIFIER = "LendingVerifier"
 
 
@@ -71,21 +70,23 @@ class Prover:
     """Proves applications for one compiled and set-up circuit folder."""
 
     folder: Path
+    model: CompiledModel = field(init=False)
+    signals: PoolSignals = field(init=False)
     pk: ProvingKey = field(init=False)
     scale: int = field(init=False)
     model_commitment: int = field(init=False)
 
     def __post_init__(self) -> None:
-        info = CompiledFolder.load(self.folder).info
-        names = [e["name"] for e in info.get("public_signals", [])]
-        if names != list(SIGNALS):
-            raise ZkmlChainError(f"{self.folder}: not a lending circuit (public signals {names}, expected "
-                                 f"{list(SIGNALS)}); compile it with zkml_chain.lending.stack.compile_lending_circuit")
-        self.scale = int(next(e for e in info["public_signals"] if e["name"] == "threshold")["scale_bits"])
-        self.model_commitment = int(info["model_commitment"])
-        if not (self.folder / ZKEY_NAME).is_file():
-            raise ZkmlChainError(f"{self.folder} has no {ZKEY_NAME}: run `zkml-chain setup {self.folder}` first")
-        self.pk = ProvingKey.load(self.folder / ZKEY_NAME)
+        self.model = CompiledModel.load(self.folder)
+        try:
+            self.signals = PoolSignals(self.model.layout)
+        except ZkmlChainError as e:
+            raise ZkmlChainError(f"{self.folder}: {e}") from None
+        scale = self.model.layout["threshold"].scale_bits
+        if scale is None or self.model.model_commitment is None:
+            raise ZkmlChainError(f"{self.folder}: not a lending circuit (no threshold scale or model commitment)")
+        self.scale, self.model_commitment = scale, self.model.model_commitment
+        self.pk = self.model.proving_key
 
     def threshold_signal(self, score: float) -> int:
         """The public threshold signal for ``score``: the same fixed-point rounding as `prove`."""
@@ -98,17 +99,21 @@ class Prover:
         (no such proof exists)."""
         obj = {INPUT_NAME: np.asarray(features).tolist(), "salt": str(salt), "threshold": threshold,
                "borrower": borrower, "domain": domain, "nonce": nonce}
-        inference = witness_for_input(self.folder, obj, "application")
-        return prove(self.pk, inference.built.witness)
+        proved = self.model.prove(obj, "application")
+        return proved.proof, proved.public
 
     @property
     def verifying_key(self) -> VerifyingKey:
         return self.pk.verifying_key
 
 
-def compile_contracts(verifier_source: str | None = None) -> dict[str, Artifact]:
-    """contracts/*.sol (OpenZeppelin from node_modules), plus a rendered verifier if given."""
+def compile_contracts(verifier_source: str | None = None, signals: PoolSignals | None = None) -> dict[str, Artifact]:
+    """contracts/*.sol (OpenZeppelin from node_modules), plus a rendered verifier if given. With
+    ``signals``, the pool reads the public signals at that circuit's positions (LendingSignals.sol
+    rendered from its layout, in place of the checked-in copy)."""
     sources = {f"contracts/{p.name}": p.read_text() for p in sorted(CONTRACTS.glob("*.sol"))}
+    if signals is not None:
+        sources[f"contracts/{SOLIDITY_FILE}"] = signals.solidity()
     if verifier_source is not None:
         sources[f"{VERIFIER}.sol"] = verifier_source
     return compile_sources(sources)
@@ -222,7 +227,7 @@ def deploy_stack(evm: Evm, prover: Prover, *, min_score: float, max_debt: int, l
     model, authorise ``attester`` and fund the pool with ``liquidity`` tokens. A development key, or
     one without a phase-2 contribution, is refused unless ``allow_development_key`` (local tests)."""
     artifacts = compile_contracts(render_verifier(prover.verifying_key, contract_name=VERIFIER,
-                                                  allow_development_key=allow_development_key).source)
+                                                  allow_development_key=allow_development_key).source, prover.signals)
     owner = evm.sender
     gas: dict[str, int] = {}
     verifier, gas["deploy verifier"] = evm.deploy(artifacts[VERIFIER])

@@ -24,31 +24,52 @@ THRESHOLD_BITS = 64
 
 
 @dataclass(frozen=True)
-class Claim:
-    """What a proof states besides the model's commitment. ``threshold`` = "OUTPUT:INDEX" (flat
-    index into that output): OUTPUT[INDEX] >= a public threshold, the output itself staying
-    private. ``context``: named public values bound to the proof, e.g. a borrower's address, the
-    chain id and a nonce, so that a proof cannot be replayed in another context."""
+class Threshold:
+    """The output a threshold claim bounds: ``output[index]`` (a flat index into that output)."""
 
-    threshold: str | None = None
+    output: str
+    index: int
+
+    @classmethod
+    def parse(cls, text: str) -> Threshold:
+        """From the command line's ``OUTPUT:INDEX``, e.g. ``probabilities:1``."""
+        name, _, index = str(text).rpartition(":")
+        if not name or not index.isdigit():
+            raise ProofInputError(f"--threshold {text!r}: expected OUTPUT:INDEX, e.g. probabilities:1")
+        return cls(name, int(index))
+
+    def __str__(self) -> str:
+        return f"{self.output}:{self.index}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a proof states besides the model's commitment. ``threshold``: OUTPUT[INDEX] >= a
+    public threshold, the output itself staying private. ``context``: named public values bound to
+    the proof, e.g. a borrower's address, the chain id and a nonce, so that a proof cannot be
+    replayed in another context."""
+
+    threshold: Threshold | None = None
     context: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, threshold: str | None, context: tuple[str, ...] | list[str] = ()) -> Claim:
+        """From the command line's (and circuit.json's) strings."""
+        return cls(None if threshold is None else Threshold.parse(threshold), tuple(context))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"threshold": None if self.threshold is None else str(self.threshold), "context": list(self.context)}
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "context", tuple(self.context))
-        if self.threshold is not None:
-            self.target()
+        if self.threshold is not None and not isinstance(self.threshold, Threshold):
+            raise ProofInputError(f"claim threshold must be a Threshold (Threshold.parse({self.threshold!r}))")
         names = [*self.context, *(["threshold"] if self.threshold else [])]
         for name in self.context:
             if not name.isidentifier():
                 raise ProofInputError(f"--context {name!r}: use a name made of letters, digits and _")
         if len(set(names)) != len(names):
             raise ProofInputError(f"claim: public value names must be distinct, got {names}")
-
-    def target(self) -> tuple[str, int]:
-        name, _, index = str(self.threshold).rpartition(":")
-        if not name or not index.isdigit():
-            raise ProofInputError(f"--threshold {self.threshold!r}: expected OUTPUT:INDEX, e.g. probabilities:1")
-        return name, int(index)
 
     def values(self, obj: dict[str, Any], where: str) -> dict[str, Any]:
         """The threshold (a number, in the output's units) and context values from INPUT.json."""
@@ -76,7 +97,7 @@ class Claim:
 def prove_claim(c: Circuit, claim: Claim, outputs: dict[str, Q], publics: dict[str, Any]) -> None:
     """OUTPUT[INDEX] >= threshold, both as public-input-checked integers, and the context values."""
     if claim.threshold is not None:
-        name, index = claim.target()
+        name, index = claim.threshold.output, claim.threshold.index
         if name not in outputs or index >= outputs[name].data.size:
             raise ProofInputError(f"--threshold {claim.threshold}: the model's outputs are "
                                   + ", ".join(f"{n} ({q.data.size} values)" for n, q in outputs.items()))

@@ -20,7 +20,7 @@ from ..circuit.fixedpoint import div_floor, rescale, sigmoid
 from ..circuit.hash import commit, commit_params, poseidon
 from ..circuit.linalg import avg_pool2d, conv2d, global_avg_pool, matmul, max_pool2d
 from ..field import R
-from ..onnx.claim import Claim, prove_claim
+from ..onnx.claim import Claim, Threshold, prove_claim
 from ..onnx.lower import Q
 from ..poseidon import TensorLayout, signed_width
 from ..r1cs import R1CS, Witness
@@ -206,7 +206,7 @@ def _claim(rng: random.Random) -> Case:
     b = CaseBuilder()
     score = rng.randint(0, 1 << 20)
     out = b.input([score])
-    prove_claim(b.c, Claim("y:0"), {"y": Q(out, 8)}, {"threshold": rng.randint(0, score) / 2**8})
+    prove_claim(b.c, Claim(Threshold("y", 0)), {"y": Q(out, 8)}, {"threshold": rng.randint(0, score) / 2**8})
     r1cs, w = b.c.build()
     threshold = 1  # the claim's only public signal (no outputs)
     fixed = [int(i) for i in np.ravel(b.c.wire_index(out))]

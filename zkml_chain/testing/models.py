@@ -210,7 +210,10 @@ def check_model(data: bytes, shapes: dict[str, tuple[int, ...]], magnitude: floa
     """Compile one model and check it (see the module docstring); findings go into ``report``."""
     import onnxruntime as ort
 
-    from ..onnx.compile import Visibility, build, compile_model, witness_for_input
+    from ..onnx.assemble import build
+    from ..onnx.compile import compile_model
+    from ..onnx.compiled import CompiledModel
+    from ..onnx.visibility import Visibility
     from ..onnx.graph import load
     from ..onnx.quantize import Plan, run_numpy
     from ..r1cs import R1CS
@@ -237,6 +240,7 @@ def check_model(data: bytes, shapes: dict[str, tuple[int, ...]], magnitude: floa
         finding(f"compile crashed: {type(e).__name__}: {e}\n{traceback.format_exc(limit=-3)}")
         return
     report.compiled += 1
+    compiled = CompiledModel.load(out)
     graph = load(out / "model.onnx")
     plan = Plan.from_json(info["quantization"])
     r1cs = R1CS.load(out / "circuit.r1cs")
@@ -247,7 +251,7 @@ def check_model(data: bytes, shapes: dict[str, tuple[int, ...]], magnitude: floa
     for i in range(3):
         obj = {k: v[i].tolist() for k, v in held.items()}
         try:
-            inf = witness_for_input(out, obj)
+            inf = compiled.witness(obj)
         except ZkmlChainError:
             continue  # beyond the calibrated range: refused, as it must be
         except Exception as e:  # noqa: BLE001
