@@ -33,11 +33,12 @@ class Case:
     ``accept(values)`` = whether an assignment's result is right."""
 
     gadget: str
-    r1cs: R1CS
+    r1cs: R1CS | None  # None when built witness-only (to compare the two modes)
     witness: Witness
     results: list[int]
     fixed: list[int]
     accept: Callable[[list[int]], bool] | None = None
+    n_constraints: int = 0  # what the circuit counted (the same in both modes)
 
 
 def _s(v: int) -> int:
@@ -58,8 +59,8 @@ def _width(rng: random.Random, low: int = 2, high: int = 24) -> int:
 class CaseBuilder:
     """A circuit whose private inputs are fixed for the attacker; ``case`` outputs a result."""
 
-    def __init__(self) -> None:
-        self.c = Circuit()
+    def __init__(self, witness_only: bool = False) -> None:
+        self.c = Circuit(witness_only=witness_only)
         self.inputs: list[Tensor] = []
 
     def input(self, values: object) -> Tensor:
@@ -70,7 +71,7 @@ class CaseBuilder:
     def case(self, gadget: str, result: Tensor, accept: Callable[[list[int], Callable[[Tensor], list[int]]], bool] | None = None,
              free: tuple[Tensor, ...] = ()) -> Case:
         out = self.c.output(result, "result")
-        r1cs, w = self.c.build()
+        r1cs, w = (None, self.c.witness()) if self.c.witness_only else self.c.build()
         idx = self.c.wire_index
 
         def wires(t: Tensor) -> list[int]:
@@ -79,20 +80,20 @@ class CaseBuilder:
         fixed = [i for t in self.inputs if t not in free for i in wires(t)]
         results = wires(out)
         return Case(gadget, r1cs, w, results + [i for t in free for i in wires(t)], fixed,
-                    None if accept is None else (lambda v: accept(v, wires)))
+                    None if accept is None else (lambda v: accept(v, wires)), self.c.n_constraints)
 
 
-def _to_bits(rng: random.Random) -> Case:
+def _to_bits(rng: random.Random, witness_only: bool = False) -> Case:
     n = _width(rng, 1, 20)
-    b = CaseBuilder()
+    b = CaseBuilder(witness_only)
     x = b.input([rng.randrange(1 << n) for _ in range(3)])
     return b.case("to_bits", to_bits(b.c, x, n).flatten())
 
 
-def _range_check(rng: random.Random) -> Case:
+def _range_check(rng: random.Random, witness_only: bool = False) -> Case:
     """The attacker moves the checked value itself: it must stay in range."""
     n, signed_ = _width(rng, 2, 20), rng.random() < 0.5
-    b = CaseBuilder()
+    b = CaseBuilder(witness_only)
     if signed_:
         x = b.input(_ints(rng, n, 3))
         range_check_signed(b.c, x, n)
@@ -104,10 +105,10 @@ def _range_check(rng: random.Random) -> Case:
                   lambda v, wires: all(lo <= (_s(v[i]) if signed_ else v[i]) < hi for i in wires(x)), free=(x,))
 
 
-def _compare(rng: random.Random) -> Case:
+def _compare(rng: random.Random, witness_only: bool = False) -> Case:
     n = _width(rng, 2, 24)
     kind = rng.choice(("ge", "relu", "maximum", "minimum", "clamp"))
-    b = CaseBuilder()
+    b = CaseBuilder(witness_only)
     xs, ys = _ints(rng, n, 3), _ints(rng, n, 3)
     x, y = b.input(xs), b.input(ys)
     if kind == "ge":
@@ -122,9 +123,9 @@ def _compare(rng: random.Random) -> Case:
     return b.case(kind, clamp(b.c, x, lo, hi, n))
 
 
-def _select(rng: random.Random) -> Case:
+def _select(rng: random.Random, witness_only: bool = False) -> Case:
     """The condition is the attacker's too (a hint): the result must be a or b."""
-    b = CaseBuilder()
+    b = CaseBuilder(witness_only)
     a, bb = b.input(_ints(rng, 16, 3)), b.input(_ints(rng, 16, 3))
     cond = b.c.hint([rng.randrange(2) for _ in range(3)], name="cond")
     out = select(b.c, cond, a, bb)
@@ -136,9 +137,9 @@ def _select(rng: random.Random) -> Case:
     return b.case("select", chosen, accept, free=(cond,))
 
 
-def _reduce(rng: random.Random) -> Case:
+def _reduce(rng: random.Random, witness_only: bool = False) -> Case:
     n = _width(rng, 3, 20)
-    b = CaseBuilder()
+    b = CaseBuilder(witness_only)
     m = rng.randint(2, 6)
     vals = _ints(rng, n, m)
     if rng.random() < 0.5:
@@ -149,9 +150,9 @@ def _reduce(rng: random.Random) -> Case:
     return b.case("argmax", argmax(b.c, x, n))
 
 
-def _fixedpoint(rng: random.Random) -> Case:
+def _fixedpoint(rng: random.Random, witness_only: bool = False) -> Case:
     kind = rng.choice(("rescale", "div_floor", "sigmoid"))
-    b = CaseBuilder()
+    b = CaseBuilder(witness_only)
     if kind == "rescale":
         n = _width(rng, 4, 30)
         s = rng.randint(1, n - 1)
@@ -165,9 +166,9 @@ def _fixedpoint(rng: random.Random) -> Case:
     return b.case(kind, sigmoid(b.c, b.input(_ints(rng, n, 2)), f, n))
 
 
-def _linalg(rng: random.Random) -> Case:
+def _linalg(rng: random.Random, witness_only: bool = False) -> Case:
     kind = rng.choice(("matmul", "conv2d", "avg_pool2d", "global_avg_pool", "max_pool2d"))
-    b = CaseBuilder()
+    b = CaseBuilder(witness_only)
     if kind == "matmul":
         x, w = b.input(np.array(_ints(rng, 10, 6)).reshape(2, 3)), b.input(np.array(_ints(rng, 10, 6)).reshape(3, 2))
         return b.case(kind, matmul(b.c, x, w))
@@ -184,9 +185,9 @@ def _linalg(rng: random.Random) -> Case:
     return b.case(kind, max_pool2d(b.c, x, 2, n))
 
 
-def _hash(rng: random.Random) -> Case:
+def _hash(rng: random.Random, witness_only: bool = False) -> Case:
     kind = rng.choice(("poseidon", "commit", "commit_params"))
-    b = CaseBuilder()
+    b = CaseBuilder(witness_only)
     if kind == "poseidon":
         return b.case(kind, poseidon(b.c, b.input([rng.randrange(R) for _ in range(rng.randint(1, 4))])))
     if kind == "commit":
@@ -201,20 +202,21 @@ def _hash(rng: random.Random) -> Case:
     return b.case(kind, commit_params(b.c, b.c.concatenate(bits), layout, b.c.constant(0)))
 
 
-def _claim(rng: random.Random) -> Case:
+def _claim(rng: random.Random, witness_only: bool = False) -> Case:
     """A threshold claim: the public threshold must not exceed the (private) score."""
-    b = CaseBuilder()
+    b = CaseBuilder(witness_only)
     score = rng.randint(0, 1 << 20)
     out = b.input([score])
     prove_claim(b.c, Claim(Threshold("y", 0)), {"y": Q(out, 8)}, {"threshold": rng.randint(0, score) / 2**8})
-    r1cs, w = b.c.build()
+    r1cs, w = (None, b.c.witness()) if witness_only else b.c.build()
     threshold = 1  # the claim's only public signal (no outputs)
     fixed = [int(i) for i in np.ravel(b.c.wire_index(out))]
-    return Case("threshold claim", r1cs, w, [threshold], fixed, lambda v: v[threshold] <= score)
+    return Case("threshold claim", r1cs, w, [threshold], fixed, lambda v: v[threshold] <= score, b.c.n_constraints)
 
 
-#: Case generators by family; each draws a gadget and its inputs.
-FAMILIES: dict[str, Callable[[random.Random], Case]] = {
+#: Case generators by family; each draws a gadget and its inputs (the same for the same rng state,
+#: built in full or, with ``witness_only``, as the witness alone).
+FAMILIES: dict[str, Callable[..., Case]] = {
     "to_bits": _to_bits, "range_check": _range_check, "compare": _compare, "select": _select,
     "reduce": _reduce, "fixedpoint": _fixedpoint, "linalg": _linalg, "hash": _hash, "claim": _claim,
 }
@@ -228,7 +230,7 @@ class GadgetReport:
 
 
 def fuzz_gadgets(cases: int, tries: int, seed: int = 0,
-                 families: dict[str, Callable[[random.Random], Case]] | None = None,
+                 families: dict[str, Callable[..., Case]] | None = None,
                  progress: Callable[[int], None] | None = None) -> GadgetReport:
     """``cases`` random gadget calls (cycling through the families), ``tries`` dishonest
     witnesses each."""
@@ -239,6 +241,8 @@ def fuzz_gadgets(cases: int, tries: int, seed: int = 0,
         case = fams[k % len(fams)](rng)
         report.cases[case.gadget] = report.cases.get(case.gadget, 0) + 1
         report.attempts[case.gadget] = report.attempts.get(case.gadget, 0) + tries
+        if case.r1cs is None:
+            raise ValueError(f"{case.gadget}: built witness-only, nothing to attack")
         found = search_forgery(case.r1cs, case.witness, case.results, case.fixed, case.accept, tries, rng,
                                Solver(case.r1cs))
         if found is not None:
