@@ -135,7 +135,8 @@ def main(logs: str, prepare_logs: str, repeats: int, snarkjs_limit: float, out: 
     sizes = sorted({int(x) for x in logs.split(",") if x})
     prep_sizes = sorted({int(x) for x in prepare_logs.split(",") if x})
     rows: list[Row] = []
-    command = f"benchmarks/setup.py --logs {logs or chr(34) * 2} --prepare-logs {prepare_logs or chr(34) * 2} --repeats {repeats}"
+    empty = chr(34) * 2
+    command = f"benchmarks/setup.py --logs {logs or empty} --prepare-logs {prepare_logs or empty} --repeats {repeats}"
     snarkjs_prepare_ok = True
     with tempfile.TemporaryDirectory(prefix="zkml-setup-bench-") as tmp:
         d = Path(tmp)

@@ -102,9 +102,9 @@ def ensure_ezkl() -> Path | None:
 def credit_model(work: Path) -> tuple[Path, np.ndarray, np.ndarray]:
     """MLP 20 → 16 → 8 → 1 on German Credit; returns (onnx, calibration X, held-out X)."""
     import pandas as pd
+    from skl2onnx import to_onnx
     from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier
-    from skl2onnx import to_onnx
 
     df = pd.read_csv(ROOT / "zkml_chain" / "lending" / "data" / "german_credit.csv")
     y = (df.pop("creditability") == "good").astype(int).to_numpy()
@@ -206,7 +206,8 @@ def ezkl(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, 
     in_name = sess.get_inputs()[0].name
     theirs = np.stack([sess.run(None, {in_name: s[None]})[k].ravel() for s in samples])
     outs = np.array([o[k] for o in res["outputs"]], dtype=np.float64).reshape(len(samples), -1)
-    return {"rows": 2 ** res["logrows"], "scales": res.get("scales", []), "setup_s": res["setup_s"], "witness_s": statistics.median(res["witness_s"]),
+    return {"rows": 2 ** res["logrows"], "scales": res.get("scales", []), "setup_s": res["setup_s"],
+            "witness_s": statistics.median(res["witness_s"]),
             "prove_s": statistics.median(res["prove_s"]), "proof_bytes": res["proof_bytes"],
             "top1_agreement": float(np.mean(outs.argmax(1) == theirs.argmax(1))),
             "max_abs_error": float(np.abs(outs - theirs).max()), "held_out": len(samples)}
@@ -242,7 +243,8 @@ def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, scale: in
     for col in ("model", "framework", "scale", "size", "setup s", "prove s", "proof bytes", "verify gas",
                 "top-1 agreement", "max |error|"):
         table.add_column(col, justify="right")
-    md = ["| model | framework | scale (bits) | circuit size | setup s | prove s | proof bytes | verify gas | top-1 agreement | max abs error |",
+    md = ["| model | framework | scale (bits) | circuit size | setup s | prove s | proof bytes | verify gas "
+          "| top-1 agreement | max abs error |",
           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, by in rows.items():
         for fw, r in by.items():

@@ -27,8 +27,8 @@ import click
 from ape import accounts, networks
 from ape.api import AccountAPI
 from ape.cli import ConnectedProviderCommand
-from web3 import Web3
 from rich.console import Console
+from web3 import Web3
 
 from zkml_chain.chain.ape_glue import hardfork, signer, use_project_toolchain
 from zkml_chain.chain.evm import Evm
@@ -141,7 +141,8 @@ def demo(out: Path, model: str, min_score: float, ceremony_cache: Path | None) -
 @click.option("--min-score", default=0.6, show_default=True, type=click.FloatRange(0.0, 1.0, max_open=True))
 @click.option("--max-debt", default=5_000, show_default=True, type=click.IntRange(1), help="Per borrower, in tokens.")
 @click.option("--liquidity", default=1_000_000, show_default=True, type=click.IntRange(1), help="Tokens minted to the pool.")
-@click.option("--attester", default=str(BUREAU), show_default=True, help="The bureau: an 0x-address or a test account index.")
+@click.option("--attester", default=str(BUREAU), show_default=True,
+              help="The bureau: an 0x-address or a test account index.")
 @account_option
 @allow_development_key_option
 def deploy(circuit: Path, out: Path, min_score: float, max_debt: int, liquidity: int, attester: str,
@@ -225,8 +226,9 @@ def borrow(deployment: Path, application: Path, amount: int, alias: str | None) 
         if error:
             raise click.ClickException(f"the pool refuses: {error}")
         sent = stack.borrow(who, amount * TOKEN, proof, public)
+        debt = stack.pool.functions.debtOf(who).call() // TOKEN
         click.echo(f"{who} borrowed {amount} dUSD with nonce {nonce} ({sent.gas_used:,} gas); "
-                   f"balance {stack.balance(who) // TOKEN:,} dUSD, debt {stack.pool.functions.debtOf(who).call() // TOKEN:,}")
+                   f"balance {stack.balance(who) // TOKEN:,} dUSD, debt {debt:,}")
 
     _run(go)
 
@@ -245,7 +247,8 @@ def repay(deployment: Path, borrower: str, amount: int, alias: str | None) -> No
         if amount * TOKEN > debt:
             raise click.ClickException(f"{who} owes {debt / TOKEN:,} dUSD, less than {amount}")
         approve, sent = stack.repay(who, amount * TOKEN)
+        debt = stack.pool.functions.debtOf(who).call() // TOKEN
         click.echo(f"{who} repaid {amount} dUSD ({approve.gas_used:,} + {sent.gas_used:,} gas); "
-                   f"debt {stack.pool.functions.debtOf(who).call() // TOKEN:,}, pool {stack.balance(stack.pool.address) // TOKEN:,} dUSD")
+                   f"debt {debt:,}, pool {stack.balance(stack.pool.address) // TOKEN:,} dUSD")
 
     _run(go)

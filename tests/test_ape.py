@@ -14,8 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run
 
+from conftest import ROOT, run
 from zkml_chain import toolchain
 from zkml_chain.groth16 import ProvingKey
 from zkml_chain.hardfork import HARDFORK
@@ -40,7 +40,8 @@ def test_ape_compile_works_offline(tmp_path: Path, chain_key: ProvingKey) -> Non
     shutil.copy(ROOT / "ape-config.yaml", tmp_path)
     shutil.copytree(ROOT / "contracts", tmp_path / "contracts")
     (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
-    (tmp_path / "contracts" / "Verifier.sol").write_text(render_verifier(chain_key.verifying_key, allow_development_key=True).source)
+    verifier = render_verifier(chain_key.verifying_key, allow_development_key=True)
+    (tmp_path / "contracts" / "Verifier.sol").write_text(verifier.source)
     r = run([APE, "compile"], cwd=tmp_path, env={**os.environ, **toolchain.environment()})
     assert r.returncode == 0, r.stdout + r.stderr
     assert "0.8.37" in r.stdout + r.stderr
@@ -135,8 +136,9 @@ def test_ape_lending_operator_commands_share_one_node(tmp_path: Path) -> None:
         assert "(credit-mlp 2.0) registered with verifier 0x" in ape(
             "register", "--deployment", dep, "--circuit", other, "--name", "credit-mlp", "--version", "2.0",
             "--allow-development-key")
-        from zkml_chain.lending.features import load
         import onnxruntime as ort
+
+        from zkml_chain.lending.features import load
         sess = ort.InferenceSession(str(tmp_path / "models" / "lr.onnx"))
         p = sess.run(["probabilities"], {"features": load().features.astype("float32")})[0][:, 1]
         good, bad = int(p.argmax()), int(p.argmin())

@@ -15,17 +15,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, assert_rejects, assert_solves, run
 from onnx import TensorProto, helper, numpy_helper
 
+from conftest import ROOT, assert_rejects, assert_solves, run
 from zkml_chain.circuit import Circuit
 from zkml_chain.circuit.compare import select
 from zkml_chain.circuit.fixedpoint import rescale
 from zkml_chain.errors import ProofInputError
 from zkml_chain.field import R
 from zkml_chain.onnx.backend import NumpyBackend
-from zkml_chain.onnx.inputs import read_inputs
 from zkml_chain.onnx.graph import Graph
+from zkml_chain.onnx.inputs import read_inputs
 from zkml_chain.onnx.lower import quantize
 from zkml_chain.poseidon import commit_integers, commit_signed
 from zkml_chain.testing.models import ModelReport, check_model

@@ -17,11 +17,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run
 
+from conftest import ROOT, run
+from zkml_chain import _native
 from zkml_chain.binfile import parse_binfile
 from zkml_chain.ceremony import phase2
-from zkml_chain import _native
 from zkml_chain.ceremony.ptau import G1, G2, Ptau
 from zkml_chain.curve import G1_GENERATOR, G2_BATCH_FROM, G2_GENERATOR, G1Point, G2Point, g2_first_invalid
 from zkml_chain.field import R
@@ -156,7 +156,8 @@ def test_phase1_tampering_is_named(ptaus, tmp_path: Path) -> None:
         pts[7 * G2 : 8 * G2] = _with_small_torsion(G2Point.from_bytes(p.tau_g2[7 * G2 : 8 * G2])).to_bytes()
         p.tau_g2 = bytes(pts)
 
-    cases = [(point, "section 2 (tauG1)"), (torsion, "section 3 (tauG2): point 7 is not in G2"), (challenge, "contribution #3 (beacon): its next challenge"),
+    cases = [(point, "section 2 (tauG1)"), (torsion, "section 3 (tauG2): point 7 is not in G2"),
+             (challenge, "contribution #3 (beacon): its next challenge"),
              (key, "contribution #2 (theirs)"), (lagrange, "section 14 (Lagrange points)"),
              (lagrange_top, "section 12 (Lagrange points): not the Lagrange basis")]
     for change, needle in cases:
@@ -357,7 +358,8 @@ import {{ buildBn128 }} from "{ROOT / 'node_modules' / 'ffjavascript' / 'main.js
 const curve = await buildBn128(true);
 const b1 = Uint8Array.from(Buffer.from("{data[end:end + G1].hex()}", "hex"));
 const b2 = Uint8Array.from(Buffer.from("{data[end - G1:end].hex()}", "hex"));
-const task = [{{cmd: "ALLOCSET", var: 0, buff: b1}}, {{cmd: "ALLOCSET", var: 1, buff: b2}}, {{cmd: "ALLOC", var: 2, len: 96}},
+const task = [{{cmd: "ALLOCSET", var: 0, buff: b1}}, {{cmd: "ALLOCSET", var: 1, buff: b2}},
+  {{cmd: "ALLOC", var: 2, len: 96}},
   {{cmd: "CALL", fnName: "g1m_subAffine", params: [{{var: 0}}, {{var: 1}}, {{var: 2}}]}},
   {{cmd: "CALL", fnName: "g1m_batchToAffine", params: [{{var: 2}}, {{val: 1}}, {{var: 2}}]}},
   {{cmd: "CALL", fnName: "g1m_batchLEMtoU", params: [{{var: 2}}, {{val: 1}}, {{var: 2}}]}},

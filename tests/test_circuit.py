@@ -7,8 +7,8 @@ import random
 
 import numpy as np
 import pytest
-from conftest import assert_rejects, assert_solves, run
 
+from conftest import assert_rejects, assert_solves, run
 from zkml_chain.circuit import Circuit
 from zkml_chain.circuit.bits import boolean, range_check, range_check_signed
 from zkml_chain.circuit.compare import argmax, clamp, ge, maximum, relu

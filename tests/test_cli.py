@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run
 
+from conftest import ROOT, run
 from zkml_chain.hardfork import HARDFORK
 from zkml_chain.samples import squaring_chain
 

@@ -12,14 +12,21 @@ import random
 
 import numpy as np
 import pytest
-from conftest import assert_rejects, assert_solves
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import assert_rejects, assert_solves
 from zkml_chain.circuit import Circuit, Tensor
 from zkml_chain.circuit.bits import MAX_BITS, boolean, range_check, to_bits
 from zkml_chain.circuit.compare import argmax, clamp, ge, max_reduce, maximum, relu
-from zkml_chain.circuit.fixedpoint import div_floor, rescale, sigmoid, sigmoid_error_bound, sigmoid_table, sigmoid_values
+from zkml_chain.circuit.fixedpoint import (
+    div_floor,
+    rescale,
+    sigmoid,
+    sigmoid_error_bound,
+    sigmoid_table,
+    sigmoid_values,
+)
 from zkml_chain.circuit.linalg import avg_pool2d, conv2d, dot, global_avg_pool, matmul, max_pool2d
 from zkml_chain.errors import WitnessError
 from zkml_chain.field import R

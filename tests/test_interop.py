@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CIRCUITS, ROOT, run, soliditycalldata
 
+from conftest import CIRCUITS, ROOT, run, soliditycalldata
 from zkml_chain.field import R
 from zkml_chain.r1cs import R1CS, Witness
 

@@ -14,21 +14,30 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, assert_rejects, run
 
+from conftest import ROOT, assert_rejects, run
 from zkml_chain.chain.anvil import Anvil
 from zkml_chain.chain.evm import Evm
 from zkml_chain.errors import ProofInputError, WitnessError
 from zkml_chain.field import R
+from zkml_chain.files import read_json
 from zkml_chain.groth16 import Proof, prove, verify
 from zkml_chain.lending.features import CATEGORIES, FEATURE_NAMES, encode, load
 from zkml_chain.lending.signals import POOL_SIGNALS, SOLIDITY_FILE, PoolSignals
-from zkml_chain.lending.stack import (CLAIM, CONTRACTS, VISIBILITY, Prover, Stack, compile_lending_circuit,
-                                     deploy_stack, input_commitment, pool_domain)
+from zkml_chain.lending.stack import (
+    CLAIM,
+    CONTRACTS,
+    VISIBILITY,
+    Prover,
+    Stack,
+    compile_lending_circuit,
+    deploy_stack,
+    input_commitment,
+    pool_domain,
+)
 from zkml_chain.lending.train import circuit_scores, split, train
 from zkml_chain.onnx.artifact import CIRCUIT_JSON, SignalLayout
 from zkml_chain.onnx.assemble import build
-from zkml_chain.files import read_json
 from zkml_chain.poseidon import commit
 
 pytestmark = [pytest.mark.chain]

@@ -14,20 +14,20 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
-from conftest import ROOT, run
 from onnx import TensorProto, helper, numpy_helper
 
-from zkml_chain.field import R
+from conftest import ROOT, run
 from zkml_chain.errors import ZkmlChainError
+from zkml_chain.field import R
 from zkml_chain.onnx.assemble import build
 from zkml_chain.onnx.compile import compile_model
 from zkml_chain.onnx.compiled import CompiledModel
+from zkml_chain.onnx.graph import from_model, load
+from zkml_chain.onnx.quantize import calibrate, run_numpy
 from zkml_chain.onnx.visibility import InputVisibility as In
 from zkml_chain.onnx.visibility import OutputVisibility as Out
 from zkml_chain.onnx.visibility import ParamVisibility as Par
 from zkml_chain.onnx.visibility import Visibility
-from zkml_chain.onnx.graph import from_model, load
-from zkml_chain.onnx.quantize import calibrate, run_numpy
 from zkml_chain.poseidon import commit, commit_signed, signed_width
 
 pytestmark = pytest.mark.prove
@@ -36,11 +36,11 @@ ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
 
 @pytest.fixture(scope="module")
 def breast_cancer(tmp_path_factory) -> dict[str, Path]:
+    from skl2onnx import to_onnx
     from sklearn.datasets import load_breast_cancer
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
     from sklearn.preprocessing import StandardScaler
-    from skl2onnx import to_onnx
 
     d = tmp_path_factory.mktemp("bc")
     x, y = load_breast_cancer(return_X_y=True)
@@ -114,8 +114,8 @@ def test_witness_only_mode_builds_the_same_witness_for_every_test_model(breast_c
     models["all-ops cnn"] = from_model(_cnn_model())
     for path in sorted((ROOT / "tests" / "models").glob("*.onnx")):
         models[path.stem] = load(path)
-    visibilities = [Visibility(), Visibility(In.PUBLIC, Par.FIXED, Out.PUBLIC), Visibility(In.HASHED, Par.PRIVATE, Out.HASHED),
-                    Visibility(In.ATTESTED, Par.HASHED, Out.PRIVATE)]
+    visibilities = [Visibility(), Visibility(In.PUBLIC, Par.FIXED, Out.PUBLIC),
+                    Visibility(In.HASHED, Par.PRIVATE, Out.HASHED), Visibility(In.ATTESTED, Par.HASHED, Out.PRIVATE)]
     checked = 0
     for name, graph in models.items():
         samples = {k: rng.normal(0, 1, (8,) + s) for k, s in graph.inputs.items()}
@@ -344,10 +344,10 @@ def test_pytorch_digits_cnn_agrees_99_percent_and_proves(tmp_path, snarkjs) -> N
 def test_linear_regressor_compiles_and_proves(tmp_path) -> None:
     """skl2onnx's ai.onnx.ml LinearRegressor (scikit-learn LinearRegression on the bundled diabetes
     data): the proved output matches onnxruntime within the compile report's error."""
+    from skl2onnx import to_onnx
     from sklearn.datasets import load_diabetes
     from sklearn.linear_model import LinearRegression
     from sklearn.preprocessing import StandardScaler
-    from skl2onnx import to_onnx
 
     x, y = load_diabetes(return_X_y=True)
     xs = StandardScaler().fit_transform(x).astype(np.float32)

@@ -9,16 +9,24 @@ import subprocess
 
 import numpy as np
 import pytest
-from conftest import ROOT, assert_rejects, assert_solves
 
+from conftest import ROOT, assert_rejects, assert_solves
 from zkml_chain import poseidon_hash
 from zkml_chain.circuit import Circuit
 from zkml_chain.circuit.bits import to_bits
 from zkml_chain.circuit.hash import commit, commit_params, poseidon
 from zkml_chain.errors import FieldRangeError
 from zkml_chain.field import R
-from zkml_chain.poseidon import (MAX_INPUTS, TensorLayout, commit_signed, optimized_params, params, permute,
-                                 permute_optimized, signed_width)
+from zkml_chain.poseidon import (
+    MAX_INPUTS,
+    TensorLayout,
+    commit_signed,
+    optimized_params,
+    params,
+    permute,
+    permute_optimized,
+    signed_width,
+)
 from zkml_chain.poseidon import commit as commit_out
 
 pytestmark = pytest.mark.interop

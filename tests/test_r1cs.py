@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 
 import pytest
-from conftest import assert_rejects, assert_solves
 
+from conftest import assert_rejects, assert_solves
 from zkml_chain.errors import ConstraintError, FieldRangeError, FileFormatError, WitnessError
 from zkml_chain.field import R
 from zkml_chain.r1cs import R1CS, Witness

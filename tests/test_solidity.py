@@ -8,8 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run
 
+from conftest import ROOT, run
 from zkml_chain.curve import G2_GENERATOR
 from zkml_chain.errors import KeyMaterialError, ProofInputError, ToolchainError
 from zkml_chain.groth16 import ProvingKey, VerifyingKey, setup

@@ -16,19 +16,18 @@ from typing import Any
 import pytest
 from web3.contract import Contract
 
+from conftest import soliditycalldata
 from zkml_chain.chain.anvil import Anvil
-from zkml_chain.hardfork import HARDFORK
 from zkml_chain.chain.evm import Evm, Reverted
 from zkml_chain.chain.gas import single_verification_budget, verification_floor
 from zkml_chain.chain.gas_report import SingleRow
+from zkml_chain.chain.suite import build_case
 from zkml_chain.curve import G1_GENERATOR, G1Point, G2Point
 from zkml_chain.field import Q, R
 from zkml_chain.groth16 import ProvingKey
 from zkml_chain.groth16.proof import Proof
-from zkml_chain.chain.suite import build_case
+from zkml_chain.hardfork import HARDFORK
 from zkml_chain.solidity import compile_sources, render_verifier
-
-from conftest import soliditycalldata
 
 pytestmark = [pytest.mark.chain, pytest.mark.interop]
 

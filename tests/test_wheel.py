@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run
 
+from conftest import ROOT, run
 from zkml_chain.samples import squaring_chain
 
 pytestmark = [pytest.mark.slow]

@@ -14,19 +14,17 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 from rich.console import Console
 from rich.logging import RichHandler
 
 from .errors import ZkmlChainError
+from .keydir import R1CS_NAME, VK_NAME, ZKEY_NAME, write_keys
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True, soft_wrap=True)
-
-from .keydir import R1CS_NAME, VK_NAME, ZKEY_NAME, write_keys
-
 
 #: Exit code of an unexpected exception: a bug in zkml-chain, not bad input (which exits 2).
 EXIT_INTERNAL = 3
@@ -186,7 +184,7 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
     else:
         if output_path is not None:
             raise click.UsageError("--output goes with --input")
-        witness = Witness.load(wtns)
+        witness = Witness.load(cast(Path, wtns))  # exactly one of --wtns and --input, checked above
         pk = ProvingKey.load(keydir / ZKEY_NAME)
         circuit = keydir / R1CS_NAME
         proof, public = run_prove(pk, witness, circuit=circuit if circuit.is_file() else None)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from .cli import _friendly, err, main
 
@@ -24,7 +24,7 @@ def progress_bar() -> Iterator:
     """A rich progress bar on stderr; yields the (what, done, total) callback the library takes."""
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as p:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(what: str, done: int, total: int) -> None:
             if what not in tasks:
@@ -132,10 +132,10 @@ def ptau_prepare(ptau_in: Path, out: Path) -> None:
 def ptau_verify(ptau_path: Path) -> None:
     """Verify the whole transcript of PTAU and its points; print every contribution. Exit 0
     valid, 1 invalid (naming the first bad contribution or section), 2 malformed."""
+    import hashlib
+
     from .ceremony import phase1
     from .ceremony.snarkjs import format_hash
-
-    import hashlib
 
     t0 = time.perf_counter()
     p = _load_ptau(ptau_path)

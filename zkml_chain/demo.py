@@ -9,11 +9,11 @@ from rich.console import Console
 from rich.table import Table
 
 from . import _native
+from .chain.anvil import Anvil
+from .chain.evm import Evm
 from .groth16 import Proof, VerifyingKey, load_public, prove, save_public, setup, verify
 from .groth16.keys import ProvingKey
 from .r1cs import R1CS, Witness
-from .chain.anvil import Anvil
-from .chain.evm import Evm
 from .samples import squaring_chain
 from .solidity import compile_sources, render_verifier
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -80,7 +80,7 @@ def _chunks_to_ints(bits: np.ndarray, n: int) -> list[int]:
     return [int.from_bytes(row.tobytes(), "big") for row in packed]
 
 
-@lru_cache(maxsize=None)
+@cache
 def params(n_inputs: int) -> PoseidonParams:
     """Constants for hashing ``n_inputs`` elements (width t = n_inputs + 1)."""
     if not 1 <= n_inputs <= MAX_INPUTS:
@@ -161,7 +161,7 @@ def attested_values(values: Iterable[object], what: str = "attested value") -> l
     """The record as Python ints, each a signed 64-bit integer: ints, numpy ints, or floats that
     are exactly integers (|v| <= 2^53, where float64 is exact). Anything else is a
     :class:`ProofInputError` naming the element."""
-    out = []
+    out: list[int] = []
     lo, hi = -(1 << (ATTESTED_BITS - 1)), 1 << (ATTESTED_BITS - 1)
     for i, v in enumerate(values):
         if isinstance(v, (bool, np.bool_)):
@@ -176,7 +176,7 @@ def attested_values(values: Iterable[object], what: str = "attested value") -> l
         if not ok or not lo <= v < hi:  # type: ignore[operator]
             raise ProofInputError(f"{what} {i} = {v!r}: an attested record holds signed {ATTESTED_BITS}-bit "
                                   f"integers (floats only when exactly integral and at most 2^53)")
-        out.append(v)
+        out.append(int(v))  # type: ignore[call-overload]  # an int by now: checked above
     return out
 
 
@@ -298,7 +298,7 @@ class OptimizedParams:
     v: tuple[tuple[int, ...], ...]  # per partial round, first row right of M00
 
 
-@lru_cache(maxsize=None)
+@cache
 def optimized_params(n_inputs: int) -> OptimizedParams:
     p = params(n_inputs)
     t, rp, half = p.t, p.partial_rounds, FULL_ROUNDS // 2

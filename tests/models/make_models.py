@@ -44,7 +44,7 @@ def main() -> None:
     y = torch.tensor(digits.target)
     model = DigitsCNN()
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
-    for epoch in range(60):
+    for _ in range(60):
         perm = torch.randperm(len(x))
         for i in range(0, len(x), 64):
             idx = perm[i : i + 64]

@@ -21,8 +21,20 @@ from ..curve import G1_GENERATOR, G2_GENERATOR, G1Point, G2Point, g2_first_inval
 from ..errors import ZkmlChainError
 from ..field import N8, R, random_scalars
 from .ptau import G1, G2, LAGRANGE, Ptau, PtauContribution, n_points
-from .snarkjs import (Blake2b, PtauKey, blake2b, compressed, create_ptau_key, first_challenge, g2_sp,
-                      rng_from_beacon, rng_from_entropy, same_ratio, scalar_bytes, uncompressed)
+from .snarkjs import (
+    Blake2b,
+    PtauKey,
+    blake2b,
+    compressed,
+    create_ptau_key,
+    first_challenge,
+    g2_sp,
+    rng_from_beacon,
+    rng_from_entropy,
+    same_ratio,
+    scalar_bytes,
+    uncompressed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -146,8 +158,8 @@ def _apply_checked(ptau: Ptau, key: PtauKey, secrets_: tuple[int, int, int], cha
         kind=0 if beacon_params is None else 1, name=name,
         beacon_hash=None if beacon_params is None else beacon_params[0],
         num_iterations_exp=None if beacon_params is None else beacon_params[1])
-    out = Ptau(ptau.power, ptau.ceremony_power, new[2], new[3], new[4], new[5], new[6], [*ptau.contributions, c])
-    return out, response_hash
+    result = Ptau(ptau.power, ptau.ceremony_power, new[2], new[3], new[4], new[5], new[6], [*ptau.contributions, c])
+    return result, response_hash
 
 
 # --- prepare phase 2: Lagrange-basis points ---------------------------------------------------------------

@@ -27,8 +27,16 @@ from ..groth16.qap import domain_size_for, qap_a_b
 from ..r1cs import R1CS, SparseMatrix
 from .phase1 import CeremonyError, Progress, _random_scalars, parse_beacon, refuse_outside_g2
 from .ptau import G1, G2, Ptau
-from .snarkjs import (blake2b, format_hash, hash_to_g2, rng_from_beacon, rng_from_entropy, same_ratio, scalar_bytes,
-                      uncompressed)
+from .snarkjs import (
+    blake2b,
+    format_hash,
+    hash_to_g2,
+    rng_from_beacon,
+    rng_from_entropy,
+    same_ratio,
+    scalar_bytes,
+    uncompressed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -307,7 +315,7 @@ def _initial_key(r1cs: R1CS, ptau: Ptau, progress: Progress | None) -> ProvingKe
 # --- contributions --------------------------------------------------------------------------------------
 
 
-def _transcript_hasher(mpc: MpcParams) -> hashlib._Hash:  # type: ignore[name-defined]
+def _transcript_hasher(mpc: MpcParams) -> hashlib.blake2b:
     h = hashlib.blake2b(digest_size=64)
     h.update(mpc.cs_hash)
     for c in mpc.contributions:

@@ -117,7 +117,8 @@ def create_ptau_key(challenge: bytes, rng: _native.FfjsRng) -> tuple[PtauKey, tu
         g1_s = G1Point.from_bytes(rng.g1())
         g1_sx = g1_s * x
         parts.append(KeyPart(g1_s, g1_sx, g2_sp(personalization, challenge, g1_s, g1_sx) * x))
-    return PtauKey(*parts), secrets_  # type: ignore[arg-type]
+    tau, alpha, beta = secrets_
+    return PtauKey(parts[0], parts[1], parts[2]), (tau, alpha, beta)
 
 
 def same_ratio(a1: G1Point, b1: G1Point, a2: G2Point, b2: G2Point) -> bool:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from .. import toolchain
 from ..errors import ToolchainError
 from ..hardfork import HARDFORK
-from .. import toolchain
 
 log = logging.getLogger(__name__)
 

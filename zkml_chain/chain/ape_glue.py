@@ -17,8 +17,8 @@ from hexbytes import HexBytes
 
 from .. import toolchain
 from ..errors import ToolchainError
-from .evm import Signer
 from ..solidity.compile import Artifact
+from .evm import Signer
 
 
 def container(artifact: Artifact) -> ContractContainer:

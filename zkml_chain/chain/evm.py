@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from eth_utils import keccak
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
@@ -63,11 +64,11 @@ class Evm:
         other.sender = sender
         return other
 
-    def _transact(self, built: Any, params: dict[str, Any]) -> bytes:
+    def _transact(self, built: Any, params: dict[str, Any]) -> HexBytes:
         """Send a contract call or constructor: signed by the node, or by our signer."""
         if self.signer is None:
-            return bytes(built.transact(params))
-        return self.signer(built.build_transaction(params))
+            return HexBytes(built.transact(params))
+        return HexBytes(self.signer(built.build_transaction(params)))
 
     def deploy(self, artifact: Artifact, *args: Any) -> tuple[Contract, int]:
         """Deploy; returns the contract and the deployment's gas."""
@@ -105,7 +106,7 @@ class Evm:
             return Reverted(error_name(fn.contract_abi, data), data)
 
 
-def error_name(abi: list[dict[str, Any]], data: str) -> str:
+def error_name(abi: Sequence[Any], data: str) -> str:
     """Name of the ABI custom error whose selector starts ``data``; "revert" if none matches."""
     for item in abi:
         if item.get("type") == "error":

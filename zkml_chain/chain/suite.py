@@ -14,11 +14,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import toolchain
 from ..errors import ToolchainError
 from ..field import R
 from ..groth16 import ProvingKey, prove, setup
 from ..groth16.proof import Proof
-from .. import toolchain
 from ..samples import public_powers
 from ..solidity import render_verifier
 
@@ -38,7 +38,8 @@ class Case:
         """{file: source} with contracts Verifier<ℓ>, BatchVerifier<ℓ> and (optionally) Snarkjs<ℓ>."""
         vk = self.pk.verifying_key
         out = {
-            f"Verifier{self.ell}.sol": render_verifier(vk, contract_name=f"Verifier{self.ell}", allow_development_key=True).source,
+            f"Verifier{self.ell}.sol": render_verifier(vk, contract_name=f"Verifier{self.ell}",
+                                                       allow_development_key=True).source,
             f"BatchVerifier{self.ell}.sol": render_verifier(vk, contract_name=f"BatchVerifier{self.ell}",
                                                             batch=True, allow_development_key=True).source,
         }

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from ..r1cs import R1CS, SparseMatrix, Witness
 log = logging.getLogger(__name__)
 
 HALF = R // 2
-ArrayLike = Union[int, Sequence[Any], np.ndarray]
+ArrayLike = int | Sequence[Any] | np.ndarray
 
 
 def signed(values: Any) -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -94,7 +94,7 @@ class SigmoidTable:
     error: float
 
 
-@lru_cache(maxsize=None)
+@cache
 def sigmoid_table(f: int) -> SigmoidTable:
     if not 3 <= f <= 24:
         raise ValueError(f"sigmoid: the scale must be between 3 and 24 bits, got {f}")

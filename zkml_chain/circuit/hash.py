@@ -11,8 +11,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..poseidon import (COMMIT_ARITY, FULL_ROUNDS, PACK_BITS, OptimizedParams, TensorLayout, layout_header,
-                        optimized_params, permute_optimized)
+from ..poseidon import (
+    COMMIT_ARITY,
+    FULL_ROUNDS,
+    PACK_BITS,
+    OptimizedParams,
+    TensorLayout,
+    layout_header,
+    optimized_params,
+    permute_optimized,
+)
 from .builder import Circuit, Tensor
 
 

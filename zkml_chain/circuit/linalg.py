@@ -34,7 +34,7 @@ def matmul(c: Circuit, a: Tensor, b: Tensor | ArrayLike) -> Tensor:
     return prods.sum(axis=1)
 
 
-def _windows(shape_chw: tuple[int, int, int], kh: int, kw: int, stride: int, pad: int) -> tuple[np.ndarray, int, int]:
+def _windows(shape_chw: tuple[int, ...], kh: int, kw: int, stride: int, pad: int) -> tuple[np.ndarray, int, int]:
     """Flat indices (into the padded input, -1 = padding) of every window: (Ho·Wo, C·kh·kw)."""
     ch, h, w = shape_chw
     ho, wo = (h + 2 * pad - kh) // stride + 1, (w + 2 * pad - kw) // stride + 1

@@ -30,7 +30,7 @@ from .. import _native
 from ..binfile import BinFile, Reader, build_binfile, parse_binfile
 from ..curve import G1_BYTES, G2_BYTES, G1Point, G2Point, pairing
 from ..errors import FileFormatError, KeyMaterialError, ProofInputError
-from ..field import N8, Q, R, R2_MONT, to_bytes
+from ..field import N8, R2_MONT, Q, R, to_bytes
 from ..files import read_json, write_bytes, write_json
 from ..r1cs import SparseMatrix
 

@@ -182,7 +182,8 @@ def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story,
     story.gas["CreditLendingPool.borrow (repeat)"] = sent.gas_used
     bare2 = st.verify_as_transaction(proof2, public2).gas_used
     ok &= sent.status == 1
-    p.step("borrow again (Alice)", f"fresh proof with nonce 1 -> {'[green]lent[/]' if sent.status == 1 else '[red]FAILED[/]'}"
+    lent = "[green]lent[/]" if sent.status == 1 else "[red]FAILED[/]"
+    p.step("borrow again (Alice)", f"fresh proof with nonce 1 -> {lent}"
            f" another {story.loan // TOKEN} dUSD (+{sent.gas_used - bare2:,} over a bare verification)",
            gas=sent.gas_used, t0=t)
 

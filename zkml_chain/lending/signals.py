@@ -47,8 +47,9 @@ class PoolSignals:
     def __post_init__(self) -> None:
         names = set(self.layout.names)
         if names != set(POOL_SIGNALS) or any(s.count != 1 for s in self.layout.signals):
-            raise ZkmlChainError(f"not a lending circuit: public signals {list(self.layout.names)}, expected one each "
-                                 f"of {list(POOL_SIGNALS)}; compile it with zkml_chain.lending.stack.compile_lending_circuit")
+            raise ZkmlChainError(f"not a lending circuit: public signals {list(self.layout.names)}, expected one "
+                                 f"each of {list(POOL_SIGNALS)}; compile it with "
+                                 "zkml_chain.lending.stack.compile_lending_circuit")
 
     def index(self, name: str) -> int:
         return self.layout.index(name)
@@ -60,6 +61,6 @@ class PoolSignals:
         """contracts/LendingSignals.sol for this layout."""
         env = jinja2.Environment(loader=jinja2.PackageLoader("zkml_chain", "templates"),
                                  undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
-        signals = sorted(({"constant": POOL_SIGNALS[n], "index": self.index(n), "meaning": _MEANING[n]}
-                          for n in POOL_SIGNALS), key=lambda s: s["index"])
+        signals = [{"constant": POOL_SIGNALS[n], "index": i, "meaning": _MEANING[n]}
+                   for i, n in sorted((self.index(n), n) for n in POOL_SIGNALS)]
         return env.get_template("lending_signals.sol.j2").render(n_signals=self.layout.n_public, signals=signals)

@@ -21,6 +21,7 @@ from web3.contract import Contract
 
 from ..chain.evm import Evm, Reverted, Sent
 from ..errors import ToolchainError, ZkmlChainError
+from ..field import R
 from ..files import read_json, write_json
 from ..groth16 import Proof
 from ..groth16.keys import ProvingKey, VerifyingKey
@@ -29,7 +30,6 @@ from ..onnx.compile import compile_model
 from ..onnx.compiled import CompiledModel
 from ..onnx.lower import quantize
 from ..onnx.visibility import InputVisibility, OutputVisibility, ParamVisibility, Visibility
-from ..field import R
 from ..poseidon import commit_integers
 from ..solidity import compile_sources, render_verifier
 from ..solidity.compile import Artifact

@@ -41,8 +41,8 @@ class Scores:
 
 def _sklearn() -> Any:
     try:
-        import sklearn  # noqa: F401
         import skl2onnx  # noqa: F401
+        import sklearn  # noqa: F401
     except ImportError:
         raise ToolchainError("training needs scikit-learn and skl2onnx: pip install 'zkml-chain[train]'") from None
 

@@ -71,6 +71,11 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
         return t
 
     salt_t = c.private_input(salt % R, name="salt") if vis.needs_salt else None
+
+    def salted(t: Tensor) -> Tensor:
+        if salt_t is None:  # Visibility.needs_salt covers every hashed value
+            raise ValueError("a salted commitment without a salt")
+        return salted(t)
     q_inputs, attested = {}, {}
     for name, x in inputs.items():
         # Every input is range-checked to its calibrated width, so that no linear layer over it
@@ -81,8 +86,8 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
             range_check_signed(c, t, attested_width(n, plan.scale), f"input {name!r} (attested integers)")
             q_inputs[name] = Q(t.scale(1 << plan.scale), plan.scale)
             continue
-        q = quantize(x, plan.scale)
-        t = c.public_input(q, name=name) if vis.input == InputVisibility.PUBLIC else c.private_input(q, name=name)
+        qx = quantize(x, plan.scale)
+        t = c.public_input(qx, name=name) if vis.input == InputVisibility.PUBLIC else c.private_input(qx, name=name)
         range_check_signed(c, t, n, f"input {name!r} at scale {plan.scale}")
         q_inputs[name] = Q(t, plan.scale)
     low = Lowering(graph, backend, plan.scale, param)
@@ -92,14 +97,14 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
         c.output(commit_params(c, bits, [t for _, t in param_layout], c.constant(0)), "model_commitment")
     if vis.input == InputVisibility.HASHED:
         for name, q in q_inputs.items():
-            c.output(commit(c, q.data, salt_t), f"{name}.commitment")
+            c.output(salted(q.data), f"{name}.commitment")
     for name, t in attested.items():
-        c.output(commit(c, t, salt_t), f"{name}.commitment")
+        c.output(salted(t), f"{name}.commitment")
     for name, q in outputs.items():
         if vis.output == OutputVisibility.PUBLIC:
             c.output(q.data, name)
         elif vis.output == OutputVisibility.HASHED:
-            c.output(commit(c, q.data, salt_t), f"{name}.commitment")
+            c.output(salted(q.data), f"{name}.commitment")
     prove_claim(c, claim, outputs, publics or {})
     if witness_only:
         return Built(c, outputs, None, c.witness(), param_layout)

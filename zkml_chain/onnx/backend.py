@@ -24,10 +24,10 @@ from ..circuit.compare import minimum as c_minimum
 from ..circuit.compare import relu as c_relu
 from ..circuit.fixedpoint import div_floor as c_div_floor
 from ..circuit.fixedpoint import rescale as c_rescale
-from ..circuit.fixedpoint import sigmoid_values
 from ..circuit.fixedpoint import sigmoid as c_sigmoid
-from ..errors import ZkmlChainError
+from ..circuit.fixedpoint import sigmoid_values
 from ..circuit.linalg import avg_pool2d, conv2d, global_avg_pool, matmul, max_pool2d
+from ..errors import ZkmlChainError
 
 Array = Any  # numpy array (numpy backend) or Tensor (circuit backend)
 

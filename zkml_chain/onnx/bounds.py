@@ -84,7 +84,7 @@ class BoundsBackend:
         return _abs(a) + _abs(b)
 
     def scale(self, x: np.ndarray, k: int | np.ndarray) -> np.ndarray:
-        return _abs(x) * _abs(k)
+        return _abs(x) * _abs(np.asarray(k, dtype=object))
 
     def relu(self, x: np.ndarray, key: str) -> np.ndarray:
         self._check(x, key, "the input of Relu")
@@ -109,7 +109,8 @@ class BoundsBackend:
         n = max(self._n(key), *(abs(v).bit_length() + 1 for v in (lo, hi) if v is not None))
         if lo is not None and hi is not None:
             return np.full(np.shape(x), max(abs(lo), abs(hi)), dtype=object)
-        return np.minimum(np.maximum(x, abs(lo if lo is not None else hi)), _pow2(n))
+        edge = lo if lo is not None else hi  # Lowering calls clamp only with at least one bound
+        return np.minimum(np.maximum(x, abs(edge or 0)), _pow2(n))
 
     def _windows(self, x: np.ndarray, k: int, stride: int) -> np.ndarray:
         ch, h, w = x.shape

@@ -52,8 +52,9 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
     params: dict[str, np.ndarray] = {}
     quantized, backend = run_numpy(graph, samples, scale, params)  # one run gives the widths and the accuracy
     plan = plan_from(backend, scale, headroom)
+    param_bounds = {k: 1 << (signed_width(q.ravel()) - 1) for k, q in params.items()}
     check_no_wrap(graph, plan.widths, scale, input_bounds(graph, plan, vis),
-                  None if vis.params == ParamVisibility.FIXED else {k: 1 << (signed_width(q.ravel()) - 1) for k, q in params.items()})
+                  None if vis.params == ParamVisibility.FIXED else param_bounds)
     report = accuracy(model, samples, quantized) if calibration is not None else None
     pick = 0
     if claim.threshold is not None:  # the example build must satisfy its claim: a sample with output >= 0

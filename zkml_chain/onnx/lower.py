@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .backend import Array, Backend
 from ..errors import ZkmlChainError
+from .backend import Array, Backend
 from .graph import Graph, Node, UnsupportedModelError
 
 
@@ -133,7 +133,8 @@ class Lowering:
         w = self.const(node.inputs[1], node) * float(node.attr("alpha", 1.0))
         if node.attr("transB", 0):
             w = w.T
-        bias = self.const(node.inputs[2], node) * float(node.attr("beta", 1.0)) if len(node.inputs) > 2 and node.inputs[2] else None
+        has_bias = len(node.inputs) > 2 and node.inputs[2]
+        bias = self.const(node.inputs[2], node) * float(node.attr("beta", 1.0)) if has_bias else None
         return self._linear(node, x, w, bias)
 
     def op_MatMul(self, node: Node) -> Q:
@@ -148,10 +149,12 @@ class Lowering:
             a2, b2 = self.to_scale(a, s, f"{node.name}:a"), self.to_scale(b, s, f"{node.name}:b")
             return Q(self.b.add(a2.data, self.b.scale(b2.data, sign)), s)
         if isinstance(a, Q):
-            c = np.broadcast_to(self.const(b_name, node), self.shape_of(node.outputs[0]) or np.shape(b))
+            cb = self.const(b_name, node)
+            c = np.broadcast_to(cb, self.shape_of(node.outputs[0]) or np.shape(cb))
             return Q(self.b.add(a.data, self.param(f"{node.name}.const", sign * c, a.scale)), a.scale)
         if isinstance(b, Q):
-            c = np.broadcast_to(self.const(a_name, node), self.shape_of(node.outputs[0]) or np.shape(a))
+            ca = self.const(a_name, node)
+            c = np.broadcast_to(ca, self.shape_of(node.outputs[0]) or np.shape(ca))
             return Q(self.b.add(self.b.scale(b.data, sign), self.param(f"{node.name}.const", c, b.scale)), b.scale)
         raise UnsupportedModelError(f"{node.where()}: both inputs are constants")
 
@@ -220,8 +223,8 @@ class Lowering:
         lo = node.attr("min") if len(node.inputs) < 2 or not node.inputs[1] else float(self.const(node.inputs[1], node))
         hi = node.attr("max") if len(node.inputs) < 3 or not node.inputs[2] else float(self.const(node.inputs[2], node))
         # A missing bound is no bound (a one-sided max/min), not a large constant that overflows.
-        lo_q = None if lo is None else int(quantize(np.float64(lo), x.scale))
-        hi_q = None if hi is None else int(quantize(np.float64(hi), x.scale))
+        lo_q = None if lo is None else int(quantize(np.asarray(lo, dtype=np.float64), x.scale))
+        hi_q = None if hi is None else int(quantize(np.asarray(hi, dtype=np.float64), x.scale))
         if lo_q is not None and hi_q is not None and lo_q > hi_q:
             raise UnsupportedModelError(f"{node.where()}: min {lo} > max {hi}")
         return Q(self.b.clamp(x.data, lo_q, hi_q, f"{node.name}:clip"), x.scale)

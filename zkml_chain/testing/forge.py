@@ -119,7 +119,8 @@ class Solver:
 
     def _solve_bits(self, lin: Row, target: int, v: list[int], unknown: set[int]) -> list[int]:
         """Σ k_w·b_w = target over proven booleans with k_w = ±2^e_w (distinct e_w): decompose."""
-        pos, neg = {}, {}
+        pos: dict[int, int] = {}  # wire -> exponent e_w of its coefficient 2^e_w (or of -2^e_w in neg)
+        neg: dict[int, int] = {}
         for w, k in lin.items():
             for side, kk in ((pos, k), (neg, (-k) % R)):
                 if kk & (kk - 1) == 0 and kk.bit_length() <= 253:

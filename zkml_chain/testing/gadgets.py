@@ -68,7 +68,8 @@ class CaseBuilder:
         self.inputs.append(t)
         return t
 
-    def case(self, gadget: str, result: Tensor, accept: Callable[[list[int], Callable[[Tensor], list[int]]], bool] | None = None,
+    def case(self, gadget: str, result: Tensor,
+             accept: Callable[[list[int], Callable[[Tensor], list[int]]], bool] | None = None,
              free: tuple[Tensor, ...] = ()) -> Case:
         out = self.c.output(result, "result")
         r1cs, w = (None, self.c.witness()) if self.c.witness_only else self.c.build()

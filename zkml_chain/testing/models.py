@@ -39,7 +39,7 @@ class _G:
         self.k += 1
         return f"{base}{self.k}"
 
-    def const(self, arr: np.ndarray) -> str:
+    def const(self, arr: np.ndarray | np.generic) -> str:
         from onnx import numpy_helper
 
         n = self.name("c")
@@ -74,7 +74,7 @@ def _vector_step(g: _G, x: str, d: int, mag: float) -> tuple[str, int]:
         trans = r.random() < 0.5
         w = g.weights((out, d) if trans else (d, out), mag)
         inputs = [x, g.const(w)] + ([g.const(g.weights((out,), mag))] if r.random() < 0.8 else [])
-        attrs = {"transB": int(trans)}
+        attrs: dict[str, float] = {"transB": int(trans)}
         if r.random() < 0.3:
             attrs["alpha"] = r.choice((0.5, 2.0, 1.5))
         return g.node("Gemm", inputs, **attrs), out
@@ -213,9 +213,9 @@ def check_model(data: bytes, shapes: dict[str, tuple[int, ...]], magnitude: floa
     from ..onnx.assemble import build
     from ..onnx.compile import compile_model
     from ..onnx.compiled import CompiledModel
-    from ..onnx.visibility import Visibility
     from ..onnx.graph import load
     from ..onnx.quantize import Plan, run_numpy
+    from ..onnx.visibility import Visibility
     from ..r1cs import R1CS
 
     def finding(problem: str) -> None:

@@ -62,7 +62,8 @@ def _bytes_generic(data: bytes, rng: random.Random) -> tuple[bytes, str]:
 
 def _sections(data: bytes) -> list[tuple[int, int, int]]:
     """(header offset, payload offset, size) of each iden3 section, as far as the file parses."""
-    out, pos = [], 12
+    out: list[tuple[int, int, int]] = []
+    pos = 12
     if len(data) < 12:
         return out
     (n,) = struct.unpack_from("<I", data, 8)
