@@ -12,13 +12,25 @@ JS_STAMP := node_modules/.installed
 TOOLCHAIN_STAMP := $(VENV)/.toolchain
 NATIVE_SRC := $(wildcard native/src/*.rs) native/Cargo.toml native/Cargo.lock
 
-.PHONY: demo test bench fuzz install lock clean
+.PHONY: demo test test-fast lint bench fuzz install lock clean
 
 demo: install
 	$(BIN)/zkml-chain demo
 
-test: install
+# The full suite, as CI runs it: the linters, the Rust unit tests, then every Python test.
+test: install lint
 	$(BIN)/pytest
+
+# A quick check while editing: the linters and the tests that start no chain and are not slow.
+test-fast: install lint
+	$(BIN)/pytest -m "not slow and not chain"
+
+# ruff and mypy on the Python; clippy (warnings are errors) and the unit tests on the Rust.
+lint: install
+	$(BIN)/ruff check zkml_chain scripts tests benchmarks
+	$(BIN)/mypy
+	cd native && PYO3_PYTHON=$(abspath $(BIN))/python cargo clippy --quiet --all-targets -- -D warnings
+	cd native && PYO3_PYTHON=$(abspath $(BIN))/python cargo test --quiet
 
 bench: install
 	$(BIN)/python benchmarks/prove.py

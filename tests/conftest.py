@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from zkml_chain.curve import G2Point
+from zkml_chain.field import R
 from zkml_chain.groth16 import ProvingKey, setup
 from zkml_chain.r1cs import R1CS, Witness
 from zkml_chain.samples import squaring_chain
@@ -79,3 +81,70 @@ def soliditycalldata(snarkjs: Path, public: Path, proof: Path) -> tuple[list[int
     a, b, c, pub = json.loads("[" + r.stdout.strip() + "]")
     return ([int(x, 16) for x in a], [[int(x, 16) for x in row] for row in b], [int(x, 16) for x in c],
             [int(x, 16) for x in pub])
+
+
+@pytest.fixture(scope="session")
+def lending_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The German Credit models (lr.onnx, mlp.onnx, calibration.json), trained once per session
+    for every test that needs them; train()'s report is in report.json."""
+    import json
+
+    from zkml_chain.lending.train import train
+
+    out = tmp_path_factory.mktemp("lending-models")
+    (out / "report.json").write_text(json.dumps(train(out)))
+    return out
+
+
+@pytest.fixture(scope="session")
+def lending_circuits(lending_models: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Both models compiled into the pool's circuit (scale 12) with development keys, once per
+    session: {"mlp": folder, "lr": folder}. Tests only read them."""
+    from zkml_chain.keydir import setup_folder
+    from zkml_chain.lending.stack import compile_lending_circuit
+
+    out = tmp_path_factory.mktemp("lending-circuits")
+    folders = {}
+    for name in ("mlp", "lr"):
+        folders[name] = out / f"{name}_circuit"
+        compile_lending_circuit(lending_models / f"{name}.onnx", folders[name], lending_models / "calibration.json")
+        setup_folder(folders[name])
+    return folders
+
+
+#: |E'(Fq2)| / r: the twist's cofactor (G2 is the order-r subgroup).
+G2_COFACTOR = 21888242871839275222246405745257275088844257914179612981679871602714643921549
+
+
+def with_small_torsion(q: G2Point) -> G2Point:
+    """q + T for a point T of order 10069 on the twist: on the curve, outside G2, and missed by a
+    single random linear combination with probability 1/10069 (the batched check must not be)."""
+    from py_ecc import optimized_bn128 as ob
+
+    x = ob.FQ2([5, 1])
+    while True:
+        rhs = x**3 + ob.b2
+        y = fq2_sqrt(rhs)
+        if y is not None:
+            t = ob.multiply((x, y, ob.FQ2.one()), R * G2_COFACTOR // 10069)
+            if not ob.is_inf(t):
+                break
+        x += ob.FQ2([1, 0])
+    assert ob.is_inf(ob.multiply(t, 10069))
+    s = ob.normalize(ob.add(t, (ob.FQ2(list(q.x)), ob.FQ2(list(q.y)), ob.FQ2.one())))
+    return G2Point(tuple(s[0].coeffs), tuple(s[1].coeffs))  # type: ignore[arg-type]
+
+
+def fq2_sqrt(a):  # noqa: ANN001, ANN202
+    """Square root in Fq2 for q = 3 mod 4 (Adj and Rodriguez-Henriquez, algorithm 9), or None."""
+    from py_ecc import optimized_bn128 as ob
+
+    q = ob.field_modulus
+    a1 = a ** ((q - 3) // 4)
+    alpha = a1 * a1 * a
+    x0 = a1 * a
+    if alpha == ob.FQ2([-1, 0]):
+        x = ob.FQ2([0, 1]) * x0
+    else:
+        x = (alpha + ob.FQ2.one()) ** ((q - 1) // 2) * x0
+    return x if x * x == a else None

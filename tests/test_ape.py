@@ -99,18 +99,12 @@ def accounts_address(index: int) -> str:
                                      account_path=f"m/44'/60'/0'/0/{index}").address)
 
 
-def test_ape_lending_operator_commands_share_one_node(tmp_path: Path) -> None:
+def test_ape_lending_operator_commands_share_one_node(tmp_path: Path, lending_circuits: dict[str, Path]) -> None:
     """deploy, attest, borrow, repay as separate `ape run` commands against one running Anvil
     (ape-foundry connects to it instead of starting its own), with refusals as clear errors."""
     from zkml_chain.chain.anvil import Anvil
-    from zkml_chain.keydir import setup_folder
-    from zkml_chain.lending.stack import compile_lending_circuit
-    from zkml_chain.lending.train import train
 
-    train(tmp_path / "models")
-    circuit = tmp_path / "circuit"
-    compile_lending_circuit(tmp_path / "models" / "lr.onnx", circuit, tmp_path / "models" / "calibration.json", 10)
-    setup_folder(circuit)
+    circuit = lending_circuits["lr"]
     project = tmp_path / "project"
     (project / "scripts").mkdir(parents=True)
     shutil.copy(ROOT / "scripts" / "lending.py", project / "scripts")
@@ -130,16 +124,14 @@ def test_ape_lending_operator_commands_share_one_node(tmp_path: Path) -> None:
         r = run([APE, "run", "lending", "register", "--deployment", dep, "--circuit", circuit, "--name", "again",
                  "--allow-development-key"], cwd=project)  # the pool's own model is registered already
         assert r.returncode != 0 and "ModelAlreadyRegistered" in r.stdout + r.stderr
-        other = tmp_path / "other"
-        compile_lending_circuit(tmp_path / "models" / "mlp.onnx", other, tmp_path / "models" / "calibration.json", 10)
-        setup_folder(other)
+        other = lending_circuits["mlp"]
         assert "(credit-mlp 2.0) registered with verifier 0x" in ape(
             "register", "--deployment", dep, "--circuit", other, "--name", "credit-mlp", "--version", "2.0",
             "--allow-development-key")
         import onnxruntime as ort
 
         from zkml_chain.lending.features import load
-        sess = ort.InferenceSession(str(tmp_path / "models" / "lr.onnx"))
+        sess = ort.InferenceSession(str(circuit / "model.onnx"))
         p = sess.run(["probabilities"], {"features": load().features.astype("float32")})[0][:, 1]
         good, bad = int(p.argmax()), int(p.argmin())
         # The bureau signs with an Ape keystore account, as on a live network: its key in an

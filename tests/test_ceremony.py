@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import ROOT, run, with_small_torsion
 from zkml_chain import _native
 from zkml_chain.binfile import parse_binfile
 from zkml_chain.ceremony import phase2
@@ -33,7 +33,6 @@ from zkml_chain.samples import squaring_chain
 pytestmark = [pytest.mark.interop, pytest.mark.prove]
 ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
 POWER = 6
-G2_COFACTOR = 21888242871839275222246405745257275088844257914179612981679871602714643921549
 
 
 def ok(r) -> str:  # noqa: ANN001
@@ -87,45 +86,11 @@ def _tampered(src: Path, dst: Path, change) -> Path:  # noqa: ANN001
     return dst
 
 
-def _with_small_torsion(q: G2Point) -> G2Point:
-    """q + T for a point T of order 10069 on the twist: on the curve, outside G2, and missed by a
-    single random linear combination with probability 1/10069 (the batched check must not be)."""
-    from py_ecc import optimized_bn128 as ob
-
-    x = ob.FQ2([5, 1])
-    while True:
-        rhs = x**3 + ob.b2
-        y = _fq2_sqrt(rhs)
-        if y is not None:
-            t = ob.multiply((x, y, ob.FQ2.one()), R * G2_COFACTOR // 10069)
-            if not ob.is_inf(t):
-                break
-        x += ob.FQ2([1, 0])
-    assert ob.is_inf(ob.multiply(t, 10069))
-    s = ob.normalize(ob.add(t, (ob.FQ2(list(q.x)), ob.FQ2(list(q.y)), ob.FQ2.one())))
-    return G2Point(tuple(s[0].coeffs), tuple(s[1].coeffs))  # type: ignore[arg-type]
-
-
-def _fq2_sqrt(a):  # noqa: ANN001, ANN202
-    """Square root in Fq2 for q = 3 mod 4 (Adj and Rodriguez-Henriquez, algorithm 9), or None."""
-    from py_ecc import optimized_bn128 as ob
-
-    q = ob.field_modulus
-    a1 = a ** ((q - 3) // 4)
-    alpha = a1 * a1 * a
-    x0 = a1 * a
-    if alpha == ob.FQ2([-1, 0]):
-        x = ob.FQ2([0, 1]) * x0
-    else:
-        x = (alpha + ob.FQ2.one()) ** ((q - 1) // 2) * x0
-    return x if x * x == a else None
-
-
 def test_g2_points_outside_the_subgroup_are_found_by_the_batched_check() -> None:
     pts = [G2_GENERATOR * random.randrange(1, R) for _ in range(G2_BATCH_FROM + 6)]
     packed = b"".join(p.to_bytes() for p in pts)
     assert g2_first_invalid(packed) == -1
-    bad = _with_small_torsion(pts[9])
+    bad = with_small_torsion(pts[9])
     assert not bad.is_valid() and _native.g2_first_off_curve(bad.to_bytes()) == -1  # on the curve
     for _ in range(3):  # a single combination would pass this about once in 10069 runs
         assert g2_first_invalid(packed[: 9 * G2] + bad.to_bytes() + packed[10 * G2 :]) == 9
@@ -153,7 +118,7 @@ def test_phase1_tampering_is_named(ptaus, tmp_path: Path) -> None:
 
     def torsion(p: Ptau) -> None:  # tau^7 G2 plus a point of order 10069: on the curve, not in G2
         pts = bytearray(p.tau_g2)
-        pts[7 * G2 : 8 * G2] = _with_small_torsion(G2Point.from_bytes(p.tau_g2[7 * G2 : 8 * G2])).to_bytes()
+        pts[7 * G2 : 8 * G2] = with_small_torsion(G2Point.from_bytes(p.tau_g2[7 * G2 : 8 * G2])).to_bytes()
         p.tau_g2 = bytes(pts)
 
     cases = [(point, "section 2 (tauG1)"), (torsion, "section 3 (tauG2): point 7 is not in G2"),
@@ -181,13 +146,13 @@ def test_commands_that_read_g2_points_refuse_one_outside_the_subgroup(ptaus, cir
 
     def tau_g2(p: Ptau) -> None:
         pts = bytearray(p.tau_g2)
-        pts[7 * G2 : 8 * G2] = _with_small_torsion(G2Point.from_bytes(p.tau_g2[7 * G2 : 8 * G2])).to_bytes()
+        pts[7 * G2 : 8 * G2] = with_small_torsion(G2Point.from_bytes(p.tau_g2[7 * G2 : 8 * G2])).to_bytes()
         p.tau_g2 = bytes(pts)
 
     def lagrange_g2(p: Ptau) -> None:  # the basis of size 2^POWER, where setup reads it
         pts = bytearray(p.lagrange[13])
         at = (2**POWER - 1 + 5) * G2
-        pts[at : at + G2] = _with_small_torsion(G2Point.from_bytes(p.lagrange[13][at : at + G2])).to_bytes()
+        pts[at : at + G2] = with_small_torsion(G2Point.from_bytes(p.lagrange[13][at : at + G2])).to_bytes()
         p.lagrange[13] = bytes(pts)
 
     unprepared = _tampered(ptaus["beacon"], tmp_path / "t.ptau", tau_g2)

@@ -131,3 +131,23 @@ def test_independent_pairing_check_with_py_ecc():
 
     assert pair_product(proof.a) == ob.FQ12.one()
     assert pair_product(proof.a + G1_GENERATOR) != ob.FQ12.one()
+
+
+def test_a_key_with_a_b2_point_outside_g2_is_named_instead_of_proving(chain, chain_key):
+    """A proving key's points are checked on the curve when it is loaded into the native layer,
+    and in the subgroup when a proof fails: the error names the bad point. Before, the MSMs
+    decoded the points unchecked and a corrupt key gave an unexplained failure."""
+    from dataclasses import replace
+
+    from conftest import with_small_torsion
+    from zkml_chain.curve import G2Point
+    from zkml_chain.errors import KeyMaterialError
+
+    _, w = chain
+    b2 = bytearray(chain_key.b2_query)
+    at = next(i for i in range(len(b2) // 128) if any(b2[i * 128 : (i + 1) * 128]))  # a non-zero point
+    b2[at * 128 : (at + 1) * 128] = with_small_torsion(G2Point.from_bytes(bytes(b2[at * 128 : (at + 1) * 128]))).to_bytes()
+    bad = replace(chain_key, b2_query=bytes(b2))
+    with pytest.raises(KeyMaterialError, match=rf"proving key is corrupt: proving key B2 query \(element {at}\)"):
+        prove(bad, w)
+    assert prove(chain_key, w)  # the good key still proves (its resident points are its own)

@@ -30,12 +30,11 @@ from zkml_chain.lending.stack import (
     VISIBILITY,
     Prover,
     Stack,
-    compile_lending_circuit,
     deploy_stack,
     input_commitment,
     pool_domain,
 )
-from zkml_chain.lending.train import circuit_scores, split, train
+from zkml_chain.lending.train import circuit_scores, split
 from zkml_chain.onnx.artifact import CIRCUIT_JSON, SignalLayout
 from zkml_chain.onnx.assemble import build
 from zkml_chain.poseidon import commit
@@ -62,12 +61,16 @@ def test_encoding_is_integers_one_indicator_per_attribute() -> None:
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("lending")
-    report = train(out)
+def models(lending_models: Path) -> Path:
+    return lending_models
+
+
+def test_trained_models_score_in_german_credits_usual_range(models: Path) -> None:
+    import json
+
+    report = json.loads((models / "report.json").read_text())
     for name in ("lr", "mlp"):
         assert report["models"][name]["float"]["auc"] > 0.78  # German Credit's usual range: 0.75-0.82
-    return out
 
 
 def test_train_credit_command_reports_float_and_circuit_scores(tmp_path: Path) -> None:
@@ -131,17 +134,9 @@ class World:
                 *(tuple(s.pool.functions.accounts(p).call()) for p in people))
 
 
-def _setup(model: Path, folder: Path, calibration: Path) -> Prover:
-    compile_lending_circuit(model, folder, calibration)
-    r = run([ZKML, "setup", folder])
-    assert r.returncode == 0, r.stderr
-    return Prover(folder)
-
-
 @pytest.fixture(scope="module")
-def world(models: Path) -> Iterator[World]:
-    prover = _setup(models / "mlp.onnx", models / "mlp_circuit", models / "calibration.json")
-    other = _setup(models / "lr.onnx", models / "lr_circuit", models / "calibration.json")
+def world(models: Path, lending_circuits: dict[str, Path]) -> Iterator[World]:
+    prover, other = Prover(lending_circuits["mlp"]), Prover(lending_circuits["lr"])
     ds = load()
     p_good = _scores(models / "mlp.onnx", ds.features)
     good_rows = np.flatnonzero(p_good > POLICY + 0.1)

@@ -183,3 +183,77 @@ def test_montgomery_roundtrip():
     mont = from_bytes(_native.fq_to_montgomery(to_bytes(vals, modulus=Q)))
     assert mont == [v * pow(2, 256, Q) % Q for v in vals]
     assert from_bytes(_native.fq_from_montgomery(to_bytes(mont, modulus=Q))) == vals
+
+
+# --- the runtime every kernel goes through: panics, the GIL, the thread pool ----------------------
+
+
+@pytest.mark.parametrize("in_pool", [False, True])
+def test_a_panicking_kernel_raises_runtime_error_not_a_base_exception(in_pool: bool) -> None:
+    """pyo3 raises a Rust panic as PanicException, a BaseException that `except Exception` (the
+    CLI's last line of defence) does not catch; the kernels turn it into RuntimeError, also when
+    the panic happens on a pool thread."""
+    with pytest.raises(RuntimeError, match="native kernel _test_panic panicked: deliberate panic"):
+        _native._test_panic(in_pool)
+
+
+def test_the_thread_count_is_set_from_python_and_results_do_not_change() -> None:
+    before = _native.num_threads()
+    points = b"".join((G1_GENERATOR * (i + 3)).to_bytes() for i in range(200))
+    scalars = to_bytes([random.Random(4).randrange(R) for _ in range(200)])
+    reference = _native.g1_msm(points, scalars)
+    try:
+        _native.set_num_threads(1)
+        assert _native.num_threads() == 1
+        assert _native.g1_msm(points, scalars) == reference
+        _native.set_num_threads(3)
+        assert _native.num_threads() == 3
+        assert _native.g1_msm(points, scalars) == reference
+    finally:
+        _native.set_num_threads(before)
+    assert _native.num_threads() == before
+
+
+def test_kernels_release_the_gil() -> None:
+    """While a long MSM runs in one Python thread, another keeps running Python code."""
+    import threading
+    import time
+
+    n = 1 << 17
+    points = (G1_GENERATOR * 5).to_bytes() * n
+    scalars = to_bytes([R - 1 - i for i in range(n)])
+    done = threading.Event()
+    ticks = 0
+
+    def work() -> None:
+        for _ in range(3):
+            _native.g1_msm(points, scalars)
+        done.set()
+
+    t = threading.Thread(target=work)
+    start = time.perf_counter()
+    t.start()
+    while not done.is_set():
+        ticks += 1
+        time.sleep(0.001)
+    t.join()
+    elapsed = time.perf_counter() - start
+    assert elapsed > 0.05 and ticks > elapsed / 0.001 / 4, (ticks, elapsed)  # with the GIL held: ~0 ticks
+
+
+def test_resident_bases_validate_once_and_match_the_one_shot_msm() -> None:
+    rng = random.Random(9)
+    g1 = b"".join((G1_GENERATOR * rng.randrange(1, R)).to_bytes() for _ in range(50))
+    g2 = b"".join((G2_GENERATOR * rng.randrange(1, R)).to_bytes() for _ in range(20))
+    s = to_bytes([rng.randrange(R) for _ in range(50)])
+    a, b = _native.G1Bases(g1, "A"), _native.G2Bases(g2, "B2")
+    assert len(a) == 50 and len(b) == 20
+    assert a.msm(s) == _native.g1_msm(g1, s)
+    assert a.msm(s[: 10 * 32]) == _native.g1_msm(g1[: 10 * 64], s[: 10 * 32])  # a prefix of the points
+    assert b.msm(s[: 20 * 32]) == _native.g2_msm(g2, s[: 20 * 32])
+    with pytest.raises(ValueError, match="51 scalars for 50 points"):
+        a.msm(s + s[:32])
+    off = bytearray(g1)
+    off[7 * 64] ^= 1
+    with pytest.raises(ValueError, match="A: element 7 is not a valid G1 point"):
+        _native.G1Bases(bytes(off), "A")

@@ -61,13 +61,19 @@ def _friendly(fn: F) -> F:
 @click.group()
 @click.version_option(package_name="zkml-chain")
 @click.option("-v", "--verbose", is_flag=True, help="Log each step with its timing.")
-def main(verbose: bool) -> None:
+@click.option("--threads", type=click.IntRange(0), default=0, envvar="ZKML_CHAIN_THREADS", show_default=True,
+              help="Threads for the native kernels (0: one per core); also $ZKML_CHAIN_THREADS.")
+def main(verbose: bool, threads: int) -> None:
     """Prove ML inference with Groth16 on BN254 and verify it on Ethereum."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(message)s",
         handlers=[RichHandler(console=err, show_path=False)],
     )
+    if threads:
+        from . import _native
+
+        _native.set_num_threads(threads)
 
 
 @main.command()

@@ -193,23 +193,24 @@ G2_BATCH_BITS = 16
 G2_BATCH_FROM = 64  # below this many points the per-point check is as fast
 
 
-def g2_first_invalid(points: bytes) -> int:
+def g2_first_invalid(points: bytes, rounds: int = G2_BATCH_ROUNDS) -> int:
     """Index of the first packed G2 point that is off the curve or outside the prime-order
-    subgroup, or -1; a batched randomized check first, the per-point one only to name a bad point."""
+    subgroup, or -1; a batched randomized check first (``rounds`` combinations, each missing a
+    bad point with probability < 2^-13), the per-point one only to name a bad point."""
     n = len(points) // 128
     if n < G2_BATCH_FROM:
         return _native.g2_first_invalid(points)
     bad = _native.g2_first_off_curve(points)
     if bad >= 0:
         return bad
-    for _ in range(G2_BATCH_ROUNDS):
+    for _ in range(rounds):
         if _native.g2_first_invalid(_native.g2_msm(points, random_scalars(n, G2_BATCH_BITS))) >= 0:
             return _native.g2_first_invalid(points)
     return -1
 
 
-def validate_g2_array(points: bytes, what: str) -> None:
-    bad = g2_first_invalid(points)
+def validate_g2_array(points: bytes, what: str, rounds: int = G2_BATCH_ROUNDS) -> None:
+    bad = g2_first_invalid(points, rounds)
     if bad >= 0:
         raise PointError(what, bad)
 

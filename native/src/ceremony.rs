@@ -7,6 +7,7 @@
 //! - ChaCha20 and the way `ffjavascript` samples field elements and curve points from it (keys
 //!   derived from a beacon, and the G2 points hashed from a transcript);
 //! - the byte forms `ffjavascript` hashes: uncompressed and compressed points, big-endian.
+//!
 //! Everything else is plain arkworks: applying a key to a section of powers (point i times
 //! first·inc^i), and the group FFT that turns powers of tau into Lagrange-basis points.
 
@@ -21,7 +22,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rayon::prelude::*;
 
-use crate::{bytes_out, decode_g1, decode_g2, encode_g1, encode_g2, one_fr, KResult, FE, G1_BYTES, G2_BYTES};
+use crate::{decode_g1, run, run_bytes, decode_g2, encode_g1, encode_g2, one_fr, KResult, FE, G1_BYTES, G2_BYTES};
 
 // ---------------------------------------------------------------------------------------------
 // BLAKE2b-512 with @noble/hashes' buffering, so that its internal state can be exported and
@@ -250,8 +251,8 @@ impl FfjsRng {
             qr(&mut x, 2, 7, 8, 13);
             qr(&mut x, 3, 4, 9, 14);
         }
-        for i in 0..16 {
-            self.buff[i] = x[i].wrapping_add(self.state[i]);
+        for ((out, mixed), initial) in self.buff.iter_mut().zip(x.iter()).zip(self.state.iter()) {
+            *out = mixed.wrapping_add(*initial);
         }
         self.idx = 0;
         for w in 12..16 {
@@ -396,23 +397,23 @@ fn be(out: &mut [u8], canonical_le: &[u8]) {
 #[pyfunction]
 fn ffjs_uncompressed<'py>(py: Python<'py>, points: &[u8], g2: bool) -> PyResult<Bound<'py, PyBytes>> {
     let size = if g2 { G2_BYTES } else { G1_BYTES };
-    crate::count(points, size, "points").map_err(PyValueError::new_err)?;
-    let mut out = vec![0u8; points.len()];
-    py.allow_threads(|| {
+    run_bytes(py, "ffjs_uncompressed", || {
+        crate::count(points, size, "points")?;
+        let mut out = vec![0u8; points.len()];
         out.par_chunks_exact_mut(size).zip(points.par_chunks_exact(size)).for_each(|(o, p)| {
             let half = size / 2;
             be(&mut o[..half], &p[..half]);
             be(&mut o[half..], &p[half..]);
-        })
-    });
-    Ok(PyBytes::new(py, &out))
+        });
+        Ok(out)
+    })
 }
 
 /// Compressed points (x big-endian, 0x80 in the first byte when y is "negative", 0x40 for the
 /// point at infinity), from canonical points.
 #[pyfunction]
 fn ffjs_compressed<'py>(py: Python<'py>, points: &[u8], g2: bool) -> PyResult<Bound<'py, PyBytes>> {
-    let r = py.allow_threads(|| -> KResult<Vec<u8>> {
+    run_bytes(py, "ffjs_compressed", || -> KResult<Vec<u8>> {
         if g2 {
             let v = decode_g2(points, "points", false)?;
             let mut out = vec![0u8; v.len() * G2_BYTES / 2];
@@ -446,8 +447,7 @@ fn ffjs_compressed<'py>(py: Python<'py>, points: &[u8], g2: bool) -> PyResult<Bo
             );
             Ok(out)
         }
-    });
-    bytes_out(py, r)
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,18 +474,17 @@ fn geometric(first: Fr, inc: Fr, n: usize) -> Vec<Fr> {
 /// once (`curve.validate_g2_array`), which costs a fraction of a check per point.
 #[pyfunction]
 fn g1_apply_key<'py>(py: Python<'py>, points: &[u8], first: &[u8], inc: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-    let r = py.allow_threads(|| {
+    run_bytes(py, "g1_apply_key", || {
         let p = decode_g1(points, "points", true)?;
         let s = geometric(one_fr(first, "first")?, one_fr(inc, "inc")?, p.len());
         let out: Vec<G1Projective> = p.par_iter().zip(s.par_iter()).map(|(a, k)| *a * k).collect();
         Ok(encode_g1(&G1Projective::normalize_batch(&out)))
-    });
-    bytes_out(py, r)
+    })
 }
 
 #[pyfunction]
 fn g2_apply_key<'py>(py: Python<'py>, points: &[u8], first: &[u8], inc: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-    let r = py.allow_threads(|| {
+    run_bytes(py, "g2_apply_key", || {
         let p = crate::decode_g2_on_curve(points, "points")?;
         let s = geometric(one_fr(first, "first")?, one_fr(inc, "inc")?, p.len());
         let out: Vec<G2Projective> = p
@@ -494,8 +493,7 @@ fn g2_apply_key<'py>(py: Python<'py>, points: &[u8], first: &[u8], inc: &[u8]) -
             .map(|(a, k)| <G2Config as GLVConfig>::glv_mul_affine(*a, *k).into_group())
             .collect();
         Ok(encode_g2(&G2Projective::normalize_batch(&out)))
-    });
-    bytes_out(py, r)
+    })
 }
 
 /// A G2 point that multiplies by scalars with the GLV endomorphism (valid in the prime-order
@@ -556,27 +554,25 @@ fn lagrange_domain(n: usize) -> KResult<Radix2EvaluationDomain<Fr>> {
 /// snarkjs's lagrangeEvaluations for sizes up to 2^28), natural order.
 #[pyfunction]
 fn g1_lagrange<'py>(py: Python<'py>, powers: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-    let r = py.allow_threads(|| {
+    run_bytes(py, "g1_lagrange", || {
         let p = decode_g1(powers, "powers", true)?;
         let d = lagrange_domain(p.len())?;
         let mut v: Vec<G1Projective> = p.iter().map(|a| a.into_group()).collect();
         d.ifft_in_place(&mut v);
         Ok(encode_g1(&G1Projective::normalize_batch(&v)))
-    });
-    bytes_out(py, r)
+    })
 }
 
 #[pyfunction]
 fn g2_lagrange<'py>(py: Python<'py>, powers: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-    let r = py.allow_threads(|| {
+    run_bytes(py, "g2_lagrange", || {
         let p = crate::decode_g2_on_curve(powers, "powers")?;
         let d = lagrange_domain(p.len())?;
         let mut v: Vec<G2Glv> = p.iter().map(|a| G2Glv(a.into_group())).collect();
         d.ifft_in_place(&mut v);
         let proj: Vec<G2Projective> = v.into_iter().map(|g| g.0).collect();
         Ok(encode_g2(&G2Projective::normalize_batch(&proj)))
-    });
-    bytes_out(py, r)
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -657,54 +653,51 @@ where
 #[pyfunction]
 fn g1_combine<'py>(py: Python<'py>, points: &[u8], rows: &[u8], cols: &[u8], coeffs: &[u8], n_out: usize)
                    -> PyResult<Bound<'py, PyBytes>> {
-    let r = py.allow_threads(|| {
+    run_bytes(py, "g1_combine", || {
         let p = decode_g1(points, "points", true)?;
         let c = crate::decode_fr(coeffs, "coeffs")?;
         let out = combine::<G1Projective, G1Affine>(&p, &decode_u32(rows, "rows")?, &decode_u32(cols, "cols")?, &c,
                                                      n_out, |a, k| *a * k)?;
         Ok(encode_g1(&G1Projective::normalize_batch(&out)))
-    });
-    bytes_out(py, r)
+    })
 }
 
 #[pyfunction]
 fn g2_combine<'py>(py: Python<'py>, points: &[u8], rows: &[u8], cols: &[u8], coeffs: &[u8], n_out: usize)
                    -> PyResult<Bound<'py, PyBytes>> {
-    let r = py.allow_threads(|| {
+    run_bytes(py, "g2_combine", || {
         let p = crate::decode_g2_on_curve(points, "points")?;
         let c = crate::decode_fr(coeffs, "coeffs")?;
         let out = combine::<G2Projective, G2Affine>(&p, &decode_u32(rows, "rows")?, &decode_u32(cols, "cols")?, &c,
                                                      n_out, |a, k| <G2Config as GLVConfig>::glv_mul_affine(*a, *k).into_group())?;
         Ok(encode_g2(&G2Projective::normalize_batch(&out)))
-    });
-    bytes_out(py, r)
+    })
 }
 
 /// a_i − b_i for two arrays of G1 points.
 #[pyfunction]
 fn g1_sub<'py>(py: Python<'py>, a: &[u8], b: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-    let r = py.allow_threads(|| {
+    run_bytes(py, "g1_sub", || {
         let x = decode_g1(a, "a", false)?;
         let y = decode_g1(b, "b", false)?;
         crate::same_len(x.len(), y.len(), "a/b")?;
         let out: Vec<G1Projective> = x.par_iter().zip(y.par_iter()).map(|(p, q)| p.into_group() - q).collect();
         Ok(encode_g1(&G1Projective::normalize_batch(&out)))
-    });
-    bytes_out(py, r)
+    })
 }
 
 /// Index of the first G2 point off the curve (or with a coordinate >= q), or -1. Unlike
 /// `g2_first_invalid` it does not test membership of the prime-order subgroup (the costly part).
 #[pyfunction]
 fn g2_first_off_curve(py: Python<'_>, points: &[u8]) -> PyResult<i64> {
-    crate::count(points, G2_BYTES, "points").map_err(PyValueError::new_err)?;
-    Ok(py.allow_threads(|| {
-        points
+    run(py, "g2_first_off_curve", || {
+        crate::count(points, G2_BYTES, "points")?;
+        Ok(points
             .par_chunks_exact(G2_BYTES)
             .position_first(|c| !crate::g2_at(c).map(|p| p.is_zero() || p.is_on_curve()).unwrap_or(false))
             .map(|i| i as i64)
-            .unwrap_or(-1)
-    }))
+            .unwrap_or(-1))
+    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

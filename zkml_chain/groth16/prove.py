@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from random import Random
 
-from ..curve import g1_msm, g1_sum, g2_msm, g2_sum
-from ..errors import KeyMaterialError, WitnessError
+from ..curve import G1Point, G2Point, g1_sum, g2_sum
+from ..errors import KeyMaterialError, WitnessError, ZkmlChainError
 from ..field import N8, R
 from ..r1cs import R1CS, Witness
 from .keys import ProvingKey
@@ -26,6 +26,13 @@ from .qap import h_evaluations
 from .verify import verify
 
 log = logging.getLogger(__name__)
+
+
+def _verifies(pk: ProvingKey, proof: Proof, public: list[int]) -> bool:
+    try:
+        return verify(pk.verifying_key, proof, public)
+    except ZkmlChainError:  # e.g. B outside G2, from a corrupt key
+        return False
 
 
 def prove(pk: ProvingKey, witness: Witness, *, rng: Random | None = None, check: bool = True,
@@ -50,18 +57,24 @@ def prove(pk: ProvingKey, witness: Witness, *, rng: Random | None = None, check:
     h = h_evaluations(pk.qap_a, pk.qap_b, pk.domain_size, w)
     t1 = time.perf_counter()
 
+    key = pk.resident  # decoded and validated once per key (KeyMaterialError if corrupt)
+    t1b = time.perf_counter()
     try:
-        a = g1_sum([pk.alpha1, g1_msm(pk.a_query, w), pk.delta1 * r])
-        b = g2_sum([pk.beta2, g2_msm(pk.b2_query, w), pk.delta2 * s])
-        b1 = g1_sum([pk.beta1, g1_msm(pk.b1_query, w), pk.delta1 * s])
+        a = g1_sum([pk.alpha1, G1Point.from_bytes(key.a.msm(w)), pk.delta1 * r])
+        b = g2_sum([pk.beta2, G2Point.from_bytes(key.b2.msm(w)), pk.delta2 * s])
+        b1 = g1_sum([pk.beta1, G1Point.from_bytes(key.b1.msm(w)), pk.delta1 * s])
         private = w[(pk.n_public + 1) * N8 :]
-        c = g1_sum([g1_msm(pk.c_query, private), g1_msm(pk.h_query, h), a * s, b1 * r, pk.delta1 * (-r * s % R)])
-    except ValueError as e:  # the kernels check every point they return; the key's query points are not
-        raise KeyMaterialError(f"the proving key is corrupt (its points do not lie on the curve): {e}") from None
+        c = g1_sum([G1Point.from_bytes(key.c.msm(private)), G1Point.from_bytes(key.h.msm(h)), a * s, b1 * r,
+                    pk.delta1 * (-r * s % R)])
+    except ValueError as e:  # a sum left its group: the key's points (or its alpha, beta, delta) are bad
+        pk.check_points()
+        raise KeyMaterialError(f"the proving key is corrupt: {e}") from None
     t2 = time.perf_counter()
-    log.info("prove: %d wires, domain %d: h %.3fs, MSMs %.3fs", pk.n_vars, pk.domain_size, t1 - t0, t2 - t1)
+    log.info("prove: %d wires, domain %d: h %.3fs, key %.3fs, MSMs %.3fs", pk.n_vars, pk.domain_size, t1 - t0,
+             t1b - t1, t2 - t1b)
     proof, public = Proof(a, b, c), witness.public_signals(pk.n_public)
-    if check and not verify(pk.verifying_key, proof, public):
+    if check and not _verifies(pk, proof, public):
+        pk.check_points()  # a corrupt key (a B2 point outside G2) is named as such
         if circuit is not None:
             (circuit if isinstance(circuit, R1CS) else R1CS.load(circuit)).check(witness)
         raise WitnessError("the proof does not verify: the witness does not satisfy the circuit (or the key is corrupt)")

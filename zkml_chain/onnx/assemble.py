@@ -75,7 +75,7 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
     def salted(t: Tensor) -> Tensor:
         if salt_t is None:  # Visibility.needs_salt covers every hashed value
             raise ValueError("a salted commitment without a salt")
-        return salted(t)
+        return commit(c, t, salt_t)
     q_inputs, attested = {}, {}
     for name, x in inputs.items():
         # Every input is range-checked to its calibrated width, so that no linear layer over it
