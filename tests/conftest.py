@@ -148,3 +148,19 @@ def fq2_sqrt(a):  # noqa: ANN001, ANN202
     else:
         x = (alpha + ob.FQ2.one()) ** ((q - 1) // 2) * x0
     return x if x * x == a else None
+
+
+#: The lending demo's steps, in order (story.json "steps"; "phase 1" only on the run that builds it).
+LENDING_STEPS = ["train", "compile", "verify phase 1", "phase 2", "verify phase 2", "chain", "deploy", "register model", "attest Alice", "attest Carol",
+                 "prove (Alice)", "borrow (Alice)", "replay (Alice)", "prove (Carol)", "forge (Carol)",
+                 "borrow again (Alice)", "repay (Alice)"]
+
+
+def assert_story_went_right(story: dict) -> None:
+    """What `zkml-chain demo` and `ape run lending demo` found, as values (story.json)."""
+    assert [s for s in story["steps"] if s != "phase 1"] == LENDING_STEPS, story["steps"]
+    o = story["outcomes"]
+    assert o["alice_first_loan"] and o["alice_second_loan"] and o["alice_balance_after_loan"] > 0
+    assert o["replay_error"] == "WrongNonce" and o["forged_borrow_error"] == "InvalidProof"
+    assert o["carol_prove_refused"] and o["carol_balance"] == 0 and o["pool_restored_after_repay"]
+    assert story["ok"] is True

@@ -6,7 +6,8 @@ beacon, both verified), then on a chain:
 deploy verifier, token, registries and pool; register the model; a bureau attests two applicants
 from the held-out data (one good, one below the policy); the good one proves and borrows, the
 other cannot prove at all and her forged proof is rejected; a replay fails; the loan is repaid.
-Each step prints its result and gas; the figures go to gas.json and gas.md in the output folder.
+Each step prints its result and gas; the figures go to gas.json and gas.md in the output folder,
+and what each check found to story.json (the steps run, and each outcome as a value).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class Story:
     loan: int = 500 * TOKEN
     liquidity: int = 1_000_000 * TOKEN
     gas: dict[str, int] = field(default_factory=dict)
+    #: What each check of the story found (written to story.json): loans, error names, balances.
+    outcomes: dict[str, Any] = field(default_factory=dict)
     #: Where the ceremony's phase-1 file and initial key are cached [default: out/ceremony].
     ceremony_cache: Path | None = None
 
@@ -53,9 +56,11 @@ class Printer:
     def __init__(self, console: Console) -> None:
         self.console = console
         self.n = 0
+        self.steps: list[str] = []
 
     def step(self, name: str, result: str, gas: int | None = None, t0: float | None = None) -> None:
         self.n += 1
+        self.steps.append(name)
         extra = []
         if gas is not None:
             extra.append(f"{gas:,} gas")
@@ -154,24 +159,31 @@ def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story,
     sent = st.borrow(alice, story.loan, proof, public)
     story.gas["CreditLendingPool.borrow (first loan)"] = sent.gas_used
     ok &= sent.status == 1 and st.balance(alice) == story.loan
+    story.outcomes["alice_first_loan"] = sent.status == 1
+    story.outcomes["alice_balance_after_loan"] = st.balance(alice)
     p.step("borrow (Alice)", f"{'[green]lent[/]' if sent.status == 1 else '[red]FAILED[/]'} {story.loan // TOKEN} dUSD; "
            f"a bare verification of the same proof costs {bare:,} (+{sent.gas_used - bare:,} for the pool's checks, "
            "her account and her first token balance)", gas=sent.gas_used)
 
     error = st.borrow_error(alice, story.loan, proof, public)
     ok &= error == "WrongNonce"
+    story.outcomes["replay_error"] = error
     p.step("replay (Alice)", f"the same proof again -> {'[green]rejected[/]' if error else '[red]ACCEPTED[/]'} ({error})")
 
     try:
         prover.prove(records[carol], salts[carol], story.min_score, carol, domain, 0)
         ok = False
+        story.outcomes["carol_prove_refused"] = False
         p.step("prove (Carol)", "[red]a proof was produced for a score below the policy[/]")
     except ProofInputError as e:
+        story.outcomes["carol_prove_refused"] = True
         p.step("prove (Carol)", f"[green]refused[/]: {e}")
     forged, forged_public = forged_proof(prover, records[carol], salts[carol], {
         "threshold": story.min_score, "borrower": int(carol, 16), "domain": domain, "nonce": 0})
     error = st.borrow_error(carol, story.loan, forged, forged_public)
     ok &= error == "InvalidProof" and st.balance(carol) == 0
+    story.outcomes["forged_borrow_error"] = error
+    story.outcomes["carol_balance"] = st.balance(carol)
     p.step("forge (Carol)", f"a witness for threshold 0 with the signal raised to {story.min_score} -> borrow "
            f"{'[green]rejected[/]' if error else '[red]ACCEPTED[/]'} ({error}); the pool holds "
            f"{st.balance(st.pool.address) // TOKEN:,} dUSD")
@@ -182,6 +194,7 @@ def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story,
     story.gas["CreditLendingPool.borrow (repeat)"] = sent.gas_used
     bare2 = st.verify_as_transaction(proof2, public2).gas_used
     ok &= sent.status == 1
+    story.outcomes["alice_second_loan"] = sent.status == 1
     lent = "[green]lent[/]" if sent.status == 1 else "[red]FAILED[/]"
     p.step("borrow again (Alice)", f"fresh proof with nonce 1 -> {lent}"
            f" another {story.loan // TOKEN} dUSD (+{sent.gas_used - bare2:,} over a bare verification)",
@@ -192,13 +205,14 @@ def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story,
     story.gas["CreditLendingPool.repay"] = repay.gas_used
     restored = st.balance(st.pool.address) == before
     ok &= restored
+    story.outcomes["pool_restored_after_repay"] = restored
     p.step("repay (Alice)", f"approve + repay {2 * story.loan // TOKEN} dUSD -> pool back to "
            f"{st.balance(st.pool.address) // TOKEN:,} dUSD{'' if restored else ' [red](NOT restored)[/]'}",
            gas=repay.gas_used)
     return ok
 
 
-def report(story: Story, console: Console, hardfork: str) -> None:
+def report(story: Story, console: Console, hardfork: str, steps: list[str], ok: bool) -> None:
     table = Table(title=escape(f"gas [hardfork {hardfork}]"))
     table.add_column("step")
     table.add_column("gas", justify="right")
@@ -208,7 +222,9 @@ def report(story: Story, console: Console, hardfork: str) -> None:
         md.append(f"| {k} | {v:,} |")
     console.print(table)
     write_all({story.out / "gas.json": json_bytes({"hardfork": hardfork, "gas": story.gas}),
-               story.out / "gas.md": ("\n".join(md) + "\n").encode()})
+               story.out / "gas.md": ("\n".join(md) + "\n").encode(),
+               story.out / "story.json": json_bytes({"hardfork": hardfork, "ok": ok, "steps": steps,
+                                                     "outcomes": story.outcomes})})
     console.print(f"gas table -> {story.out / 'gas.md'}, {story.out / 'gas.json'}")
 
 
@@ -223,6 +239,6 @@ def run_lending_demo(story: Story, console: Console) -> bool:
     prover, ds, rows = prepare(story, p)
     with Anvil() as node:
         ok = run_story(Evm(node.url), prover, ds, rows, story, p, f"Anvil {node.url} (hardfork {node.hardfork})")
-        report(story, console, node.hardfork)
+        report(story, console, node.hardfork, p.steps, ok)
     console.print("[green]every step behaved as it must[/]" if ok else "[red]some step misbehaved (see above)[/]")
     return ok
