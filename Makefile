@@ -21,9 +21,10 @@ demo: install
 test: install lint
 	$(BIN)/pytest
 
-# A quick check while editing: the linters and the tests that start no chain and are not slow.
+# A quick check while editing (about 3 minutes): the linters, and the tests that start no chain,
+# need no npm tool (snarkjs, circom) and are not marked slow.
 test-fast: install lint
-	$(BIN)/pytest -m "not slow and not chain"
+	$(BIN)/pytest -m "not slow and not chain and not interop"
 
 # ruff and mypy on the Python; clippy (warnings are errors) and the unit tests on the Rust.
 lint: install

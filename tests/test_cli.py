@@ -136,6 +136,7 @@ def test_corrupt_zkey_exit_2(flow, tmp_path):
     assert "circuit.zkey" in err
 
 
+@pytest.mark.chain
 def test_demo_runs(tmp_path):
     r = run([ZKML, "sample-demo", "--constraints", "1000", "--out", tmp_path / "demo"])
     assert r.returncode == 0, r.stdout + r.stderr
@@ -148,6 +149,8 @@ def test_demo_runs(tmp_path):
     assert (tmp_path / "demo" / "Verifier.sol").read_text().startswith("// SPDX-License-Identifier: MIT")
 
 
+@pytest.mark.chain
+@pytest.mark.slow
 @pytest.mark.timeout(1500)  # the session's first demo builds the ceremony cache
 def test_lending_demo_runs_the_whole_story(tmp_path, ceremony_cache):
     """The README's main command: each step printed with its result and gas, exit 0; the pool
