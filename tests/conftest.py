@@ -151,7 +151,8 @@ def fq2_sqrt(a):  # noqa: ANN001, ANN202
 
 
 #: The lending demo's steps, in order (story.json "steps"; "phase 1" only on the run that builds it).
-LENDING_STEPS = ["train", "compile", "verify phase 1", "phase 2", "verify phase 2", "chain", "deploy", "register model", "attest Alice", "attest Carol",
+LENDING_STEPS = ["train", "compile", "verify phase 1", "phase 2", "verify phase 2", "chain", "deploy",
+                 "register model", "attest Alice", "attest Carol",
                  "prove (Alice)", "borrow (Alice)", "replay (Alice)", "prove (Carol)", "forge (Carol)",
                  "borrow again (Alice)", "repay (Alice)"]
 

@@ -397,6 +397,36 @@ def sample_demo(constraints: int, out: Path) -> None:
     run_demo(constraints, out, Console(soft_wrap=True))
 
 
+@main.group("export")
+def export_group() -> None:
+    """Projects for other toolchains: a verifier with tests that run there."""
+
+
+@export_group.command("foundry")
+@click.argument("out", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("vk_path", metavar="VERIFICATION_KEY", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A proof.json the tests verify (snarkjs format).")
+@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Its public.json.")
+@click.option("--batch", is_flag=True, help="Export the batch verifier (verifyBatch) instead.")
+@click.option("--allow-development-key", is_flag=True,
+              help="Export even a development key or one without a phase-2 contribution (forgeable: tests only).")
+@_friendly
+def export_foundry_cmd(out: Path, vk_path: Path, proof_path: Path, public_path: Path, batch: bool,
+                       allow_development_key: bool) -> None:
+    """A Foundry project in DIR: src/ (the verifier), test/ (the proof accepted, a wrong input
+    false, an input >= r reverting), foundry.toml (zkml-chain's compiler settings, offline).
+    Then: cd DIR && forge test --gas-report."""
+    from .export.foundry import export_foundry
+    from .groth16 import Proof, VerifyingKey, load_public
+
+    vk = VerifyingKey.load(vk_path)
+    exported = export_foundry(out, vk, Proof.load(proof_path), load_public(public_path), source=vk_path.name,
+                              batch=batch, allow_development_key=allow_development_key)
+    click.echo(f"export foundry: {exported.contract} -> " + ", ".join(str(f) for f in exported.files))
+
+
 @main.group("toolchain")
 def toolchain_group() -> None:
     """The JavaScript toolchain (npm solc, anvil, snarkjs): where it is, and the environment Ape needs."""

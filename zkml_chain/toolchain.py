@@ -53,8 +53,9 @@ class Tool:
 SOLC = Tool("solc", "solc", "0.8.37", "solc/soljson.js")
 ANVIL = Tool("anvil", "@foundry-rs/anvil", "1.7.1", ".bin/anvil", on_path=True)
 SNARKJS = Tool("snarkjs", "snarkjs", "0.7.6", ".bin/snarkjs", on_path=True)
+FORGE = Tool("forge", "@foundry-rs/forge", "1.7.1", ".bin/forge", on_path=True)
 OPENZEPPELIN = Tool("OpenZeppelin contracts", "@openzeppelin/contracts", "5.7.0", "@openzeppelin/contracts")
-TOOLS = (SOLC, ANVIL, SNARKJS, OPENZEPPELIN)
+TOOLS = (SOLC, ANVIL, SNARKJS, FORGE, OPENZEPPELIN)
 
 
 def config_path(prefix: Path | None = None) -> Path:

@@ -1,0 +1,1 @@
+"""Projects users drop into their own toolchain: a verifier with its tests (Foundry)."""

@@ -1,0 +1,66 @@
+"""`zkml-chain export foundry DIR VERIFICATION_KEY`: a Foundry project around a rendered verifier.
+
+``src/<Contract>.sol`` (the verifier `zkml-chain verifier` renders), ``test/<Contract>.t.sol``
+(the exported proof is accepted, a wrong input returns false, an input >= r reverts with
+``PublicInputNotInField``) and a ``foundry.toml`` with zkml-chain's compiler settings that works
+offline (npm's solc behind the project's shim). ``forge test --gas-report`` runs it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from ..errors import ProofInputError
+from ..files import write_all
+from ..groth16 import Proof, VerifyingKey, verify
+from ..solidity.compile import EVM_VERSION, OPTIMIZER_RUNS
+from ..solidity.render import render_verifier
+from ..solidity.solc import find, shim_folder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Exported:
+    folder: Path
+    contract: str
+    files: tuple[Path, ...]
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("zkml_chain", "templates/foundry"),
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+
+
+def export_foundry(out: Path, vk: VerifyingKey, proof: Proof, public: list[int], *, source: str,
+                   batch: bool = False, allow_development_key: bool = False) -> Exported:
+    """Write the project into ``out`` (all files or none). The proof must verify under ``vk``."""
+    if len(public) != vk.n_public:
+        raise ProofInputError(f"{len(public)} public signals for a key with {vk.n_public}")
+    if not verify(vk, proof, public):
+        raise ProofInputError("the proof does not verify under this verifying key: the exported tests would fail")
+    rendered = render_verifier(vk, batch=batch, source=source, allow_development_key=allow_development_key)
+    solc = find()
+    shims = sorted(shim_folder().glob(f"solc-v{solc.version}"))
+    solc_path = str(shims[0]) if shims else solc.version
+    words = [str(w) for w in proof.evm_words()]
+    words[0] = f"uint256({words[0]})"  # the literal array's element type comes from its first element
+    signals = [str(v) for v in public]
+    signals[0] = f"uint256({signals[0]})"
+    env = _env()
+    name = rendered.contract_name
+    files = {
+        out / "foundry.toml": env.get_template("foundry.toml.j2").render(
+            solc=solc_path, solc_version=solc.version, evm_version=EVM_VERSION, optimizer_runs=OPTIMIZER_RUNS,
+            solc_note="written by `make install`" if shims else "not found: install zkml-chain's toolchain"),
+        out / "src" / f"{name}.sol": rendered.source,
+        out / "test" / f"{name}.t.sol": env.get_template("Verifier.t.sol.j2").render(
+            source=source, contract=name, proof=words, public=signals, n_public=vk.n_public, batch=batch),
+    }
+    write_all({p: text.encode() for p, text in files.items()})
+    log.info("foundry project for %s in %s", name, out)
+    return Exported(out, name, tuple(files))
