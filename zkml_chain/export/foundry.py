@@ -12,13 +12,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
 from ..errors import ProofInputError
 from ..files import write_all
 from ..groth16 import Proof, VerifyingKey, verify
 from ..solidity.compile import EVM_VERSION, OPTIMIZER_RUNS
-from ..solidity.render import render_verifier
+from ..solidity.render import render_verifier, template_environment
 from ..solidity.solc import find, shim_folder
 
 log = logging.getLogger(__name__)
@@ -29,11 +27,6 @@ class Exported:
     folder: Path
     contract: str
     files: tuple[Path, ...]
-
-
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("zkml_chain", "templates/foundry"),
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
 def export_foundry(out: Path, vk: VerifyingKey, proof: Proof, public: list[int], *, source: str,
@@ -51,14 +44,14 @@ def export_foundry(out: Path, vk: VerifyingKey, proof: Proof, public: list[int],
     words[0] = f"uint256({words[0]})"  # the literal array's element type comes from its first element
     signals = [str(v) for v in public]
     signals[0] = f"uint256({signals[0]})"
-    env = _env()
+    env = template_environment()
     name = rendered.contract_name
     files = {
-        out / "foundry.toml": env.get_template("foundry.toml.j2").render(
+        out / "foundry.toml": env.get_template("foundry/foundry.toml.j2").render(
             solc=solc_path, solc_version=solc.version, evm_version=EVM_VERSION, optimizer_runs=OPTIMIZER_RUNS,
             solc_note="written by `make install`" if shims else "not found: install zkml-chain's toolchain"),
         out / "src" / f"{name}.sol": rendered.source,
-        out / "test" / f"{name}.t.sol": env.get_template("Verifier.t.sol.j2").render(
+        out / "test" / f"{name}.t.sol": env.get_template("foundry/Verifier.t.sol.j2").render(
             source=source, contract=name, proof=words, public=signals, n_public=vk.n_public, batch=batch),
     }
     write_all({p: text.encode() for p, text in files.items()})

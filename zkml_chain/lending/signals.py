@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import jinja2
-
 from ..errors import ZkmlChainError
 from ..onnx.artifact import SignalLayout
+from ..solidity.render import template_environment
 from .train import INPUT_NAME
 
 #: Context values bound to each proof: who borrows, at which pool (chain id and address), which loan.
@@ -59,8 +58,7 @@ class PoolSignals:
 
     def solidity(self) -> str:
         """contracts/LendingSignals.sol for this layout."""
-        env = jinja2.Environment(loader=jinja2.PackageLoader("zkml_chain", "templates"),
-                                 undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
         signals = [{"constant": POOL_SIGNALS[n], "index": i, "meaning": _MEANING[n]}
                    for i, n in sorted((self.index(n), n) for n in POOL_SIGNALS)]
-        return env.get_template("lending_signals.sol.j2").render(n_signals=self.layout.n_public, signals=signals)
+        template = template_environment().get_template("lending_signals.sol.j2")
+        return template.render(n_signals=self.layout.n_public, signals=signals)

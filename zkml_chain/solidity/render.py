@@ -60,8 +60,9 @@ def _hex(v: int) -> str:
     return f"0x{v:064x}"
 
 
-def _environment() -> jinja2.Environment:
-    # The templates ship inside the package (zkml_chain/templates), so an installed wheel renders too.
+def template_environment() -> jinja2.Environment:
+    """Every Solidity/project template zkml-chain renders: zkml_chain/templates, shipped inside the
+    package so an installed wheel renders too. Undefined variables are errors."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("zkml_chain", "templates"),
         undefined=jinja2.StrictUndefined,
@@ -129,5 +130,5 @@ def render_verifier(
             "PublicInputNotInField(uint256,uint256)" if batch else "PublicInputNotInField(uint256)"
         ),
     }
-    template = _environment().get_template(BATCH_TEMPLATE if batch else SINGLE_TEMPLATE)
+    template = template_environment().get_template(BATCH_TEMPLATE if batch else SINGLE_TEMPLATE)
     return RenderedVerifier(name, template.render(**context), batch, vk.n_public, problem is not None)
