@@ -691,12 +691,7 @@ fn g1_sub<'py>(py: Python<'py>, a: &[u8], b: &[u8]) -> PyResult<Bound<'py, PyByt
 #[pyfunction]
 fn g2_first_off_curve(py: Python<'_>, points: &[u8]) -> PyResult<i64> {
     run(py, "g2_first_off_curve", || {
-        crate::count(points, G2_BYTES, "points")?;
-        Ok(points
-            .par_chunks_exact(G2_BYTES)
-            .position_first(|c| !crate::g2_at(c).map(|p| p.is_zero() || p.is_on_curve()).unwrap_or(false))
-            .map(|i| i as i64)
-            .unwrap_or(-1))
+        crate::first_failing(points, G2_BYTES, "points", |c| crate::g2_at(c).is_some_and(|p| p.is_zero() || p.is_on_curve()))
     })
 }
 

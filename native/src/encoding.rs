@@ -36,6 +36,12 @@ pub(crate) fn count(b: &[u8], size: usize, what: &str) -> KResult<usize> {
     Ok(b.len() / size)
 }
 
+/// Index of the first `size`-byte element of `b` that fails `ok`, or -1 (Python's sentinel).
+pub(crate) fn first_failing(b: &[u8], size: usize, what: &str, ok: impl Fn(&[u8]) -> bool + Sync) -> KResult<i64> {
+    count(b, size, what)?;
+    Ok(b.par_chunks_exact(size).position_first(|c| !ok(c)).map(|i| i as i64).unwrap_or(-1))
+}
+
 pub(crate) fn first_err<T: Send>(items: Vec<Result<T, usize>>, what: &str, msg: &str) -> KResult<Vec<T>> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {

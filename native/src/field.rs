@@ -7,20 +7,13 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rayon::prelude::*;
 
-use crate::encoding::{count, decode_fr, encode_fr, limbs, put_limbs, same_len, KResult, FE};
+use crate::encoding::{count, decode_fr, encode_fr, first_failing, limbs, put_limbs, same_len, KResult, FE};
 use crate::runtime::{run, run_bytes};
 
 /// Index of the first element >= r, or -1 when all are canonical.
 #[pyfunction]
 fn fr_first_noncanonical(py: Python<'_>, values: &[u8]) -> PyResult<i64> {
-    run(py, "fr_first_noncanonical", || {
-        count(values, FE, "values")?;
-        Ok(values
-            .par_chunks_exact(FE)
-            .position_first(|c| limbs(c) >= Fr::MODULUS)
-            .map(|i| i as i64)
-            .unwrap_or(-1))
-    })
+    run(py, "fr_first_noncanonical", || first_failing(values, FE, "values", |c| limbs(c) < Fr::MODULUS))
 }
 
 fn binary_op(a: &[u8], b: &[u8], op: fn(&Fr, &Fr) -> Fr) -> KResult<Vec<u8>> {

@@ -5,10 +5,9 @@ use ark_bn254::{G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup, ScalarMul, VariableBaseMSM};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use rayon::prelude::*;
 
 use crate::encoding::{
-    count, decode_fr, decode_g1, decode_g2, decode_g2_on_curve, decode_scalars, encode_g1, encode_g2, g1_at, g2_at, same_len, valid_g1,
+    decode_fr, decode_g1, decode_g2, decode_g2_on_curve, decode_scalars, encode_g1, encode_g2, first_failing, g1_at, g2_at, same_len, valid_g1,
     valid_g2, G1_BYTES, G2_BYTES,
 };
 use crate::runtime::{run, run_bytes};
@@ -93,12 +92,7 @@ fn g1_neg<'py>(py: Python<'py>, points: &[u8]) -> PyResult<Bound<'py, PyBytes>> 
 #[pyfunction]
 fn g1_first_invalid(py: Python<'_>, points: &[u8]) -> PyResult<i64> {
     run(py, "g1_first_invalid", || {
-        count(points, G1_BYTES, "points")?;
-        Ok(points
-            .par_chunks_exact(G1_BYTES)
-            .position_first(|c| !g1_at(c).map(|p| valid_g1(&p)).unwrap_or(false))
-            .map(|i| i as i64)
-            .unwrap_or(-1))
+        first_failing(points, G1_BYTES, "points", |c| g1_at(c).is_some_and(|p| valid_g1(&p)))
     })
 }
 
@@ -107,12 +101,7 @@ fn g1_first_invalid(py: Python<'_>, points: &[u8]) -> PyResult<i64> {
 #[pyfunction]
 fn g2_first_invalid(py: Python<'_>, points: &[u8]) -> PyResult<i64> {
     run(py, "g2_first_invalid", || {
-        count(points, G2_BYTES, "points")?;
-        Ok(points
-            .par_chunks_exact(G2_BYTES)
-            .position_first(|c| !g2_at(c).map(|p| valid_g2(&p)).unwrap_or(false))
-            .map(|i| i as i64)
-            .unwrap_or(-1))
+        first_failing(points, G2_BYTES, "points", |c| g2_at(c).is_some_and(|p| valid_g2(&p)))
     })
 }
 
