@@ -58,6 +58,8 @@ def test_verify_exit_codes(flow):
         (lambda p: p.update(pi_b=[["1", "2"], ["3", "4"], ["1", "0"]]), "pi_b is not a valid curve point"),
         (lambda p: p.pop("pi_c"), "missing pi_c"),
         (lambda p: p.update(pi_a=["x", "2", "1"]), "not a decimal integer"),
+        # square brackets in a message are text, not rich markup (they used to vanish)
+        (lambda p: p.update(pi_a=5), "pi_a: expected [x, y, z] (3 decimal strings), got 5"),
     ],
 )
 def test_malformed_proofs_exit_2(flow, mutate, message):

@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 import click
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from .errors import ZkmlChainError
 from .keydir import R1CS_NAME, VK_NAME, ZKEY_NAME, write_keys
@@ -39,11 +40,11 @@ def _friendly(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ZkmlChainError as e:
-            err.print(f"[bold red]error:[/] {e}", highlight=False)
+            err.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False)
             sys.exit(2)
         except OSError as e:
             where = f": {e.filename}" if e.filename else ""
-            err.print(f"[bold red]error:[/] {e.strerror or e}{where}", highlight=False)
+            err.print(f"[bold red]error:[/] {escape(str(e.strerror or e) + where)}", highlight=False)
             sys.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
@@ -52,7 +53,7 @@ def _friendly(fn: F) -> F:
             if ctx is not None and ctx.find_root().params.get("verbose"):
                 err.print_exception()
             err.print(f"[bold red]internal error[/] (a bug in zkml-chain, please report it; -v shows the "
-                      f"traceback): {type(e).__name__}: {e}", highlight=False)
+                      f"traceback): {type(e).__name__}: {escape(str(e))}", highlight=False)
             sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
@@ -317,7 +318,7 @@ def verifier(vk_path: Path, out: Path, contract_name: str | None, batch: bool, d
         with err.status("compiling with npm solc"):
             artifact = compile_sources({out.name: rendered.source})[rendered.contract_name]
         for w in artifact.warnings:
-            err.print(f"[yellow]solc warning:[/] {w}", highlight=False)
+            err.print(f"[yellow]solc warning:[/] {escape(w)}", highlight=False)
         files[out.with_suffix(".json")] = json_bytes(artifact.to_json())
     write_all(files)
     if rendered.development_key:
@@ -444,7 +445,7 @@ def toolchain_check() -> None:
             click.echo(f"{tool.name:<24} {tool.package}@{tool.version}: {toolchain.find(tool)}")
         except ZkmlChainError as e:
             missing += 1
-            err.print(f"[bold red]missing:[/] {e}", highlight=False)
+            err.print(f"[bold red]missing:[/] {escape(str(e))}", highlight=False)
     if missing:
         sys.exit(2)
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from .cli import _friendly, err, main
@@ -154,7 +155,7 @@ def ptau_verify(ptau_path: Path) -> None:
     if v.next_challenge is not None:
         click.echo(format_hash(v.next_challenge, "next challenge hash:"))
     if not v.ok:
-        err.print(f"[bold red]invalid:[/] {v.problem}", highlight=False)
+        err.print(f"[bold red]invalid:[/] {escape(str(v.problem))}", highlight=False)
         sys.exit(1)
     extra = "" if v.prepared else "; not prepared for phase 2 (run `zkml-chain ptau prepare`)"
     click.echo(f"valid: power {v.power}, {len(v.contributions)} contributions{extra} "
@@ -251,7 +252,7 @@ def zkey_verify(r1cs_path: Path, ptau_path: Path, zkey_path: Path) -> None:
     for line in phase2.describe(v):
         click.echo(line)
     if not v.ok:
-        err.print(f"[bold red]invalid:[/] {v.problem}", highlight=False)
+        err.print(f"[bold red]invalid:[/] {escape(str(v.problem))}", highlight=False)
         sys.exit(1)
     note = "" if v.contributions else " — but no phase-2 contribution yet: not deployable"
     click.echo(f"valid: {len(v.contributions)} phase-2 contributions on a {ptau.power}-power ceremony{note} "
