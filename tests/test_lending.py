@@ -1,4 +1,4 @@
-"""The flagship: private credit-score lending on a real Anvil (hardfork pinned).
+"""The flagship: private credit-score lending on real local chains, Anvil and Hardhat 3 (hardfork pinned).
 
 German Credit models trained here, compiled with an attested input and the claim
 p(good) >= threshold bound to (borrower, the pool's domain, nonce); the contracts in contracts/ with
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, assert_rejects, run
-from zkml_chain.chain.anvil import Anvil
+from zkml_chain.chain.chains import CHAINS, local_chain
 from zkml_chain.chain.evm import Evm
 from zkml_chain.errors import ProofInputError, WitnessError
 from zkml_chain.field import R
@@ -134,14 +134,15 @@ class World:
                 *(tuple(s.pool.functions.accounts(p).call()) for p in people))
 
 
-@pytest.fixture(scope="module")
-def world(models: Path, lending_circuits: dict[str, Path]) -> Iterator[World]:
+@pytest.fixture(scope="module", params=list(CHAINS))
+def world(request: pytest.FixtureRequest, models: Path, lending_circuits: dict[str, Path]) -> Iterator[World]:
+    """The deployed stack and three applicants; every test using it runs on Anvil and on Hardhat."""
     prover, other = Prover(lending_circuits["mlp"]), Prover(lending_circuits["lr"])
     ds = load()
     p_good = _scores(models / "mlp.onnx", ds.features)
     good_rows = np.flatnonzero(p_good > POLICY + 0.1)
     bad_row = int(np.flatnonzero(p_good < POLICY - 0.2)[0])
-    with Anvil() as node:
+    with local_chain(request.param) as node:
         evm = Evm(node.url)
         owner, attester, alice, bob, carol = evm.w3.eth.accounts[:5]
         stack = deploy_stack(evm, prover, min_score=POLICY, max_debt=10 * LOAN, liquidity=LIQUIDITY,
@@ -303,6 +304,41 @@ def test_borrow_gas_against_a_bare_verification(world: World) -> None:
     assert sent_second.gas_used - bare2 <= 60_000
     # the first loan differs by exactly two zero-to-non-zero SSTOREs (20,000 instead of 2,900, EIP-2200)
     assert (sent_first.gas_used - bare) - (sent_second.gas_used - bare2) == 2 * (20_000 - 2_900)
+
+
+def _lending_gas(chain: str, prover: Prover, good: np.ndarray, proofs: list[tuple[Proof, list[int]]] | None) -> tuple[
+        dict[str, int], list[tuple[Proof, list[int]]]]:
+    """Deploy the stack on a fresh ``chain``, attest, borrow twice (a first and a repeat loan) and
+    repay: every transaction's gasUsed. The same proofs serve every chain (same chain id, same
+    deployer nonces, so the same pool address and domain): calldata, hence gas, is comparable."""
+    with local_chain(chain) as node:
+        evm = Evm(node.url)
+        owner, attester, alice = evm.w3.eth.accounts[:3]
+        stack = deploy_stack(evm, prover, min_score=POLICY, max_debt=10 * LOAN, liquidity=LIQUIDITY, attester=attester,
+                             model_name="german-credit-mlp", model_version="1.0.0", allow_development_key=True)
+        now = int(evm.w3.eth.get_block("latest")["timestamp"])
+        gas = dict(stack.gas)
+        gas["attest"] = stack.attest(attester, alice, input_commitment(good, 77), now + 86_400).gas_used
+        if proofs is None:
+            proofs = [prover.prove(good, 77, POLICY, alice, stack.domain(), nonce) for nonce in (0, 1)]
+        for label, (proof, public) in zip(("borrow (first loan)", "borrow (repeat)"), proofs):
+            sent = stack.borrow(alice, LOAN, proof, public)
+            assert sent.status == 1, (chain, label)
+            gas[label] = sent.gas_used
+        approve, repay = stack.repay(alice, 2 * LOAN)
+        gas["approve"], gas["repay"] = approve.gas_used, repay.gas_used
+    return gas, proofs
+
+
+def test_lending_gas_is_the_same_on_anvil_and_hardhat(models: Path, lending_circuits: dict[str, Path]) -> None:
+    """Deploy, register, attest, borrow and repay cost the same gas, to the unit, on both chains."""
+    prover, ds = Prover(lending_circuits["mlp"]), load()
+    good = ds.features[int(np.flatnonzero(_scores(models / "mlp.onnx", ds.features) > POLICY + 0.1)[0])]
+    anvil, proofs = _lending_gas("anvil", prover, good, None)
+    hardhat, _ = _lending_gas("hardhat", prover, good, proofs)
+    print("\n" + "; ".join(f"{k}: {v:,}" for k, v in anvil.items()))
+    assert anvil == hardhat, {k: (anvil[k], hardhat[k]) for k in anvil if anvil[k] != hardhat.get(k)}
+    assert anvil["borrow (first loan)"] - anvil["borrow (repeat)"] > 0
 
 
 def test_cli_compiles_and_proves_a_threshold_claim(models: Path, tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 Hardhat reads its hardfork from a config file, not a flag: each node gets a generated ESM config
 in its scratch folder (a ``networks.node`` of type ``edr-simulated``), beside a link to the
 node_modules that holds Hardhat (Hardhat refuses to run from an installation outside the project).
-It binds 0.0.0.0 unless told otherwise, so we pass ``--hostname 127.0.0.1``.
+It binds 0.0.0.0 unless told otherwise, so we pass ``--hostname 127.0.0.1``. A transaction that
+reverts is mined with status 0, as on Anvil and a real chain, not turned into a JSON-RPC error
+(Hardhat's default, ``throwOnTransactionFailures``), so a failed attempt has a receipt and gas.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ export default {{
 
 def hardhat_config(hardfork: str, chain_id: int) -> str:
     """The config that pins ``hardfork`` and ``chain_id`` for ``hardhat node``."""
-    network = {"type": "edr-simulated", "chainType": "l1", "hardfork": hardfork, "chainId": chain_id}
+    network = {"type": "edr-simulated", "chainType": "l1", "hardfork": hardfork, "chainId": chain_id,
+               "throwOnTransactionFailures": False}
     return CONFIG.format(network=json.dumps(network))
 
 
