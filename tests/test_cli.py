@@ -139,9 +139,11 @@ def test_corrupt_zkey_exit_2(flow, tmp_path):
 
 
 @pytest.mark.chain
-def test_demo_runs(tmp_path):
-    r = run([ZKML, "sample-demo", "--constraints", "1000", "--out", tmp_path / "demo"])
+@pytest.mark.parametrize("chain", ["anvil", "hardhat"])
+def test_demo_runs(tmp_path, chain):
+    r = run([ZKML, "sample-demo", "--constraints", "1000", "--out", tmp_path / "demo", "--chain", chain])
     assert r.returncode == 0, r.stdout + r.stderr
+    assert f"start {'Anvil' if chain == 'anvil' else 'Hardhat'} + deploy" in r.stdout
     assert "valid" in r.stdout and "rejected" in r.stdout
     assert (tmp_path / "demo" / "proof.json").exists()
     # the on-chain half: a verifier deployed to Anvil (the pinned hardfork) accepts the proof as a transaction
@@ -154,12 +156,16 @@ def test_demo_runs(tmp_path):
 @pytest.mark.chain
 @pytest.mark.slow
 @pytest.mark.timeout(1500)  # the session's first demo builds the ceremony cache
-def test_lending_demo_runs_the_whole_story(tmp_path, ceremony_cache):
+@pytest.mark.parametrize("chain", ["anvil", "hardhat"])
+def test_lending_demo_runs_the_whole_story(tmp_path, ceremony_cache, chain):
     """The README's main command: each step printed with its result and gas, exit 0; the pool
-    lends on a ceremony key whose transcript the demo verified."""
-    r = run([ZKML, "demo", "--out", tmp_path / "lending", "--ceremony-cache", ceremony_cache], timeout=1200)
+    lends on a ceremony key whose transcript the demo verified. On Anvil (the default) and Hardhat."""
+    r = run([ZKML, "demo", "--out", tmp_path / "lending", "--ceremony-cache", ceremony_cache, "--chain", chain],
+            timeout=1200)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert_story_went_right(json.loads((tmp_path / "lending" / "story.json").read_text()))
+    story = json.loads((tmp_path / "lending" / "story.json").read_text())
+    assert_story_went_right(story)
+    assert (story["chain"], story["hardfork"]) == (chain, HARDFORK)
     gas = json.loads((tmp_path / "lending" / "gas.json").read_text())["gas"]
     assert gas["CreditLendingPool.borrow (repeat)"] - gas["verifier.verifyProof (bare, as a transaction)"] <= 60_000
-    assert (tmp_path / "lending" / "gas.md").read_text().startswith(f"| step [hardfork {HARDFORK}] | gas |")
+    assert (tmp_path / "lending" / "gas.md").read_text().startswith(f"| step [{chain}, hardfork {HARDFORK}] | gas |")

@@ -339,16 +339,19 @@ def verifier(vk_path: Path, out: Path, contract_name: str | None, batch: bool, d
               help="The pool's policy: lowest p(good) it lends at.")
 @click.option("--ceremony-cache", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder caching the ceremony's phase-1 file and initial key [default: OUT/ceremony].")
+@click.option("--chain", type=click.Choice(["anvil", "hardhat"]), default="anvil", show_default=True,
+              help="The local chain started for the run (Anvil, or Hardhat 3), hardfork pinned either way.")
 @_friendly
-def demo(out: Path, model: str, scale: int, min_score: float, ceremony_cache: Path | None) -> None:
-    """The flagship end to end on a local Anvil started here: train credit models on German
-    Credit, compile one into a circuit, run a small trusted-setup ceremony for it (phase 1 built
-    once and cached), deploy registries and a lending pool on that key, attest two applicants,
-    prove and borrow (and fail to), repay; prints each step, its result and its gas."""
+def demo(out: Path, model: str, scale: int, min_score: float, ceremony_cache: Path | None, chain: str) -> None:
+    """The flagship end to end on a local chain started here (Anvil, or Hardhat 3 with --chain
+    hardhat): train credit models on German Credit, compile one into a circuit, run a small
+    trusted-setup ceremony for it (phase 1 built once and cached), deploy registries and a lending
+    pool on that key, attest two applicants, prove and borrow (and fail to), repay; prints each
+    step, its result and its gas."""
     from .lending.demo import Story, run_lending_demo
 
     story = Story(out, model, scale, min_score, ceremony_cache=ceremony_cache)
-    if not run_lending_demo(story, Console(soft_wrap=True)):
+    if not run_lending_demo(story, Console(soft_wrap=True), chain):
         raise SystemExit(1)
 
 
@@ -390,12 +393,14 @@ def train_credit(out: Path, scale: int) -> None:
               help="Size of the sample circuit (a chain of squarings).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/demo"),
               show_default=True, help="Folder for the artifacts.")
+@click.option("--chain", type=click.Choice(["anvil", "hardhat"]), default="anvil", show_default=True,
+              help="The local chain started for the run (Anvil, or Hardhat 3), hardfork pinned either way.")
 @_friendly
-def sample_demo(constraints: int, out: Path) -> None:
+def sample_demo(constraints: int, out: Path, chain: str) -> None:
     """The proof system alone on a sample circuit: build, setup, prove, verify off and on chain; timings."""
     from .demo import run_demo
 
-    run_demo(constraints, out, Console(soft_wrap=True))
+    run_demo(constraints, out, Console(soft_wrap=True), chain)
 
 
 @main.group("export")

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import _native
-from .chain.anvil import Anvil
+from .chain.chains import local_chain
 from .chain.evm import Evm
 from .groth16 import Proof, VerifyingKey, load_public, prove, save_public, setup, verify
 from .groth16.keys import ProvingKey
@@ -18,9 +18,10 @@ from .samples import squaring_chain
 from .solidity import compile_sources, render_verifier
 
 
-def run_demo(n_constraints: int, out: Path, console: Console) -> None:
+def run_demo(n_constraints: int, out: Path, console: Console, chain: str = "anvil") -> None:
     """Build a sample circuit, run setup, prove and verify through the on-disk formats, then
-    render, compile and deploy its verifier on a local Anvil and verify the proof on chain."""
+    render, compile and deploy its verifier on a local ``chain`` (Anvil or Hardhat) and verify the
+    proof on chain."""
     out.mkdir(parents=True, exist_ok=True)
     steps: list[tuple[str, float, str]] = []
 
@@ -71,10 +72,10 @@ def run_demo(n_constraints: int, out: Path, console: Console) -> None:
     step("render + compile verifier", f"solc {artifact.compiler} ({artifact.evm_version}) -> Verifier.sol", t)
 
     t = time.perf_counter()
-    with Anvil() as node:
+    with local_chain(chain) as node:
         evm = Evm(node.url)
         contract, deploy_gas = evm.deploy(artifact)
-        step("start Anvil + deploy", f"hardfork {node.hardfork}, {deploy_gas:,} gas, {contract.address}", t)
+        step(f"start {node.title} + deploy", f"hardfork {node.hardfork}, {deploy_gas:,} gas, {contract.address}", t)
         t = time.perf_counter()
         fn = contract.functions.verifyProof(*proof.verify_proof_args(), public)
         on_chain = evm.call(fn) is True

@@ -212,33 +212,36 @@ def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story,
     return ok
 
 
-def report(story: Story, console: Console, hardfork: str, steps: list[str], ok: bool) -> None:
-    table = Table(title=escape(f"gas [hardfork {hardfork}]"))
+def report(story: Story, console: Console, chain: str, hardfork: str, steps: list[str], ok: bool) -> None:
+    """The gas table (printed, gas.md, gas.json) and story.json, each naming the chain and hardfork."""
+    where = f"{chain}, hardfork {hardfork}"
+    table = Table(title=escape(f"gas [{where}]"))
     table.add_column("step")
     table.add_column("gas", justify="right")
-    md = [f"| step [hardfork {hardfork}] | gas |", "|---|---:|"]
+    md = [f"| step [{where}] | gas |", "|---|---:|"]
     for k, v in story.gas.items():
         table.add_row(k, f"{v:,}")
         md.append(f"| {k} | {v:,} |")
     console.print(table)
-    write_all({story.out / "gas.json": json_bytes({"hardfork": hardfork, "gas": story.gas}),
+    write_all({story.out / "gas.json": json_bytes({"chain": chain, "hardfork": hardfork, "gas": story.gas}),
                story.out / "gas.md": ("\n".join(md) + "\n").encode(),
-               story.out / "story.json": json_bytes({"hardfork": hardfork, "ok": ok, "steps": steps,
+               story.out / "story.json": json_bytes({"chain": chain, "hardfork": hardfork, "ok": ok, "steps": steps,
                                                      "outcomes": story.outcomes})})
     console.print(f"gas table -> {story.out / 'gas.md'}, {story.out / 'gas.json'}")
 
 
-def run_lending_demo(story: Story, console: Console) -> bool:
-    """The whole story on an Anvil started here."""
-    from ..chain.anvil import Anvil
+def run_lending_demo(story: Story, console: Console, chain: str = "anvil") -> bool:
+    """The whole story on a local ``chain`` ("anvil" or "hardhat") started here."""
+    from ..chain.chains import local_chain
 
+    node = local_chain(chain)
     console.print("[bold]zkml-chain demo[/]: a lending pool that lends only to borrowers who prove, from a credit "
                   "bureau's attested record and under a registered private model, that their score clears the "
                   "pool's threshold")
     p = Printer(console)
     prover, ds, rows = prepare(story, p)
-    with Anvil() as node:
-        ok = run_story(Evm(node.url), prover, ds, rows, story, p, f"Anvil {node.url} (hardfork {node.hardfork})")
-        report(story, console, node.hardfork, p.steps, ok)
+    with node:
+        ok = run_story(Evm(node.url), prover, ds, rows, story, p, node.describe())
+        report(story, console, chain, node.hardfork, p.steps, ok)
     console.print("[green]every step behaved as it must[/]" if ok else "[red]some step misbehaved (see above)[/]")
     return ok
