@@ -4,8 +4,8 @@
 
 For each ℓ: one development key, our verifier, our batch verifier and snarkjs's verifier of the
 same key, all deployed to the same node (a local Anvil with the hardfork of ape-config.yaml by
-default). Every figure is a mined transaction's gasUsed. Writes benchmarks/results/gas.json,
-gas.md and gas.png, and prints the table.
+default; a Hardhat 3 node with --network ethereum:local:hardhat). Every figure is a mined
+transaction's gasUsed. Writes benchmarks/results/gas.json, gas.md and gas.png, and prints the table.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import click
 from ape.cli import ConnectedProviderCommand
 from rich.console import Console
 
-from zkml_chain.chain.ape_glue import container, hardfork, sender, use_project_toolchain
+from zkml_chain.chain.ape_glue import container, hardfork, node_name, sender, use_project_toolchain
 from zkml_chain.chain.gas import single_verification_budget, verification_floor
 from zkml_chain.chain.gas_report import BatchRow, SingleRow, write_report
 from zkml_chain.chain.suite import build_case
@@ -84,4 +84,4 @@ def cli(ells: str, batch_sizes: str, batch_ell: int, out: Path, alias: str | Non
                     r = batch.verifyBatch.transact(proofs, signals, sender=account)
                     batches.append(BatchRow(ell, n, r.gas_used, round(r.gas_used / n)))
 
-    write_report(singles, batches, fork, out, batch_ell, console)
+    write_report(singles, batches, fork, out, batch_ell, console, node_name())

@@ -128,7 +128,7 @@ def demo(out: Path, model: str, min_score: float, ceremony_cache: Path | None) -
         p = Printer(console)
         prover, ds, rows = prepare(story, p)
         ok = run_story(evm, prover, ds, rows, story, p, f"{networks.provider.name} at {evm.w3.provider.endpoint_uri}")
-        report(story, console, f"ape {networks.provider.network.choice}", hardfork(), p.steps, ok)
+        report(story, console, f"ape {networks.provider.network.choice}:{networks.provider.name}", hardfork(), p.steps, ok)
         return ok
 
     if not _run(go):

@@ -1,7 +1,9 @@
-"""Ape: offline `ape compile`, `ape run deploy_verifier` and `ape run gas_benchmark` on Anvil.
+"""Ape: offline `ape compile`, and `ape run deploy_verifier`, `gas_benchmark` and `lending demo` on
+Anvil and on Hardhat 3.
 
-Each command runs as a user would run it, in a subprocess; ape-foundry starts and stops Anvil
-(from npm) with the hardfork pinned in ape-config.yaml.
+Each command runs as a user would run it, in a subprocess; ape-foundry starts and stops Anvil,
+ape-hardhat starts and stops Hardhat (both from npm), with the hardfork pinned in ape-config.yaml
+(and, for Hardhat, the project's hardhat.config.js).
 """
 
 from __future__ import annotations
@@ -24,13 +26,25 @@ pytestmark = [pytest.mark.chain, pytest.mark.interop]
 APE = ROOT / ".venv" / "bin" / "ape"
 
 
+#: `ape run` arguments for each local network: Ape's default (Anvil) and Hardhat.
+NETWORKS = {"anvil": [], "hardhat": ["--network", "ethereum:local:hardhat"]}
+
+
 def test_ape_config_pins_the_project_hardfork() -> None:
-    """ape-config.yaml cannot import zkml_chain.hardfork: both of its plugin sections must repeat it."""
+    """ape-config.yaml and hardhat.config.js cannot import zkml_chain.hardfork: each must repeat it."""
+    import chompjs
     import yaml
 
     config = yaml.safe_load((ROOT / "ape-config.yaml").read_text())
     assert config["foundry"]["evm_version"] == HARDFORK
+    assert config["hardhat"]["evm_version"] == HARDFORK
     assert config["solidity"]["evm_version"] == HARDFORK
+    assert (ROOT / config["hardhat"]["hardhat_config_file"]).resolve() == ROOT / "hardhat.config.js"
+    hardhat = chompjs.parse_js_object((ROOT / "hardhat.config.js").read_text())  # the first object: the config
+    network = hardhat["networks"]["hardhat"]
+    assert network["hardfork"] == HARDFORK and network["chainId"] == 31337
+    assert network["throwOnTransactionFailures"] is False
+    assert "config.networks.node = config.networks.hardhat;" in (ROOT / "hardhat.config.js").read_text()
 
 
 def test_ape_compile_works_offline(tmp_path: Path, chain_key: ProvingKey) -> None:
@@ -49,12 +63,14 @@ def test_ape_compile_works_offline(tmp_path: Path, chain_key: ProvingKey) -> Non
     assert {"Groth16Verifier", "CreditLendingPool", "ModelRegistry", "AttestationRegistry"} <= set(built["contractTypes"])
 
 
-def test_ape_run_deploy_verifier(tmp_path: Path, chain_key: ProvingKey) -> None:
+@pytest.mark.parametrize("network", NETWORKS)
+def test_ape_run_deploy_verifier(tmp_path: Path, chain_key: ProvingKey, network: str) -> None:
     vk = tmp_path / "verification_key.json"
     vk.write_text(json.dumps(chain_key.verifying_key.to_snarkjs()))
-    r = run([APE, "run", "deploy_verifier", vk, "--batch"], cwd=ROOT)
+    r = run([APE, "run", "deploy_verifier", vk, "--batch", *NETWORKS[network]], cwd=ROOT)
     assert r.returncode != 0 and "development key" in r.stdout + r.stderr  # refused without the flag
-    r = run([APE, "run", "deploy_verifier", vk, "--batch", "--allow-development-key"], cwd=ROOT)
+    r = run([APE, "run", "deploy_verifier", vk, "--batch", "--allow-development-key", *NETWORKS[network]], cwd=ROOT)
+    assert ("Starting 'Hardhat node'" in r.stdout + r.stderr) == (network == "hardhat")
     assert r.returncode == 0, r.stdout + r.stderr
     assert re.search(r"Groth16BatchVerifier \(2 public inputs\) deployed at 0x[0-9a-fA-F]{40}, [\d,]+ gas "
                      rf"\[hardfork {HARDFORK}\]", r.stdout), r.stdout
@@ -62,12 +78,15 @@ def test_ape_run_deploy_verifier(tmp_path: Path, chain_key: ProvingKey) -> None:
     assert r.returncode != 0 and "nope.json" in r.stdout + r.stderr
 
 
-def test_ape_run_gas_benchmark_writes_table_json_and_plot(tmp_path: Path) -> None:
+@pytest.mark.parametrize("network", NETWORKS)
+def test_ape_run_gas_benchmark_writes_table_json_and_plot(tmp_path: Path, network: str) -> None:
     r = run([APE, "run", "gas_benchmark", "--ells", "1,3", "--batch-sizes", "1,3", "--batch-ell", "3",
-             "--out", tmp_path], cwd=ROOT)
+             "--out", tmp_path, *NETWORKS[network]], cwd=ROOT)
     assert r.returncode == 0, r.stdout + r.stderr
     data = json.loads((tmp_path / "gas.json").read_text())
     assert data["meta"]["hardfork"] == HARDFORK
+    assert data["meta"]["node"] == {"anvil": "foundry (npm @foundry-rs/anvil 1.7.1)",
+                                    "hardhat": "hardhat (npm hardhat 3.18.0)"}[network]
     assert [row["ell"] for row in data["single"]] == [1, 3]
     for row in data["single"]:
         assert row["floor"] < row["ours"] < row["snarkjs"]
@@ -78,12 +97,15 @@ def test_ape_run_gas_benchmark_writes_table_json_and_plot(tmp_path: Path) -> Non
 
 
 @pytest.mark.timeout(1500)  # the session's first demo builds the ceremony cache
-def test_ape_run_lending_demo(tmp_path: Path, ceremony_cache: Path) -> None:
+@pytest.mark.parametrize("network", NETWORKS)
+def test_ape_run_lending_demo(tmp_path: Path, ceremony_cache: Path, network: str) -> None:
     """The flagship story through Ape: every step as it must be, and the gas report written."""
-    r = run([APE, "run", "lending", "demo", "--out", tmp_path, "--ceremony-cache", ceremony_cache], cwd=ROOT,
-            timeout=1200)
+    r = run([APE, "run", "lending", "demo", "--out", tmp_path, "--ceremony-cache", ceremony_cache, *NETWORKS[network]],
+            cwd=ROOT, timeout=1200)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert_story_went_right(json.loads((tmp_path / "story.json").read_text()))
+    story = json.loads((tmp_path / "story.json").read_text())
+    assert_story_went_right(story)
+    assert story["chain"] == f"ape ethereum:local:{'foundry' if network == 'anvil' else 'hardhat'}"
     gas = json.loads((tmp_path / "gas.json").read_text())
     assert gas["hardfork"] == HARDFORK and gas["gas"]["CreditLendingPool.borrow (repeat)"] > 0
 

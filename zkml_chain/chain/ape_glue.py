@@ -63,9 +63,20 @@ def signer(account: AccountAPI) -> Signer:
 
 
 def hardfork() -> str:
-    """The node's hardfork as Anvil reports it (anvil_nodeInfo), or the configured one."""
+    """The node's hardfork as Anvil reports it (anvil_nodeInfo), or the one the provider was
+    configured with (ape-hardhat's ``hardhat: evm_version``; Hardhat has no RPC that reports it)."""
     try:
         info: Any = networks.provider.make_request("anvil_nodeInfo", [])
         return str(info.get("hardFork", "unknown")).lower()
     except Exception:  # not an Anvil node: fall back to what the provider was told
-        return str(getattr(networks.provider, "evm_version", None) or "unknown")
+        provider = networks.provider
+        told = getattr(getattr(provider, "config", None), "evm_version", None) or getattr(provider, "evm_version", None)
+        return str(told or "unknown")
+
+
+def node_name() -> str:
+    """The chain a report's figures come from: Ape's provider and, for the local ones we pin,
+    the npm package that runs it."""
+    name = str(networks.provider.name)
+    package = {"foundry": toolchain.ANVIL, "hardhat": toolchain.HARDHAT}.get(name)
+    return f"{name} (npm {package.package} {package.version})" if package else name

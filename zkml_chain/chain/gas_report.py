@@ -29,9 +29,10 @@ class BatchRow:
 
 
 def write_report(singles: list[SingleRow], batches: list[BatchRow], fork: str, out: Path, batch_ell: int,
-                 console: Console) -> None:
-    """Print the tables and write gas.json, gas.md and gas.png into ``out``."""
-    table = Table(title=f"Groth16 verification gas, one transaction each (hardfork {fork})")
+                 console: Console, node: str) -> None:
+    """Print the tables and write gas.json, gas.md and gas.png into ``out``; ``node`` names the
+    chain the figures come from (e.g. "hardhat (npm hardhat 3.18.0)")."""
+    table = Table(title=f"Groth16 verification gas, one transaction each ({node}, hardfork {fork})")
     for col in ("public inputs ℓ", "ours", "snarkjs", "ours − snarkjs", "floor", "ours − floor",
                 "floor + 1,500 + 250ℓ"):
         table.add_column(col, justify="right")
@@ -48,10 +49,10 @@ def write_report(singles: list[SingleRow], batches: list[BatchRow], fork: str, o
 
     out.mkdir(parents=True, exist_ok=True)
     meta = {"hardfork": fork, "date": time.strftime("%Y-%m-%d"), "command": "ape run gas_benchmark",
-            "node": "anvil (npm @foundry-rs/anvil)", "solc": "0.8.37 (npm), via-IR, 1,000,000 runs"}
+            "node": node, "solc": "0.8.37 (npm), via-IR, 1,000,000 runs"}
     (out / "gas.json").write_text(json.dumps({"meta": meta, "single": [asdict(r) for r in singles],
                                               "batch": [asdict(b) for b in batches]}, indent=1) + "\n")
-    md = [f"Hardfork {fork}; every figure is a mined transaction's gasUsed (`ape run gas_benchmark`).", "",
+    md = [f"{node}, hardfork {fork}; every figure is a mined transaction's gasUsed (`ape run gas_benchmark`).", "",
           "| ℓ | ours | snarkjs | ours − snarkjs | floor | ours − floor | floor + 1,500 + 250ℓ |",
           "|---:|---:|---:|---:|---:|---:|---:|"]
     md += [f"| {r.ell} | {r.ours:,} | {r.snarkjs:,} | {r.ours - r.snarkjs:+,} | {r.floor:,} | "

@@ -1,7 +1,7 @@
 """The Solidity compiler, offline: npm's solc (solcjs, WASM) behind a solc-compatible front.
 
 Native solc binaries cannot be downloaded on offline machines, so zkml-chain compiles with npm's
-solc, found by :mod:`zkml_chain.toolchain`, through ``solc_shim.js`` (shipped with the package):
+solc, found by :mod:`zkml_chain.toolchain`, through ``solc_shim.cjs`` (shipped with the package):
 it answers ``--version`` like solc and compiles standard JSON. py-solc-x and Ape's Solidity
 plugin need a ``solc-v<version>`` executable in a folder instead; :func:`install_shim` (run by
 ``make install``) writes one that runs the same script.
@@ -26,7 +26,7 @@ from ..files import atomic_writer
 
 log = logging.getLogger(__name__)
 
-SHIM_SCRIPT = "solc_shim.js"
+SHIM_SCRIPT = "solc_shim.cjs"
 
 
 @dataclass(frozen=True)
