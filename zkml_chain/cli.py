@@ -423,7 +423,7 @@ def export_foundry_cmd(out: Path, vk_path: Path, proof_path: Path, public_path: 
                        allow_development_key: bool) -> None:
     """A Foundry project in DIR: src/ (the verifier), test/ (the proof accepted, a wrong input
     false, an input >= r reverting), foundry.toml (zkml-chain's compiler settings, offline).
-    Then: cd DIR && forge test --gas-report."""
+    Then: cd DIR && forge test --gas-report (and forge snapshot)."""
     from .export.foundry import export_foundry
     from .groth16 import Proof, VerifyingKey, load_public
 
@@ -431,6 +431,33 @@ def export_foundry_cmd(out: Path, vk_path: Path, proof_path: Path, public_path: 
     exported = export_foundry(out, vk, Proof.load(proof_path), load_public(public_path), source=vk_path.name,
                               batch=batch, allow_development_key=allow_development_key)
     click.echo(f"export foundry: {exported.contract} -> " + ", ".join(str(f) for f in exported.files))
+
+
+@export_group.command("hardhat")
+@click.argument("out", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("vk_path", metavar="VERIFICATION_KEY", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A proof.json the tests verify (snarkjs format); copied to test/fixtures/.")
+@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Its public.json.")
+@click.option("--batch", is_flag=True, help="Export the batch verifier (verifyBatch) instead.")
+@click.option("--allow-development-key", is_flag=True,
+              help="Export even a development key or one without a phase-2 contribution (forgeable: tests only).")
+@_friendly
+def export_hardhat_cmd(out: Path, vk_path: Path, proof_path: Path, public_path: Path, batch: bool,
+                       allow_development_key: bool) -> None:
+    """A Hardhat 3 project in DIR: contracts/ (the verifier), helpers/zkml.js (snarkjs proof and
+    public signals to verifyProof arguments, custom errors by name), test/ (node:test + ethers:
+    the proof accepted, a wrong input false, an input >= r reverting), hardhat.config.js
+    (zkml-chain's compiler settings, npm solc, offline). Then: cd DIR && npm install && npx
+    hardhat test --gas-stats (Node >= 22.13)."""
+    from .export.hardhat import export_hardhat
+    from .groth16 import Proof, VerifyingKey, load_public
+
+    vk = VerifyingKey.load(vk_path)
+    exported = export_hardhat(out, vk, Proof.load(proof_path), load_public(public_path), source=vk_path.name,
+                              batch=batch, allow_development_key=allow_development_key)
+    click.echo(f"export hardhat: {exported.contract} -> " + ", ".join(str(f) for f in exported.files))
 
 
 @main.group("toolchain")

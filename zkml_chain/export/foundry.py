@@ -9,34 +9,22 @@ offline (npm's solc behind the project's shim). ``forge test --gas-report`` runs
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ProofInputError
 from ..files import write_all
-from ..groth16 import Proof, VerifyingKey, verify
+from ..groth16 import Proof, VerifyingKey
 from ..solidity.compile import EVM_VERSION, OPTIMIZER_RUNS
-from ..solidity.render import render_verifier, template_environment
+from ..solidity.render import template_environment
 from ..solidity.solc import find, shim_folder
+from .verified import Exported, checked_verifier
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Exported:
-    folder: Path
-    contract: str
-    files: tuple[Path, ...]
 
 
 def export_foundry(out: Path, vk: VerifyingKey, proof: Proof, public: list[int], *, source: str,
                    batch: bool = False, allow_development_key: bool = False) -> Exported:
     """Write the project into ``out`` (all files or none). The proof must verify under ``vk``."""
-    if len(public) != vk.n_public:
-        raise ProofInputError(f"{len(public)} public signals for a key with {vk.n_public}")
-    if not verify(vk, proof, public):
-        raise ProofInputError("the proof does not verify under this verifying key: the exported tests would fail")
-    rendered = render_verifier(vk, batch=batch, source=source, allow_development_key=allow_development_key)
+    rendered = checked_verifier(vk, proof, public, source=source, batch=batch, allow_development_key=allow_development_key)
     solc = find()
     shims = sorted(shim_folder().glob(f"solc-v{solc.version}"))
     solc_path = str(shims[0]) if shims else solc.version
