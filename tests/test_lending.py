@@ -23,6 +23,7 @@ from zkml_chain.field import R
 from zkml_chain.files import read_json
 from zkml_chain.groth16 import Proof, prove, verify
 from zkml_chain.lending.features import CATEGORIES, FEATURE_NAMES, encode, load
+from zkml_chain.lending.per_chain import lending_gas
 from zkml_chain.lending.signals import POOL_SIGNALS, SOLIDITY_FILE, PoolSignals
 from zkml_chain.lending.stack import (
     CLAIM,
@@ -306,39 +307,15 @@ def test_borrow_gas_against_a_bare_verification(world: World) -> None:
     assert (sent_first.gas_used - bare) - (sent_second.gas_used - bare2) == 2 * (20_000 - 2_900)
 
 
-def _lending_gas(chain: str, prover: Prover, good: np.ndarray, proofs: list[tuple[Proof, list[int]]] | None) -> tuple[
-        dict[str, int], list[tuple[Proof, list[int]]]]:
-    """Deploy the stack on a fresh ``chain``, attest, borrow twice (a first and a repeat loan) and
-    repay: every transaction's gasUsed. The same proofs serve every chain (same chain id, same
-    deployer nonces, so the same pool address and domain): calldata, hence gas, is comparable."""
-    with local_chain(chain) as node:
-        evm = Evm(node.url)
-        owner, attester, alice = evm.w3.eth.accounts[:3]
-        stack = deploy_stack(evm, prover, min_score=POLICY, max_debt=10 * LOAN, liquidity=LIQUIDITY, attester=attester,
-                             model_name="german-credit-mlp", model_version="1.0.0", allow_development_key=True)
-        now = int(evm.w3.eth.get_block("latest")["timestamp"])
-        gas = dict(stack.gas)
-        gas["attest"] = stack.attest(attester, alice, input_commitment(good, 77), now + 86_400).gas_used
-        if proofs is None:
-            proofs = [prover.prove(good, 77, POLICY, alice, stack.domain(), nonce) for nonce in (0, 1)]
-        for label, (proof, public) in zip(("borrow (first loan)", "borrow (repeat)"), proofs):
-            sent = stack.borrow(alice, LOAN, proof, public)
-            assert sent.status == 1, (chain, label)
-            gas[label] = sent.gas_used
-        approve, repay = stack.repay(alice, 2 * LOAN)
-        gas["approve"], gas["repay"] = approve.gas_used, repay.gas_used
-    return gas, proofs
-
-
 def test_lending_gas_is_the_same_on_anvil_and_hardhat(models: Path, lending_circuits: dict[str, Path]) -> None:
     """Deploy, register, attest, borrow and repay cost the same gas, to the unit, on both chains."""
     prover, ds = Prover(lending_circuits["mlp"]), load()
     good = ds.features[int(np.flatnonzero(_scores(models / "mlp.onnx", ds.features) > POLICY + 0.1)[0])]
-    anvil, proofs = _lending_gas("anvil", prover, good, None)
-    hardhat, _ = _lending_gas("hardhat", prover, good, proofs)
+    anvil, proofs = lending_gas("anvil", prover, good, min_score=POLICY, loan=LOAN, liquidity=LIQUIDITY)
+    hardhat, _ = lending_gas("hardhat", prover, good, min_score=POLICY, loan=LOAN, liquidity=LIQUIDITY, proofs=proofs)
     print("\n" + "; ".join(f"{k}: {v:,}" for k, v in anvil.items()))
     assert anvil == hardhat, {k: (anvil[k], hardhat[k]) for k in anvil if anvil[k] != hardhat.get(k)}
-    assert anvil["borrow (first loan)"] - anvil["borrow (repeat)"] > 0
+    assert anvil["CreditLendingPool.borrow (first loan)"] > anvil["CreditLendingPool.borrow (repeat)"]
 
 
 def test_cli_compiles_and_proves_a_threshold_claim(models: Path, tmp_path: Path) -> None:

@@ -24,14 +24,13 @@ from zkml_chain.chain.evm import Evm, Reverted
 from zkml_chain.chain.gas import single_verification_budget, verification_floor
 from zkml_chain.chain.gas_report import SingleRow
 from zkml_chain.chain.node import LocalNode
-from zkml_chain.chain.suite import Case, build_case
+from zkml_chain.chain.per_chain import VerifierSuite, verifier_gas
 from zkml_chain.curve import G1_GENERATOR, G1Point, G2Point
 from zkml_chain.field import Q, R
 from zkml_chain.groth16 import ProvingKey
 from zkml_chain.groth16.proof import Proof
 from zkml_chain.hardfork import HARDFORK
 from zkml_chain.solidity import compile_sources, render_verifier
-from zkml_chain.solidity.compile import Artifact
 
 pytestmark = [pytest.mark.chain, pytest.mark.interop]
 
@@ -66,25 +65,14 @@ def evm(node: LocalNode) -> Evm:
     return Evm(node.url)
 
 
-@dataclass(frozen=True)
-class Suite:
-    """Keys, proofs and compiled verifiers for every ℓ: the same on every chain."""
-
-    cases: dict[int, Case]
-    artifacts: dict[str, Artifact]
+@pytest.fixture(scope="module")
+def suite() -> VerifierSuite:
+    """Keys, proofs and compiled verifiers (ours and snarkjs's) for every ℓ: the same on every chain."""
+    return VerifierSuite.build(SIZES, BATCH_ELL, BATCH_N)
 
 
 @pytest.fixture(scope="module")
-def suite() -> Suite:
-    cases = {ell: build_case(ell, BATCH_N if ell == BATCH_ELL else 3, seed=1) for ell in SIZES}
-    sources: dict[str, str] = {}
-    for case in cases.values():
-        sources.update(case.sources())
-    return Suite(cases, compile_sources(sources))
-
-
-@pytest.fixture(scope="module")
-def deployed(evm: Evm, suite: Suite) -> dict[int, Deployed]:
+def deployed(evm: Evm, suite: VerifierSuite) -> dict[int, Deployed]:
     """For each ℓ: a key, our verifier and batch verifier, and snarkjs's verifier of the same key."""
     cases, artifacts = suite.cases, suite.artifacts
     out = {}
@@ -311,28 +299,9 @@ def test_batch_malformed_input_reverts(evm: Evm, deployed: dict[int, Deployed]) 
         assert isinstance(res, Reverted) and res.error == "MalformedProof", what
 
 
-def _gas_used(chain: str, suite: Suite) -> dict[str, int]:
-    """Deploy our verifiers (ℓ = 1, 2, 8, 32) and the batch verifier on a fresh ``chain``; the
-    gasUsed of each deployment, one verification per ℓ, and a batch of N = 16 at ℓ = 8."""
-    gas: dict[str, int] = {}
-    with local_chain(chain) as node:
-        evm = Evm(node.url)
-        for ell, case in suite.cases.items():
-            single, gas[f"deploy Verifier{ell}"] = evm.deploy(suite.artifacts[f"Verifier{ell}"])
-            proof, public = case.statements[0]
-            gas[f"verifyProof ℓ={ell}"] = evm.send(single.functions.verifyProof(*proof.verify_proof_args(),
-                                                                               public)).gas_used
-        batch, gas[f"deploy BatchVerifier{BATCH_ELL}"] = evm.deploy(suite.artifacts[f"BatchVerifier{BATCH_ELL}"])
-        statements = suite.cases[BATCH_ELL].statements
-        sent = evm.send(batch.functions.verifyBatch([p.evm_words() for p, _ in statements], [s for _, s in statements]))
-        assert sent.status == 1
-        gas[f"verifyBatch N={BATCH_N} ℓ={BATCH_ELL}"] = sent.gas_used
-    return gas
-
-
-def test_gas_used_is_the_same_on_anvil_and_hardhat(suite: Suite) -> None:
+def test_gas_used_is_the_same_on_anvil_and_hardhat(suite: VerifierSuite) -> None:
     """Gas is the EVM's, not the node's: every figure in the README holds on both chains."""
-    anvil, hardhat = _gas_used("anvil", suite), _gas_used("hardhat", suite)
+    anvil, hardhat = verifier_gas("anvil", suite), verifier_gas("hardhat", suite)
     print(f"\n[{HARDFORK}] " + "; ".join(f"{k}: {v:,}" for k, v in anvil.items()))
     assert anvil == hardhat, {k: (anvil[k], hardhat[k]) for k in anvil if anvil[k] != hardhat.get(k)}
     assert len(anvil) == 2 * len(SIZES) + 2 and all(v > 21_000 for v in anvil.values())
