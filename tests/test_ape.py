@@ -119,22 +119,29 @@ def accounts_address(index: int) -> str:
                                      account_path=f"m/44'/60'/0'/0/{index}").address)
 
 
-def test_ape_lending_operator_commands_share_one_node(tmp_path: Path, lending_circuits: dict[str, Path]) -> None:
-    """deploy, attest, borrow, repay as separate `ape run` commands against one running Anvil
-    (ape-foundry connects to it instead of starting its own), with refusals as clear errors."""
-    from zkml_chain.chain.anvil import Anvil
+@pytest.mark.parametrize("chain", ["anvil", "hardhat"])
+def test_ape_lending_operator_commands_share_one_node(tmp_path: Path, lending_circuits: dict[str, Path],
+                                                      chain: str) -> None:
+    """deploy, attest, borrow, repay as separate `ape run` commands against one running Anvil or
+    Hardhat node (ape-foundry / ape-hardhat connect to it instead of starting their own), with
+    refusals as clear errors."""
+    from zkml_chain.chain.chains import local_chain
 
     circuit = lending_circuits["lr"]
     project = tmp_path / "project"
     (project / "scripts").mkdir(parents=True)
     shutil.copy(ROOT / "scripts" / "lending.py", project / "scripts")
-    with Anvil() as node:
-        config = (ROOT / "ape-config.yaml").read_text().replace("foundry:\n", f"foundry:\n  host: {node.url}\n")
+    with local_chain(chain) as node:
+        plugin = {"anvil": "foundry", "hardhat": "hardhat"}[chain]
+        config = (ROOT / "ape-config.yaml").read_text().replace(f"\n{plugin}:\n", f"\n{plugin}:\n  host: {node.url}\n")
+        config = config.replace("default_provider: foundry", f"default_provider: {plugin}")
+        assert f"host: {node.url}" in config
         (project / "ape-config.yaml").write_text(config)
 
         def ape(*args: object) -> str:
             r = run([APE, "run", "lending", *args], cwd=project)
             assert r.returncode == 0, r.stdout + r.stderr
+            assert "Starting '" not in r.stdout + r.stderr  # Ape used our node, not one of its own
             return r.stdout
 
         dep = tmp_path / "deployment.json"
