@@ -90,8 +90,10 @@ def test_the_exported_hardhat_project_passes_hardhat_test(tmp_path: Path, chain,
 
     # the user's `npm install`, offline: the project's own node_modules holds the same pinned packages
     (project / "node_modules").symlink_to(toolchain.node_modules(toolchain.HARDHAT), target_is_directory=True)
-    hardhat = [*toolchain.hardhat_command(), "test", "--gas-stats"]
-    t = subprocess.run(hardhat, cwd=project, capture_output=True, text=True, timeout=600)
+    # as the README says to run it: npx, with a Node >= 22.13 first on PATH (`zkml-chain toolchain env`)
+    hardhat = ["npx", "--no-install", "hardhat", "test", "--gas-stats"]
+    env = {**os.environ, "PATH": toolchain.environment()["PATH"]}
+    t = subprocess.run(hardhat, cwd=project, capture_output=True, text=True, timeout=600, env=env)
     assert t.returncode == 0, t.stdout + t.stderr
     assert "4 passing" in t.stdout and "solc 0.8.37" in t.stdout, t.stdout
     for name in ("accepts the exported proof", "returns false for a wrong public input",
@@ -109,5 +111,5 @@ def test_the_exported_hardhat_project_passes_hardhat_test(tmp_path: Path, chain,
     # a fixture that no longer matches the proof fails the acceptance test, and only it
     fixture = project / "test" / "fixtures" / "public.json"
     fixture.write_text(json.dumps([str(public[0] + 1), *map(str, public[1:])]))
-    t = subprocess.run(hardhat, cwd=project, capture_output=True, text=True, timeout=600)
+    t = subprocess.run(hardhat, cwd=project, capture_output=True, text=True, timeout=600, env=env)
     assert t.returncode != 0 and "3 passing" in t.stdout and "1 failing" in t.stdout, t.stdout + t.stderr
