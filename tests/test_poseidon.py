@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import subprocess
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from zkml_chain.poseidon import (
     params,
     permute,
     permute_optimized,
+    permute_optimized_reference,
     signed_width,
 )
 from zkml_chain.poseidon import commit as commit_out
@@ -116,6 +118,29 @@ def test_optimized_schedule_equals_the_reference_permutation() -> None:
         states = [[rng.randrange(R) for _ in range(n + 1)] for _ in range(2)]
         fast = permute_optimized(np.array(states, dtype=object), optimized_params(n))
         assert [list(map(int, row)) for row in fast] == [permute(st, params(n)) for st in states]
+
+
+def _with_layers(permutation: Callable[..., np.ndarray], states: list[list[int]], o: object
+                 ) -> tuple[list[list[int]], list[list[int]]]:
+    """The permuted states and every recorded S-box layer, as lists of ints."""
+    layers: list[list[int]] = []
+    final = permutation(np.array(states, dtype=object), o,
+                        lambda *layer: layers.extend([list(map(int, x.ravel())) for x in layer]))
+    return [list(map(int, row)) for row in final], layers
+
+
+def test_native_permutation_and_its_sbox_layers_equal_the_python_reference() -> None:
+    """The native kernel (used for witnesses) against the Python schedule, layer by layer: every
+    width, batches of 1 and 3, zero and r - 1 states."""
+    rng = random.Random(10)
+    for n in range(1, MAX_INPUTS + 1):
+        o = optimized_params(n)
+        for states in ([[rng.randrange(R) for _ in range(n + 1)] for _ in range(3)], [[0] * (n + 1)],
+                       [[R - 1] * (n + 1)]):
+            fast, fast_layers = _with_layers(permute_optimized, states, o)
+            slow, slow_layers = _with_layers(permute_optimized_reference, states, o)
+            assert fast == slow
+            assert fast_layers == slow_layers and len(fast_layers) == 3 * (8 + o.partial_rounds)
 
 
 def test_packed_commitment_matches_and_binds_each_value() -> None:

@@ -16,8 +16,9 @@ from functools import cache
 
 import numpy as np
 
+from . import _native
 from .errors import FieldRangeError, ProofInputError
-from .field import R
+from .field import R, from_bytes, to_bytes
 
 FULL_ROUNDS = 8
 #: circomlib's partial rounds for t = 2, 3, ..., 17 (inputs 1..16).
@@ -341,11 +342,46 @@ def optimized_params(n_inputs: int) -> OptimizedParams:
     )
 
 
+@cache
+def _native_schedule(t: int) -> tuple[bytes, ...]:
+    """:func:`optimized_params` of width ``t`` as the native kernel's arrays."""
+    o = optimized_params(t - 1)
+    flat = lambda rows: to_bytes(v for row in rows for v in row)  # noqa: E731
+    return flat(o.constants), flat(o.mds), flat(o.pre_sparse), to_bytes([o.m00]), flat(o.w_hat), flat(o.v)
+
+
+def permute_with_layers(states: np.ndarray, o: OptimizedParams) -> tuple[np.ndarray, np.ndarray]:
+    """The Poseidon permutation on a batch of states (n, t), optimized schedule (equal to
+    :func:`permute`), in the native kernel: (the permuted states, every S-box layer's x², x⁴, x⁵
+    flattened in the order the in-circuit hash creates those wires)."""
+    s = np.asarray(states, dtype=object) % R
+    n, t = s.shape
+    out, layers = _native.poseidon_permute(to_bytes(s.ravel()), o.t, o.partial_rounds, *_native_schedule(o.t))
+    return np.array(from_bytes(out), dtype=object).reshape(n, t), np.array(from_bytes(layers), dtype=object)
+
+
 def permute_optimized(states: np.ndarray, o: OptimizedParams,
                       on_sbox: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None) -> np.ndarray:
-    """The Poseidon permutation on a batch of states (n, t), optimized schedule (equal to
-    :func:`permute`). ``on_sbox(x², x⁴, x⁵)`` sees every S-box layer in order: (n, t) arrays in
-    full rounds, (n,) in partial ones — the wires the in-circuit hash creates."""
+    """:func:`permute_with_layers`, with ``on_sbox(x², x⁴, x⁵)`` called for every S-box layer in
+    order: (n, t) arrays in full rounds, (n,) in partial ones. :func:`permute_optimized_reference`
+    is the same in Python (the tests compare them)."""
+    final, values = permute_with_layers(states, o)
+    if on_sbox is not None:
+        n, t = final.shape
+        half, pos = FULL_ROUNDS // 2, 0
+        for r in range(FULL_ROUNDS + o.partial_rounds):
+            shape = (n,) if half <= r < half + o.partial_rounds else (n, t)
+            size = int(np.prod(shape))
+            on_sbox(*(values[pos + i * size : pos + (i + 1) * size].reshape(shape) for i in range(3)))
+            pos += 3 * size
+    return final
+
+
+def permute_optimized_reference(states: np.ndarray, o: OptimizedParams,
+                                on_sbox: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None
+                                ) -> np.ndarray:
+    """:func:`permute_optimized` in Python integers: the reference the native kernel is tested
+    against."""
     half = FULL_ROUNDS // 2
     s = np.asarray(states, dtype=object) % R
     mds_t = np.array(o.mds, dtype=object).T

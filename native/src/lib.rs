@@ -19,7 +19,8 @@
 //!
 //! Modules: `encoding` (bytes <-> field elements and points), `field` (Fr/Fq batches, sparse
 //! mat-vec), `ntt`, `msm` (G1/G2: MSM, batch multiplication, resident bases, validation),
-//! `pairing`, `ceremony` (trusted-setup kernels), `runtime`.
+//! `pairing`, `poseidon` (the hash's permutation with its S-box layers, for witnesses),
+//! `ceremony` (trusted-setup kernels), `runtime`.
 
 use pyo3::prelude::*;
 
@@ -29,6 +30,7 @@ mod field;
 mod msm;
 mod ntt;
 mod pairing;
+mod poseidon;
 mod runtime;
 
 // ceremony.rs predates the split and names these helpers from the crate root.
@@ -42,6 +44,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ntt::register(m)?;
     msm::register(m)?;
     pairing::register(m)?;
+    poseidon::register(m)?;
     ceremony::register(m)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{CurveGroup, VariableBaseMSM};
-use ark_ff::{BigInteger, PrimeField, UniformRand};
+use ark_ff::{BigInteger, Field, PrimeField, UniformRand};
 use ark_std::test_rng;
 
 use crate::encoding::*;
@@ -74,4 +74,32 @@ fn msm_over_decoded_bases_equals_the_naive_sum() {
     let fast = G1Projective::msm_bigint(&decoded, &s);
     let naive: G1Projective = bases.iter().zip(&scalars).map(|(b, k)| *b * k).sum();
     assert_eq!(fast, naive);
+}
+
+#[test]
+fn poseidon_schedule_of_width_two_matches_a_hand_computed_round() {
+    // With every constant zero, an identity MDS and P, m00 = 1 and zero w_hat/v, the schedule is
+    // x -> x^5 per S-box: the state and the recorded x², x⁴, x⁵ must follow exactly.
+    use crate::poseidon::{permute, Schedule};
+    let (t, rp) = (2, 3);
+    let one = Fr::from(1u64);
+    let zero = Fr::from(0u64);
+    let id = vec![one, zero, zero, one];
+    let s = Schedule {
+        t,
+        partial_rounds: rp,
+        constants: vec![zero; (8 + rp) * t],
+        mds: id.clone(),
+        pre_sparse: id,
+        m00: one,
+        w_hat: vec![zero; rp * (t - 1)],
+        v: vec![zero; rp * (t - 1)],
+    };
+    let mut state = vec![Fr::from(3u64), Fr::from(5u64)];
+    let layers = permute(&mut state, &s);
+    // the first element goes through 8 + 3 S-boxes, the second through the 8 full ones only
+    let pow = |x: u64, e: u64| Fr::from(x).pow([e]);
+    assert_eq!(state, vec![pow(3, 5u64.pow(11)), pow(5, 5u64.pow(8))]);
+    assert_eq!(layers.len(), 3 * (8 * t + rp));
+    assert_eq!(&layers[..6], &[pow(3, 2), pow(5, 2), pow(3, 4), pow(5, 4), pow(3, 5), pow(5, 5)]);
 }

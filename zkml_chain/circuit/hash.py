@@ -19,7 +19,7 @@ from ..poseidon import (
     TensorLayout,
     layout_header,
     optimized_params,
-    permute_optimized,
+    permute_with_layers,
 )
 from .builder import Circuit, Tensor
 
@@ -72,13 +72,9 @@ def _poseidon_values(c: Circuit, inputs: Tensor, o: OptimizedParams) -> Tensor:
     combinations."""
     lead = inputs.shape[:-1]
     x = np.asarray(inputs.values, dtype=object).reshape(-1, o.t - 1)
-
-    def record(*layers: np.ndarray) -> None:
-        for w in layers:
-            c.hint(w.reshape(lead + w.shape[1:]))
-        c.skip_constraints(3 * layers[0].size)
-
-    s = permute_optimized(np.concatenate([np.zeros((len(x), 1), dtype=object), x], axis=1), o, record)
+    s, layers = permute_with_layers(np.concatenate([np.zeros((len(x), 1), dtype=object), x], axis=1), o)
+    c.hint(layers)  # every S-box's x², x⁴, x⁵, already in the order poseidon() creates them
+    c.skip_constraints(layers.size)  # one constraint per recorded value: x·x, x²·x², x⁴·x
     return c.constant(s[:, 0].reshape(lead))
 
 
