@@ -177,9 +177,9 @@ def test_phase2_contribution_by_snarkjs_applies_to_our_key(compiled, our_keys, s
 
 
 @pytest.mark.chain
-def test_verifier_from_snarkjs_key_checks_snarkjs_proof_on_anvil(compiled, snarkjs_keys, snarkjs, tmp_path):
-    """snarkjs ceremony key -> `zkml-chain verifier` -> Anvil; snarkjs's proof and calldata pass."""
-    from zkml_chain.chain.anvil import Anvil
+def test_verifier_from_snarkjs_key_checks_snarkjs_proof_on_chain(compiled, snarkjs_keys, snarkjs, tmp_path):
+    """snarkjs ceremony key -> `zkml-chain verifier` -> Anvil and Hardhat; snarkjs's proof and calldata pass."""
+    from zkml_chain.chain.chains import CHAINS, local_chain
     from zkml_chain.chain.evm import Evm
     from zkml_chain.solidity.compile import load_artifact
 
@@ -191,13 +191,14 @@ def test_verifier_from_snarkjs_key_checks_snarkjs_proof_on_anvil(compiled, snark
              tmp_path / "pub.json"])
     assert r.returncode == 0, r.stderr
     args = soliditycalldata(snarkjs, tmp_path / "pub.json", tmp_path / "p.json")
-    with Anvil() as node:
-        evm = Evm(node.url)
-        verifier, _ = evm.deploy(artifact)
-        assert evm.call(verifier.functions.verifyProof(*args)) is True
-        wrong = list(args[3])
-        wrong[-1] = (wrong[-1] + 1) % R
-        assert evm.call(verifier.functions.verifyProof(args[0], args[1], args[2], wrong)) is False
+    for chain in CHAINS:
+        with local_chain(chain) as node:
+            evm = Evm(node.url)
+            verifier, _ = evm.deploy(artifact)
+            assert evm.call(verifier.functions.verifyProof(*args)) is True, chain
+            wrong = list(args[3])
+            wrong[-1] = (wrong[-1] + 1) % R
+            assert evm.call(verifier.functions.verifyProof(args[0], args[1], args[2], wrong)) is False, chain
 
 
 def test_verifier_refuses_a_key_without_phase2_contribution(compiled, snarkjs_keys, snarkjs, tmp_path):

@@ -287,8 +287,9 @@ def test_a_compiled_folder_whose_circuit_or_model_changed_is_refused(breast_canc
 
 
 @pytest.mark.chain
-def test_model_proof_verifies_on_anvil_with_the_rendered_verifier(breast_cancer, tmp_path) -> None:
-    from zkml_chain.chain.anvil import Anvil
+def test_model_proof_verifies_on_chain_with_the_rendered_verifier(breast_cancer, tmp_path) -> None:
+    """On Anvil and on Hardhat."""
+    from zkml_chain.chain.chains import CHAINS, local_chain
     from zkml_chain.chain.evm import Evm
     from zkml_chain.groth16 import Proof, load_public
     from zkml_chain.solidity.compile import load_artifact
@@ -303,14 +304,15 @@ def test_model_proof_verifies_on_anvil_with_the_rendered_verifier(breast_cancer,
     assert r.returncode == 0, r.stderr
     artifact = load_artifact(tmp_path / "V.json")
     proof, public = Proof.load(tmp_path / "p.json"), load_public(tmp_path / "pub.json")
-    with Anvil() as node:
-        evm = Evm(node.url)
-        verifier, _ = evm.deploy(artifact)
-        assert evm.call(verifier.functions.verifyProof(*proof.verify_proof_args(), public)) is True
-        flipped = list(public)
-        flipped[1] = 1 - flipped[1]  # the other label
-        assert evm.call(verifier.functions.verifyProof(*proof.verify_proof_args(), flipped)) is False
-        assert evm.send(verifier.functions.verifyProof(*proof.verify_proof_args(), public)).status == 1
+    for chain in CHAINS:
+        with local_chain(chain) as node:
+            evm = Evm(node.url)
+            verifier, _ = evm.deploy(artifact)
+            assert evm.call(verifier.functions.verifyProof(*proof.verify_proof_args(), public)) is True, chain
+            flipped = list(public)
+            flipped[1] = 1 - flipped[1]  # the other label
+            assert evm.call(verifier.functions.verifyProof(*proof.verify_proof_args(), flipped)) is False, chain
+            assert evm.send(verifier.functions.verifyProof(*proof.verify_proof_args(), public)).status == 1, chain
 
 
 MODELS = Path(__file__).parent / "models"
