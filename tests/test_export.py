@@ -20,21 +20,28 @@ pytestmark = [pytest.mark.interop, pytest.mark.slow]
 ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
 
 
-@pytest.mark.parametrize("batch", [False, True])
-def test_the_exported_foundry_project_passes_forge_test(tmp_path: Path, chain, chain_key: ProvingKey,
-                                                        batch: bool) -> None:
+def _export(kind: str, tmp_path: Path, chain, chain_key: ProvingKey, batch: bool) -> tuple[Path, list, list[int]]:
+    """`zkml-chain export KIND` of a fresh proof: refused without --allow-development-key (exit 2,
+    nothing written), then written. Returns (project, the command's arguments, public signals)."""
     _, w = chain
     proof, public = prove(chain_key, w)
     (tmp_path / "vk.json").write_text(json.dumps(chain_key.verifying_key.to_snarkjs()))
     (tmp_path / "proof.json").write_text(json.dumps(proof.to_snarkjs()))
     (tmp_path / "public.json").write_text(json.dumps([str(v) for v in public]))
     project = tmp_path / "project"
-    args = [ZKML, "export", "foundry", project, tmp_path / "vk.json", "--proof", tmp_path / "proof.json",
+    args = [ZKML, "export", kind, project, tmp_path / "vk.json", "--proof", tmp_path / "proof.json",
             "--public", tmp_path / "public.json", *(["--batch"] if batch else [])]
     r = run(args)
     assert r.returncode == 2 and "development key" in r.stderr and not project.exists()  # refused without the flag
     r = run([*args, "--allow-development-key"])
     assert r.returncode == 0, r.stderr
+    return project, args, public
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_the_exported_foundry_project_passes_forge_test(tmp_path: Path, chain, chain_key: ProvingKey,
+                                                        batch: bool) -> None:
+    project, args, public = _export("foundry", tmp_path, chain, chain_key, batch)
     contract = "Groth16BatchVerifier" if batch else "Groth16Verifier"
     assert (project / "src" / f"{contract}.sol").is_file() and (project / "test" / f"{contract}.t.sol").is_file()
 
@@ -72,18 +79,7 @@ def test_the_exported_hardhat_project_passes_hardhat_test(tmp_path: Path, chain,
                                                           batch: bool) -> None:
     from zkml_chain.solidity import compile_sources, render_verifier
 
-    _, w = chain
-    proof, public = prove(chain_key, w)
-    (tmp_path / "vk.json").write_text(json.dumps(chain_key.verifying_key.to_snarkjs()))
-    (tmp_path / "proof.json").write_text(json.dumps(proof.to_snarkjs()))
-    (tmp_path / "public.json").write_text(json.dumps([str(v) for v in public]))
-    project = tmp_path / "project"
-    args = [ZKML, "export", "hardhat", project, tmp_path / "vk.json", "--proof", tmp_path / "proof.json",
-            "--public", tmp_path / "public.json", *(["--batch"] if batch else [])]
-    r = run(args)
-    assert r.returncode == 2 and "development key" in r.stderr and not project.exists()  # refused without the flag
-    r = run([*args, "--allow-development-key"])
-    assert r.returncode == 0, r.stderr
+    project, _, public = _export("hardhat", tmp_path, chain, chain_key, batch)
     contract = "Groth16BatchVerifier" if batch else "Groth16Verifier"
     package = json.loads((project / "package.json").read_text())
     assert package["type"] == "module" and package["devDependencies"]["hardhat"] == toolchain.HARDHAT.version

@@ -408,56 +408,55 @@ def export_group() -> None:
     """Projects for other toolchains: a verifier with tests that run there."""
 
 
-@export_group.command("foundry")
-@click.argument("out", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
-@click.argument("vk_path", metavar="VERIFICATION_KEY", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="A proof.json the tests verify (snarkjs format).")
-@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Its public.json.")
-@click.option("--batch", is_flag=True, help="Export the batch verifier (verifyBatch) instead.")
-@click.option("--allow-development-key", is_flag=True,
-              help="Export even a development key or one without a phase-2 contribution (forgeable: tests only).")
-@_friendly
-def export_foundry_cmd(out: Path, vk_path: Path, proof_path: Path, public_path: Path, batch: bool,
-                       allow_development_key: bool) -> None:
-    """A Foundry project in DIR: src/ (the verifier), test/ (the proof accepted, a wrong input
-    false, an input >= r reverting), foundry.toml (zkml-chain's compiler settings, offline).
-    Then: cd DIR && forge test --gas-report (and forge snapshot)."""
+def _export_command(toolchain_name: str) -> Callable[[Callable[..., Any]], click.Command]:
+    """The arguments every `export` shares: DIR, the key, the fixture proof, --batch, the key check."""
+
+    def decorate(f: Callable[..., Any]) -> click.Command:
+        for option in reversed([
+            click.argument("out", metavar="DIR", type=click.Path(file_okay=False, path_type=Path)),
+            click.argument("vk_path", metavar="VERIFICATION_KEY", type=click.Path(dir_okay=False, path_type=Path)),
+            click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                         help="A proof.json the exported tests verify (snarkjs format)."),
+            click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                         help="Its public.json."),
+            click.option("--batch", is_flag=True, help="Export the batch verifier (verifyBatch) instead."),
+            click.option("--allow-development-key", is_flag=True, help="Export even a development key or one "
+                         "without a phase-2 contribution (forgeable: tests only)."),
+        ]):
+            f = option(f)
+        return export_group.command(toolchain_name)(_friendly(f))
+
+    return decorate
+
+
+def _run_export(kind: str, out: Path, vk_path: Path, proof_path: Path, public_path: Path, batch: bool,
+                allow_development_key: bool) -> None:
     from .export.foundry import export_foundry
-    from .groth16 import Proof, VerifyingKey, load_public
-
-    vk = VerifyingKey.load(vk_path)
-    exported = export_foundry(out, vk, Proof.load(proof_path), load_public(public_path), source=vk_path.name,
-                              batch=batch, allow_development_key=allow_development_key)
-    click.echo(f"export foundry: {exported.contract} -> " + ", ".join(str(f) for f in exported.files))
-
-
-@export_group.command("hardhat")
-@click.argument("out", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
-@click.argument("vk_path", metavar="VERIFICATION_KEY", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="A proof.json the tests verify (snarkjs format); copied to test/fixtures/.")
-@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Its public.json.")
-@click.option("--batch", is_flag=True, help="Export the batch verifier (verifyBatch) instead.")
-@click.option("--allow-development-key", is_flag=True,
-              help="Export even a development key or one without a phase-2 contribution (forgeable: tests only).")
-@_friendly
-def export_hardhat_cmd(out: Path, vk_path: Path, proof_path: Path, public_path: Path, batch: bool,
-                       allow_development_key: bool) -> None:
-    """A Hardhat 3 project in DIR: contracts/ (the verifier), helpers/zkml.js (snarkjs proof and
-    public signals to verifyProof arguments, custom errors by name), test/ (node:test + ethers:
-    the proof accepted, a wrong input false, an input >= r reverting), hardhat.config.js
-    (zkml-chain's compiler settings, npm solc, offline). Then: cd DIR && npm install && npx
-    hardhat test --gas-stats (Node >= 22.13)."""
     from .export.hardhat import export_hardhat
     from .groth16 import Proof, VerifyingKey, load_public
 
-    vk = VerifyingKey.load(vk_path)
-    exported = export_hardhat(out, vk, Proof.load(proof_path), load_public(public_path), source=vk_path.name,
-                              batch=batch, allow_development_key=allow_development_key)
-    click.echo(f"export hardhat: {exported.contract} -> " + ", ".join(str(f) for f in exported.files))
+    export = {"foundry": export_foundry, "hardhat": export_hardhat}[kind]
+    exported = export(out, VerifyingKey.load(vk_path), Proof.load(proof_path), load_public(public_path),
+                      source=vk_path.name, batch=batch, allow_development_key=allow_development_key)
+    click.echo(f"export {kind}: {exported.contract} -> " + ", ".join(str(f) for f in exported.files))
+
+
+@_export_command("foundry")
+def export_foundry_cmd(**options: Any) -> None:
+    """A Foundry project in DIR: src/ (the verifier), test/ (the proof accepted, a wrong input
+    false, an input >= r reverting), foundry.toml (zkml-chain's compiler settings, offline).
+    Then: cd DIR && forge test --gas-report (and forge snapshot)."""
+    _run_export("foundry", **options)
+
+
+@_export_command("hardhat")
+def export_hardhat_cmd(**options: Any) -> None:
+    """A Hardhat 3 project in DIR: contracts/ (the verifier), helpers/zkml.js (snarkjs proof and
+    public signals to verifyProof arguments, custom errors by name), test/ (node:test + ethers:
+    the proof accepted, a wrong input false, an input >= r reverting; the proof in
+    test/fixtures/), hardhat.config.js (zkml-chain's compiler settings, npm solc, offline). Then:
+    cd DIR && npm install && npx hardhat test --gas-stats (Node >= 22.13)."""
+    _run_export("hardhat", **options)
 
 
 @main.group("toolchain")
