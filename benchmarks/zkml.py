@@ -199,10 +199,10 @@ def verification_gas(d: Path, proof: Path, public: Path) -> int:
 #: EZKL configurations, each run on every model: its own calibration for resources (it picks the
 #: scales and logrows), and the tuning that proved fastest here at comparable accuracy (scale 8,
 #: lookups decomposed into 4 legs of base 128, so far fewer rows).
-EZKL_CONFIGS: dict[str, dict] = {
-    "ezkl (calibrated for resources)": {},
-    "ezkl (tuned: scale 8, decomp 128x4)": {"input_scale": 8, "param_scale": 8, "decomp_base": 128, "decomp_legs": 4,
-                                            "scales": [8]},
+EZKL_CONFIGS: dict[str, tuple[str, dict]] = {
+    "calibrated": ("ezkl (calibrated for resources)", {}),
+    "tuned": ("ezkl (tuned: scale 8, decomp 128x4)",
+              {"input_scale": 8, "param_scale": 8, "decomp_base": 128, "decomp_legs": 4, "scales": [8]}),
 }
 
 
@@ -259,10 +259,16 @@ def fastest_ezkl_ratios(rows: dict[str, dict[str, dict]]) -> dict[str, dict]:
 @click.option("--repeats", default=3, show_default=True, help="Our proofs per model (median reported).")
 @click.option("--ezkl-proofs", default=1, show_default=True, help="EZKL proofs per model (each takes minutes).")
 @click.option("--models", default="credit,digits", show_default=True, help="Which models to run.")
+@click.option("--ezkl-configs", default="calibrated,tuned", show_default=True,
+              help="Which EZKL configurations to run (see EZKL_CONFIGS).")
 @click.option("--scale", default=16, show_default=True,
               help="Our fixed-point scale (bits); EZKL calibrates its own (reported), 11 on the credit MLP.")
 @click.option("--work", type=click.Path(path_type=Path), default=ROOT / "build" / "zkml-bench", show_default=True)
-def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, scale: int, work: Path) -> None:
+def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, ezkl_configs: str, scale: int,
+         work: Path) -> None:
+    config_keys = [c.strip() for c in ezkl_configs.split(",")]
+    if unknown := [k for k in config_keys if k not in EZKL_CONFIGS]:
+        raise click.BadParameter(f"{', '.join(unknown)}: choose from {', '.join(EZKL_CONFIGS)}", param_hint="--ezkl-configs")
     sys.path.insert(0, str(ROOT))
     work.mkdir(parents=True, exist_ok=True)
     py = ensure_ezkl() if with_ezkl else None
@@ -277,7 +283,8 @@ def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, scale: in
         console.print(f"[bold]{name}[/]: zkml-chain ...")
         rows[name] = {"zkml-chain": ours(name.split()[0], model, cal, held, work, repeats, scale)}
         if py is not None:
-            for label, config in EZKL_CONFIGS.items():
+            for key in config_keys:
+                label, config = EZKL_CONFIGS[key]
                 console.print(f"[bold]{name}[/]: {label} ...")
                 rows[name][label] = ezkl(name.split()[0], model, cal, held, work, py, ezkl_proofs, config)
         console.print(rows[name])
