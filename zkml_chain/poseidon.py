@@ -360,28 +360,12 @@ def permute_with_layers(states: np.ndarray, o: OptimizedParams) -> tuple[np.ndar
     return np.array(from_bytes(out), dtype=object).reshape(n, t), np.array(from_bytes(layers), dtype=object)
 
 
-def permute_optimized(states: np.ndarray, o: OptimizedParams,
-                      on_sbox: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None) -> np.ndarray:
-    """:func:`permute_with_layers`, with ``on_sbox(x², x⁴, x⁵)`` called for every S-box layer in
-    order: (n, t) arrays in full rounds, (n,) in partial ones. :func:`permute_optimized_reference`
-    is the same in Python (the tests compare them)."""
-    final, values = permute_with_layers(states, o)
-    if on_sbox is not None:
-        n, t = final.shape
-        half, pos = FULL_ROUNDS // 2, 0
-        for r in range(FULL_ROUNDS + o.partial_rounds):
-            shape = (n,) if half <= r < half + o.partial_rounds else (n, t)
-            size = int(np.prod(shape))
-            on_sbox(*(values[pos + i * size : pos + (i + 1) * size].reshape(shape) for i in range(3)))
-            pos += 3 * size
-    return final
-
-
 def permute_optimized_reference(states: np.ndarray, o: OptimizedParams,
                                 on_sbox: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None
                                 ) -> np.ndarray:
-    """:func:`permute_optimized` in Python integers: the reference the native kernel is tested
-    against."""
+    """:func:`permute_with_layers` in Python integers, with ``on_sbox(x², x⁴, x⁵)`` called for
+    every S-box layer in order ((n, t) arrays in full rounds, (n,) in partial ones): the reference
+    the native kernel is tested against."""
     half = FULL_ROUNDS // 2
     s = np.asarray(states, dtype=object) % R
     mds_t = np.array(o.mds, dtype=object).T
