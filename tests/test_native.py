@@ -251,6 +251,10 @@ def test_resident_bases_validate_once_and_match_the_one_shot_msm() -> None:
     assert a.msm(s) == _native.g1_msm(g1, s)
     assert a.msm(s[: 10 * 32]) == _native.g1_msm(g1[: 10 * 64], s[: 10 * 32])  # a prefix of the points
     assert b.msm(s[: 20 * 32]) == _native.g2_msm(g2, s[: 20 * 32])
+    # the batch-affine kernel (default) and arkworks' reference agree (the Rust tests cover the edge cases)
+    assert a.msm(s, kernel="arkworks") == a.msm(s) and b.msm(s[:640], kernel="arkworks") == b.msm(s[:640])
+    with pytest.raises(ValueError, match='unknown MSM kernel "fast"'):
+        a.msm(s, kernel="fast")
     with pytest.raises(ValueError, match="51 scalars for 50 points"):
         a.msm(s + s[:32])
     off = bytearray(g1)

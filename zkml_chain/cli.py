@@ -161,9 +161,12 @@ def setup(circuit: Path, out: Path | None, ptau_path: Path | None) -> None:
               help="Where to write proof.json (snarkjs format).")
 @click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write public.json (snarkjs format).")
+@click.option("--msm", "msm_kernel", default="batch-affine", hidden=True,
+              type=click.Choice(["batch-affine", "arkworks"]),  # groth16.prove.MSM_KERNELS
+              help="MSM kernel with --wtns, for benchmarks: ours, or arkworks' as the reference.")
 @_friendly
 def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path: Path | None, proof_path: Path,
-          public_path: Path) -> None:
+          public_path: Path, msm_kernel: str) -> None:
     """Prove with the key in KEYDIR (from `setup`, or any snarkjs Groth16 .zkey named circuit.zkey).
 
     The witness is a circom .wtns (--wtns) or, for a model compiled with `compile`, computed from
@@ -194,7 +197,7 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
         witness = Witness.load(cast(Path, wtns))  # exactly one of --wtns and --input, checked above
         pk = ProvingKey.load(keydir / ZKEY_NAME)
         circuit = keydir / R1CS_NAME
-        proof, public = run_prove(pk, witness, circuit=circuit if circuit.is_file() else None)
+        proof, public = run_prove(pk, witness, circuit=circuit if circuit.is_file() else None, msm_kernel=msm_kernel)
     files = {
         proof_path: json_bytes(proof.to_snarkjs()),
         public_path: json_bytes([str(v) for v in public]),

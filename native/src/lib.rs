@@ -30,6 +30,7 @@ mod field;
 mod msm;
 mod ntt;
 mod pairing;
+mod pippenger;
 mod poseidon;
 mod runtime;
 
@@ -37,8 +38,22 @@ mod runtime;
 pub(crate) use encoding::*;
 pub(crate) use runtime::{run, run_bytes};
 
+/// Built with ADX and BMI2 (the repository's .cargo/config.toml) but loaded on a CPU without
+/// them: refuse with a message instead of dying on an illegal instruction in the first kernel.
+fn check_cpu() -> PyResult<()> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "adx", target_feature = "bmi2"))]
+    if !(std::arch::is_x86_feature_detected!("adx") && std::arch::is_x86_feature_detected!("bmi2")) {
+        return Err(pyo3::exceptions::PyImportError::new_err(
+            "zkml_chain's native extension was built for CPUs with ADX and BMI2 and this CPU lacks them; \
+             rebuild it here with RUSTFLAGS=\"-C target-cpu=x86-64\" make install",
+        ));
+    }
+    Ok(())
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    check_cpu()?;
     runtime::register(m)?;
     field::register(m)?;
     ntt::register(m)?;

@@ -10,16 +10,27 @@ use crate::encoding::{
     decode_fr, decode_g1, decode_g2, decode_g2_on_curve, decode_scalars, encode_g1, encode_g2, first_failing, g1_at, g2_at, same_len, valid_g1,
     valid_g2, G1_BYTES, G2_BYTES,
 };
+use crate::pippenger;
 use crate::runtime::{run, run_bytes};
 
-/// Multi-scalar multiplication sum_i scalars[i] * points[i] in G1 (Pippenger, rayon).
+/// The MSM algorithm: ours (batch-affine, the default) or arkworks' `msm_bigint` (the reference,
+/// kept for benchmarks and cross-checks).
+fn msm_kernel(kernel: &str) -> Result<bool, String> {
+    match kernel {
+        "batch-affine" => Ok(true),
+        "arkworks" => Ok(false),
+        other => Err(format!("unknown MSM kernel {other:?} (batch-affine or arkworks)")),
+    }
+}
+
+/// Multi-scalar multiplication sum_i scalars[i] * points[i] in G1 (batch-affine Pippenger, rayon).
 #[pyfunction]
 fn g1_msm<'py>(py: Python<'py>, points: &[u8], scalars: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
     run_bytes(py, "g1_msm", || {
         let bases = decode_g1(points, "points", false)?;
         let s = decode_scalars(scalars, "scalars")?;
         same_len(bases.len(), s.len(), "points/scalars")?;
-        let p = G1Projective::msm_bigint(&bases, &s).into_affine();
+        let p = pippenger::msm(&bases, &s).into_affine();
         Ok(encode_g1(&[p]))
     })
 }
@@ -31,7 +42,7 @@ fn g2_msm<'py>(py: Python<'py>, points: &[u8], scalars: &[u8]) -> PyResult<Bound
         let bases = decode_g2(points, "points", false)?;
         let s = decode_scalars(scalars, "scalars")?;
         same_len(bases.len(), s.len(), "points/scalars")?;
-        let p = G2Projective::msm_bigint(&bases, &s).into_affine();
+        let p = pippenger::msm(&bases, &s).into_affine();
         Ok(encode_g2(&[p]))
     })
 }
@@ -125,13 +136,17 @@ impl G1Bases {
     }
 
     /// sum_i scalars[i] * points[i]; fewer scalars than points use the first points.
-    fn msm<'py>(&self, py: Python<'py>, scalars: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    #[pyo3(signature = (scalars, kernel="batch-affine"))]
+    fn msm<'py>(&self, py: Python<'py>, scalars: &[u8], kernel: &str) -> PyResult<Bound<'py, PyBytes>> {
         run_bytes(py, "G1Bases.msm", || {
+            let ours = msm_kernel(kernel)?;
             let s = decode_scalars(scalars, "scalars")?;
             if s.len() > self.points.len() {
                 return Err(format!("{} scalars for {} points", s.len(), self.points.len()));
             }
-            Ok(encode_g1(&[G1Projective::msm_bigint(&self.points[..s.len()], &s).into_affine()]))
+            let bases = &self.points[..s.len()];
+            let p = if ours { pippenger::msm(bases, &s) } else { G1Projective::msm_bigint(bases, &s) };
+            Ok(encode_g1(&[p.into_affine()]))
         })
     }
 }
@@ -165,13 +180,17 @@ impl G2Bases {
     }
 
     /// sum_i scalars[i] * points[i]; fewer scalars than points use the first points.
-    fn msm<'py>(&self, py: Python<'py>, scalars: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    #[pyo3(signature = (scalars, kernel="batch-affine"))]
+    fn msm<'py>(&self, py: Python<'py>, scalars: &[u8], kernel: &str) -> PyResult<Bound<'py, PyBytes>> {
         run_bytes(py, "G2Bases.msm", || {
+            let ours = msm_kernel(kernel)?;
             let s = decode_scalars(scalars, "scalars")?;
             if s.len() > self.points.len() {
                 return Err(format!("{} scalars for {} points", s.len(), self.points.len()));
             }
-            Ok(encode_g2(&[G2Projective::msm_bigint(&self.points[..s.len()], &s).into_affine()]))
+            let bases = &self.points[..s.len()];
+            let p = if ours { pippenger::msm(bases, &s) } else { G2Projective::msm_bigint(bases, &s) };
+            Ok(encode_g2(&[p.into_affine()]))
         })
     }
 }

@@ -103,3 +103,186 @@ fn poseidon_schedule_of_width_two_matches_a_hand_computed_round() {
     assert_eq!(layers.len(), 3 * (8 * t + rp));
     assert_eq!(&layers[..6], &[pow(3, 2), pow(5, 2), pow(3, 4), pow(5, 4), pow(3, 5), pow(5, 5)]);
 }
+
+mod pippenger_kernel {
+    //! The batch-affine kernel against arkworks' `msm_bigint`, on random and edge-case inputs.
+    use super::*;
+    use crate::pippenger::{msm, window_bits};
+    use ark_std::rand::Rng;
+    use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+    use ark_ff::Zero;
+
+    fn check<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[P::ScalarField])
+    where
+        Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = P::ScalarField>,
+    {
+        let big: Vec<_> = scalars.iter().map(|s| s.into_bigint()).collect();
+        let reference = <Projective<P> as VariableBaseMSM>::msm_bigint(bases, &big);
+        assert_eq!(msm::<P>(bases, &big), reference, "n = {}", bases.len());
+    }
+
+    fn random_g1(n: usize, rng: &mut impl ark_std::rand::Rng) -> Vec<G1Affine> {
+        G1Projective::normalize_batch(&(0..n).map(|_| G1Projective::rand(rng)).collect::<Vec<_>>())
+    }
+
+    fn random_g2(n: usize, rng: &mut impl ark_std::rand::Rng) -> Vec<G2Affine> {
+        G2Projective::normalize_batch(&(0..n).map(|_| G2Projective::rand(rng)).collect::<Vec<_>>())
+    }
+
+    fn random_fr(n: usize, rng: &mut impl ark_std::rand::Rng) -> Vec<Fr> {
+        (0..n).map(|_| Fr::rand(rng)).collect()
+    }
+
+    #[test]
+    fn random_inputs_of_many_sizes_including_one_and_non_powers_of_two() {
+        let mut rng = test_rng();
+        for n in [1, 2, 3, 7, 64, 100, 257, 1000, 5000] {
+            check(&random_g1(n, &mut rng), &random_fr(n, &mut rng));
+        }
+        for n in [1, 5, 300] {
+            check(&random_g2(n, &mut rng), &random_fr(n, &mut rng));
+        }
+    }
+
+    #[test]
+    fn zero_one_and_minus_one_scalars_and_points_at_infinity() {
+        let mut rng = test_rng();
+        let n = 2000;
+        let mut bases = random_g1(n, &mut rng);
+        let minus_one = -Fr::from(1u64); // r - 1: every signed digit is at its extreme
+        let scalars: Vec<Fr> = (0..n)
+            .map(|i| match i % 5 {
+                0 => Fr::zero(),
+                1 => Fr::from(1u64),
+                2 => minus_one,
+                3 => Fr::from(i as u64), // small: only the low windows
+                _ => Fr::rand(&mut rng),
+            })
+            .collect();
+        for i in (0..n).step_by(7) {
+            bases[i] = G1Affine::identity();
+        }
+        check(&bases, &scalars);
+        check(&bases, &vec![Fr::zero(); n]);
+        check(&bases, &vec![minus_one; n]);
+        check(&bases[..1], &[minus_one]);
+        let mut g2 = random_g2(40, &mut rng);
+        g2[3] = G2Affine::identity();
+        check(&g2, &(0..40).map(|i| if i % 2 == 0 { minus_one } else { Fr::from(1u64) }).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn repeated_bases_meet_their_own_bucket_double_and_cancel() {
+        // One point everywhere: buckets see P + P (doubling) and P + (-P) (cancellation), the
+        // cases the affine addition formula cannot divide through.
+        let mut rng = test_rng();
+        let p = random_g1(1, &mut rng)[0];
+        let n = 3000;
+        let bases = vec![p; n];
+        check(&bases, &random_fr(n, &mut rng));
+        let same: Vec<Fr> = (0..n).map(|i| Fr::from((i % 3) as u64 + 1)).collect();
+        check(&bases, &same);
+        let mut plus_minus = random_fr(n / 2, &mut rng);
+        plus_minus.extend(plus_minus.clone().iter().map(|s| -*s)); // sums to zero
+        check(&bases, &plus_minus);
+        let q = random_g2(1, &mut rng)[0];
+        check(&vec![q; 200], &random_fr(200, &mut rng));
+    }
+
+    #[test]
+    fn skewed_scalars_overflow_the_queue_and_stay_exact() {
+        // Bits: every nonzero digit is 1, all in one bucket, so the queue fills and the rest of
+        // the points go to the overflow bucket.
+        let mut rng = test_rng();
+        let n = 20_000;
+        let bases = random_g1(n, &mut rng);
+        let bits: Vec<Fr> = (0..n).map(|_| Fr::from(u64::from(rng.gen::<bool>()))).collect();
+        check(&bases, &bits);
+        let bytes: Vec<Fr> = (0..n).map(|_| Fr::from(rng.gen::<u8>() as u64)).collect();
+        check(&bases, &bytes);
+    }
+
+    #[test]
+    fn window_width_grows_with_the_input_and_fits_an_i16_digit() {
+        let widths: Vec<usize> = [1usize, 100, 1 << 12, 1 << 16, 1 << 20, 1 << 26].iter().map(|&n| window_bits(n, 254)).collect();
+        assert!(widths.windows(2).all(|w| w[0] <= w[1]), "{widths:?}");
+        assert!(widths.iter().all(|&c| (2..=16).contains(&c)), "{widths:?}");
+    }
+}
+
+/// Timings of the batch-affine kernel against arkworks (not a test: `cargo test --release
+/// msm_timings -- --ignored --nocapture`). The benchmarks in benchmarks/ time whole proofs.
+#[test]
+#[ignore]
+fn msm_timings() {
+    use crate::pippenger::msm;
+    use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+    use std::time::Instant;
+    fn bases<P: SWCurveConfig>(n: usize) -> Vec<Affine<P>> {
+        let mut rng = test_rng();
+        let step = Projective::<P>::rand(&mut rng);
+        let mut p = Projective::<P>::rand(&mut rng);
+        let v: Vec<Projective<P>> = (0..n).map(|_| { p += step; p }).collect();
+        Projective::normalize_batch(&v)
+    }
+    fn time<P: SWCurveConfig>(name: &str, n: usize)
+    where
+        Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = P::ScalarField>,
+    {
+        let mut rng = test_rng();
+        let b = bases::<P>(n);
+        let s: Vec<_> = (0..n).map(|_| P::ScalarField::rand(&mut rng).into_bigint()).collect();
+        let t = Instant::now();
+        let r1 = <Projective<P> as VariableBaseMSM>::msm_bigint(&b, &s);
+        let ark = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let r2 = msm::<P>(&b, &s);
+        let ours = t.elapsed().as_secs_f64();
+        assert_eq!(r1, r2);
+        println!("{name} n=2^{}: arkworks {ark:.3}s ours {ours:.3}s  {:.2}x", n.trailing_zeros(), ark / ours);
+        if std::env::var("SWEEP").is_ok() {
+            for c in 6..=17 {
+                for batch in [16usize, 32, 64, 128, 256, 512, 1024] {
+                    if batch > (1 << (c - 1)) / 2 || c > 16 {
+                        continue;
+                    }
+                    let t = Instant::now();
+                    let r = crate::pippenger::msm_with::<P>(&b, &s, c, batch);
+                    let e = t.elapsed().as_secs_f64();
+                    assert_eq!(r, r1);
+                    println!("   c={c} batch={batch}: {e:.3}s {:.2}x", ark / e);
+                }
+            }
+        }
+    }
+    for k in std::env::var("SIZES").map(|v| v.split(',').map(|x| x.parse().unwrap()).collect()).unwrap_or(vec![12, 16, 18, 20]) {
+        time::<ark_bn254::g1::Config>("G1", 1 << k);
+    }
+    for k in [12, 16, 18] {
+        time::<ark_bn254::g2::Config>("G2", 1 << k);
+    }
+}
+
+#[test]
+#[ignore]
+fn field_timings() {
+    use ark_bn254::Fq;
+    use std::time::Instant;
+    let mut rng = test_rng();
+    let (mut a, b) = (Fq::rand(&mut rng), Fq::rand(&mut rng));
+    let t = Instant::now();
+    for _ in 0..10_000_000 {
+        a *= b;
+    }
+    println!("Fq mul {:.1} ns ({a})", t.elapsed().as_secs_f64() * 1e2);
+    let t = Instant::now();
+    for _ in 0..10_000_000 {
+        a.square_in_place();
+    }
+    println!("Fq square {:.1} ns ({a})", t.elapsed().as_secs_f64() * 1e2);
+    let t = Instant::now();
+    for _ in 0..100_000 {
+        a = a.inverse().unwrap() + b;
+    }
+    println!("Fq inverse {:.1} ns ({a})", t.elapsed().as_secs_f64() * 1e4);
+}

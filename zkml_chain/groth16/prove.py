@@ -27,6 +27,8 @@ from .verify import verify
 
 log = logging.getLogger(__name__)
 
+MSM_KERNELS = ("batch-affine", "arkworks")  # ours (native/src/pippenger.rs), and arkworks' as the reference
+
 
 def _verifies(pk: ProvingKey, proof: Proof, public: list[int]) -> bool:
     try:
@@ -36,7 +38,7 @@ def _verifies(pk: ProvingKey, proof: Proof, public: list[int]) -> bool:
 
 
 def prove(pk: ProvingKey, witness: Witness, *, rng: Random | None = None, check: bool = True,
-          circuit: R1CS | Path | None = None) -> tuple[Proof, list[int]]:
+          circuit: R1CS | Path | None = None, msm_kernel: str = "batch-affine") -> tuple[Proof, list[int]]:
     """Prove knowledge of ``witness`` for the key's circuit; returns the proof and public signals.
 
     The proof is checked against the key's verifying key before it is returned (one pairing
@@ -45,6 +47,8 @@ def prove(pk: ProvingKey, witness: Witness, *, rng: Random | None = None, check:
     ``circuit`` (an R1CS, or a path loaded only then) is given. ``check=False`` skips the check,
     for benchmarks of the prover alone and for tests that show a forged proof is rejected.
     """
+    if msm_kernel not in MSM_KERNELS:
+        raise ValueError(f"unknown MSM kernel {msm_kernel!r}: one of {', '.join(MSM_KERNELS)}")
     if len(witness) != pk.n_vars:
         raise WitnessError(f"witness has {len(witness)} values but the proving key expects {pk.n_vars}")
     if witness[0] != 1:
@@ -60,11 +64,12 @@ def prove(pk: ProvingKey, witness: Witness, *, rng: Random | None = None, check:
     key = pk.resident  # decoded and validated once per key (KeyMaterialError if corrupt)
     t1b = time.perf_counter()
     try:
-        a = g1_sum([pk.alpha1, G1Point.from_bytes(key.a.msm(w)), pk.delta1 * r])
-        b = g2_sum([pk.beta2, G2Point.from_bytes(key.b2.msm(w)), pk.delta2 * s])
-        b1 = g1_sum([pk.beta1, G1Point.from_bytes(key.b1.msm(w)), pk.delta1 * s])
+        k = msm_kernel
+        a = g1_sum([pk.alpha1, G1Point.from_bytes(key.a.msm(w, k)), pk.delta1 * r])
+        b = g2_sum([pk.beta2, G2Point.from_bytes(key.b2.msm(w, k)), pk.delta2 * s])
+        b1 = g1_sum([pk.beta1, G1Point.from_bytes(key.b1.msm(w, k)), pk.delta1 * s])
         private = w[(pk.n_public + 1) * N8 :]
-        c = g1_sum([G1Point.from_bytes(key.c.msm(private)), G1Point.from_bytes(key.h.msm(h)), a * s, b1 * r,
+        c = g1_sum([G1Point.from_bytes(key.c.msm(private, k)), G1Point.from_bytes(key.h.msm(h, k)), a * s, b1 * r,
                     pk.delta1 * (-r * s % R)])
     except ValueError as e:  # a sum left its group: the key's points (or its alpha, beta, delta) are bad
         pk.check_points()
