@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 JS_STAMP := node_modules/.installed
 TOOLCHAIN_STAMP := $(VENV)/.toolchain
-NATIVE_SRC := $(wildcard native/src/*.rs) native/Cargo.toml native/Cargo.lock
+NATIVE_SRC := $(wildcard native/src/*.rs) native/Cargo.toml native/Cargo.lock .cargo/config.toml
 
 .PHONY: demo test test-fast lint bench fuzz install lock clean
 

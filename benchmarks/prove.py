@@ -1,20 +1,23 @@
-"""Prover benchmark: zkml-chain vs snarkjs on the same .r1cs/.wtns/.zkey, in one run.
+"""Prover benchmark: zkml-chain against snarkjs, rapidsnark and gnark, in one run.
 
 For each size 2^k (k = 12..18 by default) a squaring-chain circuit with 2^k − 3 constraints
 (domain exactly 2^k with the 3 public-input binding rows) is written as circom .r1cs/.wtns. We
-run `zkml-chain setup`, then `zkml-chain prove` and `snarkjs groth16 prove` on the very same
-key and witness (median of --repeats runs each, whole commands including start-up and key
-loading), check both proofs, and print and save a table with the ratio and our peak RSS.
+run `zkml-chain setup`, then prove the very same key and witness with `zkml-chain prove`,
+`snarkjs groth16 prove` and rapidsnark's `prover` (median of --repeats runs each, whole commands
+including start-up and key loading, peak RSS of each), check every proof, and print and save a
+table with the ratios. `zkml-chain prove --msm arkworks` (arkworks' MSM instead of ours) is
+measured too, so the table shows what the batch-affine kernel buys.
 
     .venv/bin/python benchmarks/prove.py [--min-log 12] [--max-log 18] [--repeats 3]
 
 Results go to benchmarks/results/prove.{json,md}. Witness values in this circuit are full
-256-bit field elements (worst case for MSMs: no small-scalar shortcuts for either prover).
+256-bit field elements (worst case for MSMs: no small-scalar shortcuts for any prover).
 
-With Go on the PATH (and --gnark, the default) the run adds a third peer: gnark v0.14, the
-fastest CPU Groth16 prover we know of, proving the same chain rebuilt with its own frontend
-(benchmarks/gnark/; gnark cannot read circom files). Its figure is in-process (key in memory,
-no start-up), so it is a lower bound on what a whole gnark command would take.
+Peers that need building are added when available:
+- rapidsnark (iden3, C++/assembly): built by `benchmarks/rapidsnark.py` into build/rapidsnark/.
+- gnark v0.14 (with Go on the PATH, --gnark): proves the same chain rebuilt with its own frontend
+  (benchmarks/gnark/; gnark cannot read circom files). Its figure is in-process (key in memory,
+  no start-up), a lower bound on what a whole gnark command would take.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import cast
 
 import click
 from rich.console import Console
@@ -40,17 +44,27 @@ SNARKJS = ROOT / "node_modules" / ".bin" / "snarkjs"
 console = Console()
 
 
+RAPIDSNARK = ROOT / "build" / "rapidsnark" / "package" / "bin" / "prover"
+
+
 @dataclass
 class Row:
     log_n: int
     constraints: int
     setup_s: float
     prove_s: float
+    prove_arkworks_msm_s: float
     snarkjs_prove_s: float
-    ratio: float
+    rapidsnark_prove_s: float | None
     gnark_prove_s: float | None
     prove_peak_rss_mb: float
+    rapidsnark_peak_rss_mb: float | None
+    snarkjs_peak_rss_mb: float
     setup_peak_rss_mb: float
+
+    def ratio(self, peer_s: float | None) -> str:
+        """Peer time / our time: above 1.0x we are faster."""
+        return "-" if peer_s is None else f"{peer_s / self.prove_s:.2f}x"
 
 
 def timed(cmd: list[str | Path]) -> tuple[float, float]:
@@ -110,6 +124,9 @@ def main(min_log: int, max_log: int, repeats: int, work: Path, gnark: bool) -> N
     rows: list[Row] = []
     work.mkdir(parents=True, exist_ok=True)
     gnark_exe = build_gnark(work.resolve()) if gnark else None
+    rapidsnark = RAPIDSNARK if RAPIDSNARK.exists() else None
+    if rapidsnark is None:
+        console.print("[yellow]rapidsnark not built (python benchmarks/rapidsnark.py): skipping its column[/]")
     console.print(f"machine: {platform.machine()}, {os.cpu_count()} cores, kernels on {_native.num_threads()} threads")
     for k in range(min_log, max_log + 1):
         d = work / f"2^{k}"
@@ -119,32 +136,43 @@ def main(min_log: int, max_log: int, repeats: int, work: Path, gnark: bool) -> N
         r1cs.save(d / "c.r1cs")
         w.save(d / "w.wtns")
         setup_s, setup_rss = timed([ZKML, "setup", d / "c.r1cs", "--out", d / "keys"])
-        ours, theirs, rss = [], [], []
-        for _ in range(repeats):
-            t, m = timed([ZKML, "prove", d / "keys", "--wtns", d / "w.wtns", "--proof", d / "p.json",
-                          "--public", d / "pub.json"])
-            ours.append(t)
-            rss.append(m)
-            check(d / "keys" / "verification_key.json", d / "p.json", d / "pub.json")
-            t, _ = timed([SNARKJS, "groth16", "prove", d / "keys" / "circuit.zkey", d / "w.wtns", d / "sp.json",
-                          d / "spub.json"])
-            theirs.append(t)
-            check(d / "keys" / "verification_key.json", d / "sp.json", d / "spub.json")
-        gnark_s = gnark_prove(gnark_exe, n, repeats) if gnark_exe else None
-        row = Row(k, n, setup_s, statistics.median(ours), statistics.median(theirs),
-                  statistics.median(theirs) / statistics.median(ours), gnark_s, max(rss), setup_rss)
-        rows.append(row)
-        console.print(f"2^{k}: setup {setup_s:.2f}s, prove {row.prove_s:.2f}s, snarkjs {row.snarkjs_prove_s:.2f}s, "
-                      f"ratio {row.ratio:.1f}x, gnark {fmt(gnark_s)}s, peak RSS {row.prove_peak_rss_mb:.0f} MB")
+        zkey, vk = d / "keys" / "circuit.zkey", d / "keys" / "verification_key.json"
+        runs: dict[str, list[tuple[float, float]]] = {"ours": [], "arkworks": [], "snarkjs": [], "rapidsnark": []}
+        for _ in range(repeats):  # interleaved, so a slow spell of the machine hits every prover
+            ours = [ZKML, "prove", d / "keys", "--wtns", d / "w.wtns", "--proof", d / "p.json", "--public", d / "pub.json"]
+            runs["ours"].append(timed(ours))
+            check(vk, d / "p.json", d / "pub.json")
+            runs["arkworks"].append(timed([*ours, "--msm", "arkworks"]))
+            check(vk, d / "p.json", d / "pub.json")
+            runs["snarkjs"].append(timed([SNARKJS, "groth16", "prove", zkey, d / "w.wtns", d / "sp.json", d / "spub.json"]))
+            check(vk, d / "sp.json", d / "spub.json")
+            if rapidsnark is not None:
+                runs["rapidsnark"].append(timed([rapidsnark, zkey, d / "w.wtns", d / "rp.json", d / "rpub.json"]))
+                check(vk, d / "rp.json", d / "rpub.json")
 
-    table = Table(title=f"Groth16 prove, whole command, median of {repeats} (same .zkey and .wtns)")
-    for col in ("constraints", "setup s", "prove s", "snarkjs prove s", "snarkjs / ours",
-                "gnark prove s (in-process)", "snarkjs / gnark", "prove peak RSS MB", "setup peak RSS MB"):
+        med = {name: statistics.median(t for t, _ in v) if v else None for name, v in runs.items()}
+        peak = {name: max(m for _, m in v) if v else None for name, v in runs.items()}
+        gnark_s = gnark_prove(gnark_exe, n, repeats) if gnark_exe else None
+        row = Row(k, n, setup_s, cast(float, med["ours"]), cast(float, med["arkworks"]), cast(float, med["snarkjs"]),
+                  med["rapidsnark"], gnark_s, cast(float, peak["ours"]), peak["rapidsnark"],
+                  cast(float, peak["snarkjs"]), setup_rss)
+        rows.append(row)
+        console.print(f"2^{k}: prove {row.prove_s:.2f}s (arkworks MSM {row.prove_arkworks_msm_s:.2f}s), snarkjs "
+                      f"{row.snarkjs_prove_s:.2f}s, rapidsnark {fmt(row.rapidsnark_prove_s)}s, gnark {fmt(gnark_s)}s; "
+                      f"peak RSS {row.prove_peak_rss_mb:.0f} MB (rapidsnark {fmt(row.rapidsnark_peak_rss_mb, 0)})")
+
+    columns = ["size", "zkml-chain s", "with arkworks MSM s", "snarkjs s", "rapidsnark s", "gnark s (in-process)",
+               "vs snarkjs", "vs rapidsnark", "vs gnark", "peak RSS MB", "rapidsnark peak RSS MB"]
+    cells = [[f"2^{r.log_n}", f"{r.prove_s:.2f}", f"{r.prove_arkworks_msm_s:.2f}", f"{r.snarkjs_prove_s:.2f}",
+              fmt(r.rapidsnark_prove_s), fmt(r.gnark_prove_s), r.ratio(r.snarkjs_prove_s),
+              r.ratio(r.rapidsnark_prove_s), r.ratio(r.gnark_prove_s), f"{r.prove_peak_rss_mb:.0f}",
+              fmt(r.rapidsnark_peak_rss_mb, 0)] for r in rows]
+    table = Table(title=f"Groth16 prove, whole command, median of {repeats} (same .zkey and .wtns); "
+                        "ratios are peer time / ours")
+    for col in columns:
         table.add_column(col, justify="right")
-    for r in rows:
-        table.add_row(f"2^{r.log_n} ({r.constraints:,})", f"{r.setup_s:.2f}", f"{r.prove_s:.2f}",
-                      f"{r.snarkjs_prove_s:.2f}", f"{r.ratio:.1f}x", fmt(r.gnark_prove_s), gnark_ratio(r),
-                      f"{r.prove_peak_rss_mb:.0f}", f"{r.setup_peak_rss_mb:.0f}")
+    for c in cells:
+        table.add_row(*c)
     console.print(table)
 
     out = ROOT / "benchmarks" / "results"
@@ -152,21 +180,13 @@ def main(min_log: int, max_log: int, repeats: int, work: Path, gnark: bool) -> N
     meta = {"command": "python benchmarks/prove.py " + " ".join(sys.argv[1:]), "cores": os.cpu_count(),
             "date": time.strftime("%Y-%m-%d"), "repeats": repeats}
     (out / "prove.json").write_text(json.dumps({"meta": meta, "rows": [asdict(r) for r in rows]}, indent=1) + "\n")
-    md = ["| constraints | setup s | prove s | snarkjs prove s | snarkjs / ours | gnark prove s (in-process) "
-          "| snarkjs / gnark | prove peak RSS MB |",
-          "|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    md += [f"| 2^{r.log_n} | {r.setup_s:.2f} | {r.prove_s:.2f} | {r.snarkjs_prove_s:.2f} | {r.ratio:.1f}x | "
-           f"{fmt(r.gnark_prove_s)} | {gnark_ratio(r)} | {r.prove_peak_rss_mb:.0f} |" for r in rows]
+    md = ["| " + " | ".join(columns) + " |", "|" + "---:|" * len(columns)] + ["| " + " | ".join(c) + " |" for c in cells]
     (out / "prove.md").write_text("\n".join(md) + "\n")
     console.print(f"saved {out / 'prove.json'} and {out / 'prove.md'}")
 
 
-def fmt(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds:.2f}"
-
-
-def gnark_ratio(r: Row) -> str:
-    return "-" if r.gnark_prove_s is None else f"{r.snarkjs_prove_s / r.gnark_prove_s:.1f}x"
+def fmt(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 if __name__ == "__main__":

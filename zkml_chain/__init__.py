@@ -7,9 +7,27 @@ builder and gadgets (:mod:`.circuit`), Poseidon (:mod:`.poseidon`), the Groth16 
 CLI (:mod:`.cli`); the hot loops are in the Rust extension :mod:`._native`.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import ZkmlChainError
-from .field import Q, R
-from .poseidon import poseidon_hash
+
+if TYPE_CHECKING:
+    from .field import Q, R
+    from .poseidon import poseidon_hash
 
 __version__ = "0.1.0"
 __all__ = ["ZkmlChainError", "Q", "R", "__version__", "poseidon_hash"]
+
+
+def __getattr__(name: str) -> Any:
+    """Q, R and poseidon_hash on first use: importing the package (every CLI command does) stays
+    cheap, and numpy is loaded only by the code that needs it."""
+    if name in ("Q", "R"):
+        from . import field
+
+        return getattr(field, name)
+    if name == "poseidon_hash":
+        from .poseidon import poseidon_hash
+
+        return poseidon_hash
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

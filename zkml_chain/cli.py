@@ -12,20 +12,49 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from functools import wraps
+from functools import cached_property, wraps
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
-from rich.console import Console
-from rich.logging import RichHandler
-from rich.markup import escape
 
 from .errors import ZkmlChainError
 from .keydir import R1CS_NAME, VK_NAME, ZKEY_NAME, write_keys
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True, soft_wrap=True)
+
+
+class _StderrConsole:
+    """rich's Console on stderr, made on first use: importing rich costs tens of milliseconds that
+    a command printing nothing to stderr (a successful `prove`) should not pay."""
+
+    @cached_property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, soft_wrap=True)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
+err = _StderrConsole()
+
+
+def _stdout_console() -> Console:
+    from rich.console import Console
+
+    return Console(soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    """rich markup escaping, imported when a message is printed."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 #: Exit code of an unexpected exception: a bug in zkml-chain, not bad input (which exits 2).
 EXIT_INTERNAL = 3
@@ -59,18 +88,38 @@ def _friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group()
+class _LazyGroup(click.Group):
+    """Commands whose module is imported only when they run (or when help lists them), so that
+    `prove` does not pay for the ceremony code's imports."""
+
+    lazy = {"ptau": "cli_ceremony", "zkey": "cli_ceremony"}  # command -> module beside this one
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            from importlib import import_module
+
+            module = import_module(f"{__package__}.{self.lazy[cmd_name]}")
+            self.add_command(getattr(module, cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup)
 @click.version_option(package_name="zkml-chain")
 @click.option("-v", "--verbose", is_flag=True, help="Log each step with its timing.")
 @click.option("--threads", type=click.IntRange(0), default=0, envvar="ZKML_CHAIN_THREADS", show_default=True,
               help="Threads for the native kernels (0: one per core); also $ZKML_CHAIN_THREADS.")
 def main(verbose: bool, threads: int) -> None:
     """Prove ML inference with Groth16 on BN254 and verify it on Ethereum."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(console=err, show_path=False)],
-    )
+    if verbose:  # rich's handler (timestamps, levels in colour) only when asked: it costs start-up time
+        from rich.logging import RichHandler
+
+        logging.basicConfig(level=logging.INFO, format="%(message)s",
+                            handlers=[RichHandler(console=err.console, show_path=False)])
+    else:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     if threads:
         from . import _native
 
@@ -206,7 +255,7 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
         files[output_path] = json_bytes(outputs)
     write_all(files)
     if pk.development:
-        err.print("[yellow]note:[/] proved with a development key", highlight=False)
+        click.secho("note: proved with a development key", fg="yellow", err=True)
     click.echo(f"prove: {pk.n_vars} wires, {pk.n_public} public signals -> {proof_path}, {public_path} "
                f"({time.perf_counter() - t0:.2f}s)")
 
@@ -354,7 +403,7 @@ def demo(out: Path, model: str, scale: int, min_score: float, ceremony_cache: Pa
     from .lending.demo import Story, run_lending_demo
 
     story = Story(out, model, scale, min_score, ceremony_cache=ceremony_cache)
-    if not run_lending_demo(story, Console(soft_wrap=True), chain):
+    if not run_lending_demo(story, _stdout_console(), chain):
         raise SystemExit(1)
 
 
@@ -387,7 +436,7 @@ def train_credit(out: Path, scale: int) -> None:
         f = entry["float"]
         table.add_row(name, f"{f['accuracy']:.3f}", f"{f['auc']:.3f}", f"{q.accuracy:.3f}", f"{q.auc:.3f}", f"{gap:.4f}")
     write_json(out / METRICS, report)
-    Console(soft_wrap=True).print(table)
+    _stdout_console().print(table)
     click.echo(f"train-credit: {out}/lr.onnx, {out}/mlp.onnx, {out}/{METRICS} ({time.perf_counter() - t0:.2f}s)")
 
 
@@ -403,7 +452,7 @@ def sample_demo(constraints: int, out: Path, chain: str) -> None:
     """The proof system alone on a sample circuit: build, setup, prove, verify off and on chain; timings."""
     from .demo import run_demo
 
-    run_demo(constraints, out, Console(soft_wrap=True), chain)
+    run_demo(constraints, out, _stdout_console(), chain)
 
 
 @main.group("export")
@@ -500,8 +549,6 @@ def toolchain_env() -> None:
     for name, value in toolchain.environment().items():
         click.echo(f"export {name}={shlex.quote(value)}")
 
-
-from . import cli_ceremony  # noqa: E402,F401 - registers `ptau` and `zkey` on main
 
 if __name__ == "__main__":  # pragma: no cover
     main()

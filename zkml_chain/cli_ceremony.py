@@ -17,14 +17,14 @@ import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from .cli import _friendly, err, main
+from .cli import _friendly, err
 
 
 @contextmanager
 def progress_bar() -> Iterator:
     """A rich progress bar on stderr; yields the (what, done, total) callback the library takes."""
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as p:
+                  console=err.console, transient=True, disable=not err.is_terminal) as p:
         tasks: dict[str, TaskID] = {}
 
         def update(what: str, done: int, total: int) -> None:
@@ -42,7 +42,7 @@ def _load_ptau(path: Path, points: bool = True):  # noqa: ANN202
         return Ptau.load(path, points)
 
 
-@main.group()
+@click.group()
 def ptau() -> None:
     """Phase 1 of a trusted setup: powers of tau, in snarkjs's .ptau format (Hermez and PPoT
     files work unchanged)."""
@@ -169,7 +169,7 @@ def _load_zkey(path: Path):  # noqa: ANN202
         return ProvingKey.load(path)
 
 
-@main.group()
+@click.group()
 def zkey() -> None:
     """Phase 2 of a trusted setup: contributions to a circuit's key, in snarkjs's .zkey format
     (start one with `zkml-chain setup CIRCUIT --ptau PTAU`)."""

@@ -25,6 +25,7 @@ from ..field import Q, R
 from ..groth16.keys import ProvingKey
 from ..groth16.qap import domain_size_for, qap_a_b
 from ..r1cs import R1CS, SparseMatrix
+from .marks import DEV_TAG
 from .phase1 import CeremonyError, Progress, _random_scalars, parse_beacon, refuse_outside_g2
 from .ptau import G1, G2, Ptau
 from .snarkjs import (
@@ -40,11 +41,6 @@ from .snarkjs import (
 
 log = logging.getLogger(__name__)
 
-#: csHash of a development key (phase 1 not from a powers-of-tau file) starts with these 32 bytes.
-#: Every contribution copies csHash unchanged (snarkjs's too), so the mark survives any number of
-#: phase-2 contributions made with any tool.
-DEV_TAG = b"zkml-chain dev key: tau is known"
-assert len(DEV_TAG) == 32
 
 
 def u32be(n: int) -> bytes:

@@ -212,7 +212,7 @@ class ProvingKey:
         """Phase 1 of this key did not come from a powers-of-tau ceremony, so whoever ran it knows
         τ (and could forge proofs) — whatever phase-2 contributions followed. Marked in our
         metadata section and in the circuit hash (which every contribution, snarkjs's too, copies)."""
-        from ..ceremony.phase2 import DEV_TAG  # the mark's definition lives with the ceremonies
+        from ..ceremony.marks import DEV_TAG
 
         return bool(self.metadata.get("development_key", False)) or self.cs_hash.startswith(DEV_TAG)
 
@@ -402,7 +402,7 @@ def _dev_cs_hash(sections: list[tuple[int, bytes]]) -> bytes:
     """The circuit hash of a development key: the development tag, then 32 bytes of BLAKE2b over
     sections 1-9 (an identifier; snarkjs's csHash comes from the powers-of-tau points, which a
     development key has none of)."""
-    from ..ceremony.phase2 import DEV_TAG
+    from ..ceremony.marks import DEV_TAG
 
     h = hashlib.blake2b(digest_size=32)
     for stype, payload in sections:
