@@ -226,6 +226,7 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
     from .files import json_bytes, read_json, write_all
     from .groth16 import prove as run_prove
     from .groth16.keys import ProvingKey
+    from .groth16.mapped import MappedProvingKey
     from .r1cs import Witness
 
     t0 = time.perf_counter()
@@ -234,6 +235,7 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
     # The library checks the proof (one pairing product); only when it fails is the circuit parsed
     # to name the broken constraint. Nothing is written for a bad witness.
     outputs = None
+    pk: ProvingKey | MappedProvingKey
     if input_path is not None:
         from .onnx.compiled import CompiledModel
 
@@ -244,7 +246,9 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
         if output_path is not None:
             raise click.UsageError("--output goes with --input")
         witness = Witness.load(cast(Path, wtns))  # exactly one of --wtns and --input, checked above
-        pk = ProvingKey.load(keydir / ZKEY_NAME)
+        # The key is used in place from its file (mapped, no copy); the arkworks reference kernel
+        # needs the points decoded in memory.
+        pk = (MappedProvingKey if msm_kernel == "batch-affine" else ProvingKey).load(keydir / ZKEY_NAME)
         circuit = keydir / R1CS_NAME
         proof, public = run_prove(pk, witness, circuit=circuit if circuit.is_file() else None, msm_kernel=msm_kernel)
     files = {

@@ -20,7 +20,8 @@
 //! Modules: `encoding` (bytes <-> field elements and points), `field` (Fr/Fq batches, sparse
 //! mat-vec), `ntt`, `msm` (G1/G2: MSM, batch multiplication, resident bases, validation),
 //! `pairing`, `poseidon` (the hash's permutation with its S-box layers, for witnesses),
-//! `ceremony` (trusted-setup kernels), `runtime`.
+//! `ceremony` (trusted-setup kernels), `pippenger` (our MSM), `zkey` (a proving key memory-mapped
+//! and proved with in place), `runtime`.
 
 use pyo3::prelude::*;
 
@@ -33,6 +34,7 @@ mod pairing;
 mod pippenger;
 mod poseidon;
 mod runtime;
+mod zkey;
 
 // ceremony.rs predates the split and names these helpers from the crate root.
 pub(crate) use encoding::*;
@@ -61,6 +63,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     pairing::register(m)?;
     poseidon::register(m)?;
     ceremony::register(m)?;
+    zkey::register(m)?;
     Ok(())
 }
 

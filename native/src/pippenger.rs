@@ -212,14 +212,19 @@ impl<P: SWCurveConfig> Window<P> {
 /// Extra bases or scalars past the shorter of the two are ignored.
 pub(crate) fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[BigInt<P>]) -> Projective<P> {
     let n = bases.len().min(scalars.len());
-    let (bases, scalars) = (&bases[..n], &scalars[..n]);
+    msm_by(|i| bases[i], &scalars[..n])
+}
+
+/// sum_i scalars[i] * base(i): the bases from any accessor, such as points decoded in place from
+/// a memory-mapped proving key (zkey.rs).
+pub(crate) fn msm_by<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P> + Sync, scalars: &[BigInt<P>]) -> Projective<P> {
     let scalar_bits = P::ScalarField::MODULUS_BIT_SIZE as usize;
     let nonzero = scalars.iter().filter(|s| !s.is_zero()).count();
     if nonzero == 0 {
         return Projective::zero();
     }
     let c = window_bits(nonzero, scalar_bits);
-    msm_with(bases, scalars, c, batch_size(c))
+    msm_with(base, scalars, c, batch_size(c))
 }
 
 /// Additions per batch for 2^(c-1) buckets: large enough to spread the inversion, small enough
@@ -228,10 +233,14 @@ fn batch_size(c: usize) -> usize {
     ((1usize << (c - 1)) / 4).clamp(4, 1024)
 }
 
-/// [`msm`] with a given window width and batch size.
-pub(crate) fn msm_with<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[BigInt<P>], c: usize, batch: usize) -> Projective<P> {
-    let n = bases.len().min(scalars.len());
-    let (bases, scalars) = (&bases[..n], &scalars[..n]);
+/// [`msm_by`] with a given window width and batch size.
+pub(crate) fn msm_with<P: SWCurveConfig>(
+    base: impl Fn(usize) -> Affine<P> + Sync,
+    scalars: &[BigInt<P>],
+    c: usize,
+    batch: usize,
+) -> Projective<P> {
+    let n = scalars.len();
     let scalar_bits = P::ScalarField::MODULUS_BIT_SIZE as usize;
     let w_count = windows(c, scalar_bits);
     let digits = signed_digits(scalars, c, w_count);
@@ -239,11 +248,15 @@ pub(crate) fn msm_with<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[BigInt<
         .into_par_iter()
         .map(|w| {
             let mut window = Window::<P>::new(1 << (c - 1), batch);
-            for (d, p) in digits[w * n..(w + 1) * n].iter().zip(bases) {
-                if *d == 0 || p.is_zero() {
+            for (i, d) in digits[w * n..(w + 1) * n].iter().enumerate() {
+                if *d == 0 {
                     continue;
                 }
-                let (b, q) = if *d > 0 { (*d as u32 - 1, *p) } else { ((-(*d as i32)) as u32 - 1, -*p) };
+                let p = base(i);
+                if p.is_zero() {
+                    continue;
+                }
+                let (b, q) = if *d > 0 { (*d as u32 - 1, p) } else { ((-(*d as i32)) as u32 - 1, -p) };
                 window.add(b, q);
             }
             window.drain();

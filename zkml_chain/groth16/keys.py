@@ -156,8 +156,45 @@ class ResidentKey:
     h: _native.G1Bases
 
 
+class ZkeyHeaderFields:
+    """What a proving key derives from its header fields, shared by :class:`ProvingKey` (all in
+    memory) and :class:`~.mapped.MappedProvingKey` (queries used in place from the file)."""
+
+    alpha1: G1Point
+    beta2: G2Point
+    gamma2: G2Point
+    delta2: G2Point
+    ic: bytes
+    contributions: bytes
+    metadata: dict[str, Any]
+
+    @property
+    def n_contributions(self) -> int:
+        if len(self.contributions) < 68:
+            return 0
+        return struct.unpack_from("<I", self.contributions, 64)[0]
+
+    @property
+    def cs_hash(self) -> bytes:
+        return self.contributions[:64]
+
+    @property
+    def development(self) -> bool:
+        """Phase 1 of this key did not come from a powers-of-tau ceremony, so whoever ran it knows
+        τ (and could forge proofs) — whatever phase-2 contributions followed. Marked in our
+        metadata section and in the circuit hash (which every contribution, snarkjs's too, copies)."""
+        from ..ceremony.marks import DEV_TAG
+
+        return bool(self.metadata.get("development_key", False)) or self.cs_hash.startswith(DEV_TAG)
+
+    @property
+    def verifying_key(self) -> VerifyingKey:
+        ic = tuple(G1Point.from_bytes(self.ic[i : i + G1_BYTES]) for i in range(0, len(self.ic), G1_BYTES))
+        return VerifyingKey(self.alpha1, self.beta2, self.gamma2, self.delta2, ic, development=self.development)
+
+
 @dataclass(frozen=True)
-class ProvingKey:
+class ProvingKey(ZkeyHeaderFields):
     """A Groth16 proving key in the snarkjs ``.zkey`` model (see the module docstring).
 
     Point arrays are packed canonical affine points (64 bytes per G1, 128 per G2).
@@ -197,25 +234,6 @@ class ProvingKey:
             if len(data) != size:
                 raise KeyMaterialError(f"proving key: {name} holds {len(data)} bytes, expected {size}")
 
-    @property
-    def n_contributions(self) -> int:
-        if len(self.contributions) < 68:
-            return 0
-        return struct.unpack_from("<I", self.contributions, 64)[0]
-
-    @property
-    def cs_hash(self) -> bytes:
-        return self.contributions[:64]
-
-    @property
-    def development(self) -> bool:
-        """Phase 1 of this key did not come from a powers-of-tau ceremony, so whoever ran it knows
-        τ (and could forge proofs) — whatever phase-2 contributions followed. Marked in our
-        metadata section and in the circuit hash (which every contribution, snarkjs's too, copies)."""
-        from ..ceremony.marks import DEV_TAG
-
-        return bool(self.metadata.get("development_key", False)) or self.cs_hash.startswith(DEV_TAG)
-
     @cached_property
     def resident(self) -> ResidentKey:
         """The query points loaded into the native layer on first use (then kept with the key),
@@ -244,10 +262,16 @@ class ProvingKey:
         except PointError as e:
             raise KeyMaterialError(f"the proving key is corrupt: {e}") from None
 
-    @property
-    def verifying_key(self) -> VerifyingKey:
-        ic = tuple(G1Point.from_bytes(self.ic[i : i + G1_BYTES]) for i in range(0, len(self.ic), G1_BYTES))
-        return VerifyingKey(self.alpha1, self.beta2, self.gamma2, self.delta2, ic, development=self.development)
+    def h_evaluations(self, witness: bytes) -> bytes:
+        """The H query's scalars for a witness (packed wires): (a·b − c) on the odd coset."""
+        from .qap import h_evaluations
+
+        return h_evaluations(self.qap_a, self.qap_b, self.domain_size, witness)
+
+    def msm(self, query: str, scalars: bytes, kernel: str = "batch-affine") -> bytes:
+        """sum_i scalars[i]·query[i] for query "a", "b1", "b2", "c" or "h" (packed point)."""
+        bases: _native.G1Bases | _native.G2Bases = getattr(self.resident, query)
+        return bases.msm(scalars, kernel)
 
     # --- .zkey ---------------------------------------------------------------------------------
 
@@ -300,42 +324,8 @@ class ProvingKey:
     @classmethod
     def from_zkey(cls, data: bytes, path: Path | None = None) -> ProvingKey:
         f = parse_binfile(data, b"zkey", 1, path)
-        r = Reader(f, f.section(1, "protocol"))
-        protocol = r.u32("the protocol id")
-        if protocol != ZKEY_PROTOCOL_GROTH16:
-            raise f.error(f"protocol id {protocol} is not Groth16 (1); PLONK/FFLONK keys are not supported")
-        h = Reader(f, f.section(2, "Groth16 header"))
-        for name, prime in (("q", Q), ("r", R)):
-            n8 = h.u32(f"n8{name}")
-            if n8 != N8 or h.integer(n8, name) != prime:
-                raise f.error(f"the key is not for BN254 ({name} differs)", h.s.offset)
-        n_vars = h.u32("nVars")
-        n_public = h.u32("nPublic")
-        domain_size = h.u32("domainSize")
-        if domain_size == 0 or domain_size & (domain_size - 1):
-            raise f.error(f"domainSize {domain_size} is not a power of two", h.s.offset)
-        if n_public + 1 > n_vars:
-            raise f.error(f"nPublic {n_public} does not fit nVars {n_vars}", h.s.offset)
-
-        def g1(raw: memoryview, what: str) -> G1Point:
-            p = G1Point.from_bytes(_canonical(f, raw, what, h.s.offset))
-            if not p.is_valid():
-                raise f.error(f"{what} is not a valid G1 point", h.s.offset)
-            return p
-
-        def g2(raw: memoryview, what: str) -> G2Point:
-            p = G2Point.from_bytes(_canonical(f, raw, what, h.s.offset))
-            if not p.is_valid():
-                raise f.error(f"{what} is not a valid G2 point", h.s.offset)
-            return p
-
-        alpha1 = g1(h.raw(G1_BYTES, "alpha1"), "alpha1")
-        beta1 = g1(h.raw(G1_BYTES, "beta1"), "beta1")
-        beta2 = g2(h.raw(G2_BYTES, "beta2"), "beta2")
-        gamma2 = g2(h.raw(G2_BYTES, "gamma2"), "gamma2")
-        delta1 = g1(h.raw(G1_BYTES, "delta1"), "delta1")
-        delta2 = g2(h.raw(G2_BYTES, "delta2"), "delta2")
-        h.end()
+        head = read_zkey_header(f)
+        n_vars, n_public, domain_size = head["n_vars"], head["n_public"], head["domain_size"]
 
         def points(sec: int, name: str, count: int, size: int) -> bytes:
             s = f.section(sec, name)
@@ -344,30 +334,79 @@ class ProvingKey:
                               f"of {size} bytes", s.offset)
             return _canonical(f, s.data, name, s.offset)
 
-        ic = points(3, "IC", n_public + 1, G1_BYTES)
-        bad = _native.g1_first_invalid(ic)  # the verifying key's points are checked; the queries are
-        if bad >= 0:                         # checked by the kernels that read them (in prove)
-            raise f.error(f"IC[{bad}] is not a valid G1 point", f.sections[3].offset + bad * G1_BYTES)
         qap_a, qap_b = _read_coefficients(f, domain_size, n_vars)
         a_query = points(5, "A", n_vars, G1_BYTES)
         b1_query = points(6, "B1", n_vars, G1_BYTES)
         b2_query = points(7, "B2", n_vars, G2_BYTES)
         c_query = points(8, "C", n_vars - n_public - 1, G1_BYTES)
         h_query = points(9, "H", domain_size, G1_BYTES)
-        contributions = bytes(f.sections[10].data) if 10 in f.sections else b""
-        metadata: dict[str, Any] = {}
-        if METADATA_SECTION in f.sections:
-            try:
-                metadata = json.loads(bytes(f.sections[METADATA_SECTION].data))
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                raise f.error("zkml-chain metadata section is not JSON", f.sections[METADATA_SECTION].offset) from None
-        return cls(n_vars, n_public, domain_size, alpha1, beta1, beta2, gamma2, delta1, delta2, ic, qap_a, qap_b,
-                   a_query, b1_query, b2_query, c_query, h_query, contributions, metadata)
+        return cls(qap_a=qap_a, qap_b=qap_b, a_query=a_query, b1_query=b1_query, b2_query=b2_query, c_query=c_query,
+                   h_query=h_query, **head)
 
     @classmethod
     def load(cls, path: Path) -> ProvingKey:
         path = Path(path)
         return cls.from_zkey(path.read_bytes(), path)
+
+
+def read_zkey_header(f: BinFile) -> dict[str, Any]:
+    """Sections 1 (protocol), 2 (header), 3 (IC), 10 (contributions) and 100 (our metadata) of a
+    .zkey, checked: the fields a :class:`ProvingKey` shares with a :class:`~.mapped.MappedProvingKey`."""
+    r = Reader(f, f.section(1, "protocol"))
+    protocol = r.u32("the protocol id")
+    if protocol != ZKEY_PROTOCOL_GROTH16:
+        raise f.error(f"protocol id {protocol} is not Groth16 (1); PLONK/FFLONK keys are not supported")
+    h = Reader(f, f.section(2, "Groth16 header"))
+    for name, prime in (("q", Q), ("r", R)):
+        n8 = h.u32(f"n8{name}")
+        if n8 != N8 or h.integer(n8, name) != prime:
+            raise f.error(f"the key is not for BN254 ({name} differs)", h.s.offset)
+    n_vars = h.u32("nVars")
+    n_public = h.u32("nPublic")
+    domain_size = h.u32("domainSize")
+    if domain_size == 0 or domain_size & (domain_size - 1):
+        raise f.error(f"domainSize {domain_size} is not a power of two", h.s.offset)
+    if n_public + 1 > n_vars:
+        raise f.error(f"nPublic {n_public} does not fit nVars {n_vars}", h.s.offset)
+
+    def g1(raw: memoryview, what: str) -> G1Point:
+        p = G1Point.from_bytes(_canonical(f, raw, what, h.s.offset))
+        if not p.is_valid():
+            raise f.error(f"{what} is not a valid G1 point", h.s.offset)
+        return p
+
+    def g2(raw: memoryview, what: str) -> G2Point:
+        p = G2Point.from_bytes(_canonical(f, raw, what, h.s.offset))
+        if not p.is_valid():
+            raise f.error(f"{what} is not a valid G2 point", h.s.offset)
+        return p
+
+    alpha1 = g1(h.raw(G1_BYTES, "alpha1"), "alpha1")
+    beta1 = g1(h.raw(G1_BYTES, "beta1"), "beta1")
+    beta2 = g2(h.raw(G2_BYTES, "beta2"), "beta2")
+    gamma2 = g2(h.raw(G2_BYTES, "gamma2"), "gamma2")
+    delta1 = g1(h.raw(G1_BYTES, "delta1"), "delta1")
+    delta2 = g2(h.raw(G2_BYTES, "delta2"), "delta2")
+    h.end()
+
+    s3 = f.section(3, "IC")
+    if len(s3.data) != (n_public + 1) * G1_BYTES:
+        raise f.error(f"section 3 (IC) holds {len(s3.data)} bytes, expected {n_public + 1} points of {G1_BYTES} bytes",
+                      s3.offset)
+    ic = _canonical(f, s3.data, "IC", s3.offset)
+    bad = _native.g1_first_invalid(ic)  # the verifying key's points are checked; the queries are
+    if bad >= 0:                         # checked by the kernels that read them (in prove)
+        raise f.error(f"IC[{bad}] is not a valid G1 point", f.sections[3].offset + bad * G1_BYTES)
+    contributions = bytes(f.sections[10].data) if 10 in f.sections else b""
+    metadata: dict[str, Any] = {}
+    if METADATA_SECTION in f.sections:
+        try:
+            metadata = json.loads(bytes(f.sections[METADATA_SECTION].data))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise f.error("zkml-chain metadata section is not JSON", f.sections[METADATA_SECTION].offset) from None
+    return {"n_vars": n_vars, "n_public": n_public, "domain_size": domain_size, "alpha1": alpha1, "beta1": beta1,
+            "beta2": beta2, "gamma2": gamma2, "delta1": delta1, "delta2": delta2, "ic": ic,
+            "contributions": contributions, "metadata": metadata}
 
 
 def _canonical(f: BinFile, raw: memoryview, what: str, offset: int) -> bytes:

@@ -15,14 +15,14 @@ import secrets
 import time
 from pathlib import Path
 from random import Random
+from typing import Protocol
 
 from ..curve import G1Point, G2Point, g1_sum, g2_sum
 from ..errors import KeyMaterialError, WitnessError, ZkmlChainError
 from ..field import N8, R
 from ..r1cs import R1CS, Witness
-from .keys import ProvingKey
+from .keys import VerifyingKey
 from .proof import Proof
-from .qap import h_evaluations
 from .verify import verify
 
 log = logging.getLogger(__name__)
@@ -30,14 +30,41 @@ log = logging.getLogger(__name__)
 MSM_KERNELS = ("batch-affine", "arkworks")  # ours (native/src/pippenger.rs), and arkworks' as the reference
 
 
-def _verifies(pk: ProvingKey, proof: Proof, public: list[int]) -> bool:
+class ProverKey(Protocol):
+    """What proving needs of a key: :class:`~.keys.ProvingKey` (in memory) and
+    :class:`~.mapped.MappedProvingKey` (used in place from its file) both provide it."""
+
+    @property
+    def n_vars(self) -> int: ...
+    @property
+    def n_public(self) -> int: ...
+    @property
+    def domain_size(self) -> int: ...
+    @property
+    def alpha1(self) -> G1Point: ...
+    @property
+    def beta1(self) -> G1Point: ...
+    @property
+    def beta2(self) -> G2Point: ...
+    @property
+    def delta1(self) -> G1Point: ...
+    @property
+    def delta2(self) -> G2Point: ...
+    @property
+    def verifying_key(self) -> VerifyingKey: ...
+    def h_evaluations(self, witness: bytes) -> bytes: ...
+    def msm(self, query: str, scalars: bytes, kernel: str = "batch-affine") -> bytes: ...
+    def check_points(self) -> None: ...
+
+
+def _verifies(pk: ProverKey, proof: Proof, public: list[int]) -> bool:
     try:
         return verify(pk.verifying_key, proof, public)
     except ZkmlChainError:  # e.g. B outside G2, from a corrupt key
         return False
 
 
-def prove(pk: ProvingKey, witness: Witness, *, rng: Random | None = None, check: bool = True,
+def prove(pk: ProverKey, witness: Witness, *, rng: Random | None = None, check: bool = True,
           circuit: R1CS | Path | None = None, msm_kernel: str = "batch-affine") -> tuple[Proof, list[int]]:
     """Prove knowledge of ``witness`` for the key's circuit; returns the proof and public signals.
 
@@ -58,25 +85,22 @@ def prove(pk: ProvingKey, witness: Witness, *, rng: Random | None = None, check:
     r, s = rand.randrange(R), rand.randrange(R)
     w = witness.values
 
-    h = h_evaluations(pk.qap_a, pk.qap_b, pk.domain_size, w)
+    h = pk.h_evaluations(w)
     t1 = time.perf_counter()
-
-    key = pk.resident  # decoded and validated once per key (KeyMaterialError if corrupt)
-    t1b = time.perf_counter()
     try:
         k = msm_kernel
-        a = g1_sum([pk.alpha1, G1Point.from_bytes(key.a.msm(w, k)), pk.delta1 * r])
-        b = g2_sum([pk.beta2, G2Point.from_bytes(key.b2.msm(w, k)), pk.delta2 * s])
-        b1 = g1_sum([pk.beta1, G1Point.from_bytes(key.b1.msm(w, k)), pk.delta1 * s])
+        a = g1_sum([pk.alpha1, G1Point.from_bytes(pk.msm("a", w, k)), pk.delta1 * r])
+        b = g2_sum([pk.beta2, G2Point.from_bytes(pk.msm("b2", w, k)), pk.delta2 * s])
+        b1 = g1_sum([pk.beta1, G1Point.from_bytes(pk.msm("b1", w, k)), pk.delta1 * s])
         private = w[(pk.n_public + 1) * N8 :]
-        c = g1_sum([G1Point.from_bytes(key.c.msm(private, k)), G1Point.from_bytes(key.h.msm(h, k)), a * s, b1 * r,
-                    pk.delta1 * (-r * s % R)])
+        c = g1_sum([G1Point.from_bytes(pk.msm("c", private, k)), G1Point.from_bytes(pk.msm("h", h, k)), a * s,
+                    b1 * r, pk.delta1 * (-r * s % R)])
     except ValueError as e:  # a sum left its group: the key's points (or its alpha, beta, delta) are bad
         pk.check_points()
         raise KeyMaterialError(f"the proving key is corrupt: {e}") from None
     t2 = time.perf_counter()
-    log.info("prove: %d wires, domain %d: h %.3fs, key %.3fs, MSMs %.3fs", pk.n_vars, pk.domain_size, t1 - t0,
-             t1b - t1, t2 - t1b)
+    log.info("prove: %d wires, domain %d: h %.3fs, MSMs %.3fs (the first use of an in-memory key includes decoding "
+             "its points)", pk.n_vars, pk.domain_size, t1 - t0, t2 - t1)
     proof, public = Proof(a, b, c), witness.public_signals(pk.n_public)
     if check and not _verifies(pk, proof, public):
         pk.check_points()  # a corrupt key (a B2 point outside G2) is named as such

@@ -1,0 +1,283 @@
+//! A snarkjs Groth16 `.zkey` memory-mapped and proved with in place: the query points (sections
+//! 5-9) and the QAP coefficients (section 4) are read straight from the mapping, never copied,
+//! converted or decoded into a second array. One proving key costs its file's pages (shared with
+//! the page cache, and with every other process proving with it) instead of two or three copies.
+//!
+//! The file's numbers are already in arkworks' own representation: points are Montgomery-form
+//! coordinates (x·2^256 mod q), and a coefficient is stored as coef·R² mod r, which arkworks reads
+//! as the Montgomery form of coef·R; multiplied by a canonical witness value w read as a
+//! Montgomery form (the value w·R⁻¹), it gives coef·w with one multiplication (rapidsnark's trick).
+//! Everything is checked once when the key is opened: sizes against the header, coordinates below
+//! q and on their curve (G2 subgroup membership is checked by the Python layer when a proof fails,
+//! as for the resident keys), coefficients inside the domain, the wires and below r.
+
+use std::fs::File;
+
+use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
+use ark_ec::AffineRepr;
+use ark_ff::{BigInt, FftField, PrimeField, Zero};
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use memmap2::Mmap;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use rayon::prelude::*;
+
+use crate::encoding::{decode_scalars, encode_fr, encode_g1, encode_g2, limbs, KResult, FE, G1_BYTES, G2_BYTES};
+use crate::pippenger;
+use crate::runtime::{run, run_bytes};
+
+const COEF_BYTES: usize = 12 + FE; // matrix, constraint, signal (u32 each), value
+
+/// Where each section's payload lies in the file.
+struct Sections(Vec<(u32, usize, usize)>);
+
+impl Sections {
+    /// The iden3 container: magic, u32 version, u32 count, then (u32 type, u64 size, payload)*.
+    fn parse(b: &[u8]) -> KResult<Self> {
+        if b.len() < 12 || &b[..4] != b"zkey" {
+            return Err("not a .zkey file (magic)".into());
+        }
+        let n = u32::from_le_bytes(b[8..12].try_into().unwrap());
+        let mut pos = 12usize;
+        let mut out = Vec::new();
+        for i in 0..n {
+            if pos + 12 > b.len() {
+                return Err(format!("truncated: header of section {}/{n} is missing at byte {pos}", i + 1));
+            }
+            let id = u32::from_le_bytes(b[pos..pos + 4].try_into().unwrap());
+            let size = u64::from_le_bytes(b[pos + 4..pos + 12].try_into().unwrap()) as usize;
+            pos += 12;
+            if size > b.len() - pos {
+                return Err(format!("truncated: section {id} declares {size} bytes at byte {pos}"));
+            }
+            if out.iter().any(|(j, _, _)| *j == id) {
+                return Err(format!("section {id} appears twice"));
+            }
+            out.push((id, pos, size));
+            pos += size;
+        }
+        Ok(Self(out))
+    }
+
+    fn get<'a>(&self, b: &'a [u8], id: u32, name: &str) -> KResult<&'a [u8]> {
+        self.0
+            .iter()
+            .find(|(j, _, _)| *j == id)
+            .map(|(_, pos, size)| &b[*pos..*pos + *size])
+            .ok_or_else(|| format!("missing section {id} ({name})"))
+    }
+}
+
+fn u32_at(b: &[u8], at: usize) -> usize {
+    u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize
+}
+
+/// A coordinate as stored (Montgomery form), or None when it is not below q.
+fn fq_mont(b: &[u8]) -> Option<Fq> {
+    let l = limbs(b);
+    (l < Fq::MODULUS).then(|| Fq::new_unchecked(l))
+}
+
+fn g1_mont(b: &[u8]) -> G1Affine {
+    let (x, y) = (Fq::new_unchecked(limbs(&b[..32])), Fq::new_unchecked(limbs(&b[32..64])));
+    if x.is_zero() && y.is_zero() {
+        G1Affine::identity()
+    } else {
+        G1Affine::new_unchecked(x, y)
+    }
+}
+
+fn g2_mont(b: &[u8]) -> G2Affine {
+    let f = |o: usize| Fq::new_unchecked(limbs(&b[o..o + 32]));
+    let (x, y) = (Fq2::new(f(0), f(32)), Fq2::new(f(64), f(96)));
+    if x.is_zero() && y.is_zero() {
+        G2Affine::identity()
+    } else {
+        G2Affine::new_unchecked(x, y)
+    }
+}
+
+fn g1_ok(b: &[u8]) -> bool {
+    b.chunks_exact(FE).all(|c| fq_mont(c).is_some()) && {
+        let p = g1_mont(b);
+        p.is_zero() || p.is_on_curve()
+    }
+}
+
+fn g2_ok(b: &[u8]) -> bool {
+    b.chunks_exact(FE).all(|c| fq_mont(c).is_some()) && {
+        let p = g2_mont(b);
+        p.is_zero() || p.is_on_curve()
+    }
+}
+
+/// The query sections: (id, name, point size, expected count as a function of the header).
+const QUERIES: [(u32, &str, usize); 5] = [(5, "A", G1_BYTES), (6, "B1", G1_BYTES), (7, "B2", G2_BYTES), (8, "C", G1_BYTES), (9, "H", G1_BYTES)];
+
+/// A proving key's file, mapped, checked, and proved with in place.
+#[pyclass(frozen, module = "zkml_chain._native")]
+pub(crate) struct MappedZkey {
+    map: Mmap,
+    sections: Sections,
+    /// (offset, length) of sections 4 (after its count) and 5..9, in QUERIES order after the first.
+    coefficients: (usize, usize),
+    queries: [(usize, usize); 5],
+    n_vars: usize,
+    n_public: usize,
+    domain_size: usize,
+}
+
+impl MappedZkey {
+    fn open(path: &str) -> KResult<Self> {
+        let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+        // SAFETY: the mapping is read-only; a file truncated or rewritten underneath while it is
+        // mapped is the one hazard (as for rapidsnark), and keys are not edited in place: every
+        // writer here replaces the file atomically (a new inode).
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| format!("cannot map: {e}"))?;
+        let b: &[u8] = &map;
+        let s = Sections::parse(b)?;
+        let header = s.get(b, 2, "Groth16 header")?;
+        if header.len() < 84 {
+            return Err("section 2 (header) is too short".into());
+        }
+        let (n_vars, n_public, domain_size) = (u32_at(header, 72), u32_at(header, 76), u32_at(header, 80));
+        if domain_size == 0 || !domain_size.is_power_of_two() || n_public + 1 > n_vars {
+            return Err(format!("header: nVars {n_vars}, nPublic {n_public}, domainSize {domain_size} are inconsistent"));
+        }
+        let base = b.as_ptr() as usize;
+        let offset = |sec: &[u8]| sec.as_ptr() as usize - base;
+        let mut queries = [(0usize, 0usize); 5];
+        for (k, (id, name, size)) in QUERIES.iter().enumerate() {
+            let sec = s.get(b, *id, name)?;
+            let count = match *id {
+                8 => n_vars - n_public - 1,
+                9 => domain_size,
+                _ => n_vars,
+            };
+            if sec.len() != count * size {
+                return Err(format!("section {id} ({name}) holds {} bytes, expected {count} points of {size} bytes", sec.len()));
+            }
+            let ok = if *size == G1_BYTES { g1_ok } else { g2_ok };
+            if let Some(i) = sec.par_chunks_exact(*size).position_first(|c| !ok(c)) {
+                return Err(format!("section {id} ({name}): point {i} is not a valid curve point"));
+            }
+            queries[k] = (offset(sec), sec.len());
+        }
+        let sec = s.get(b, 4, "coefficients")?;
+        if sec.len() < 4 || sec.len() != 4 + u32_at(sec, 0) * COEF_BYTES {
+            return Err(format!("section 4 (coefficients) holds {} bytes, which does not match its count", sec.len()));
+        }
+        let terms = &sec[4..];
+        let bad = terms.par_chunks_exact(COEF_BYTES).position_first(|t| {
+            u32_at(t, 0) > 1 || u32_at(t, 4) >= domain_size || u32_at(t, 8) >= n_vars || limbs(&t[12..]) >= Fr::MODULUS
+        });
+        if let Some(i) = bad {
+            return Err(format!("section 4: coefficient {i} lies outside the domain, the wires or matrices A/B, or is not below r"));
+        }
+        Ok(Self { coefficients: (offset(terms), terms.len()), queries, n_vars, n_public, domain_size, sections: s, map })
+    }
+
+    fn query(&self, k: usize) -> &[u8] {
+        let (o, l) = self.queries[k];
+        &self.map[o..o + l]
+    }
+
+    /// M·w over the domain for matrix 0 (A) or 1 (B), straight from section 4.
+    fn mat_vec(&self, matrix: usize, w: &[Fr]) -> Vec<Fr> {
+        let (o, l) = self.coefficients;
+        let mut out = vec![Fr::zero(); self.domain_size];
+        for t in self.map[o..o + l].chunks_exact(COEF_BYTES) {
+            if u32_at(t, 0) == matrix {
+                // coef·R² read as Montgomery (= coef·R) times w read as Montgomery (= w·R⁻¹)
+                out[u32_at(t, 4)] += Fr::new_unchecked(limbs(&t[12..])) * w[u32_at(t, 8)];
+            }
+        }
+        out
+    }
+}
+
+/// p(ω_N^i) for i < N to p(ω_2N^(2i+1)): inverse NTT, then NTT on the odd coset (as qap.py).
+fn odd_coset(mut v: Vec<Fr>, d: &Radix2EvaluationDomain<Fr>, coset: &Radix2EvaluationDomain<Fr>) -> Vec<Fr> {
+    d.ifft_in_place(&mut v);
+    coset.fft_in_place(&mut v);
+    v
+}
+
+#[pymethods]
+impl MappedZkey {
+    #[new]
+    fn new(py: Python<'_>, path: &str) -> PyResult<Self> {
+        run(py, "MappedZkey", || Self::open(path))
+    }
+
+    /// (offset, payload) of section `id`, copied (for the small ones: header, IC, contributions,
+    /// metadata), or None when the file has no such section.
+    fn section<'py>(&self, py: Python<'py>, id: u32) -> Option<(usize, Bound<'py, PyBytes>)> {
+        let (_, pos, size) = self.sections.0.iter().find(|(j, _, _)| *j == id)?;
+        Some((*pos, PyBytes::new(py, &self.map[*pos..*pos + *size])))
+    }
+
+    #[getter]
+    fn n_vars(&self) -> usize {
+        self.n_vars
+    }
+
+    #[getter]
+    fn n_public(&self) -> usize {
+        self.n_public
+    }
+
+    #[getter]
+    fn domain_size(&self) -> usize {
+        self.domain_size
+    }
+
+    /// (a·b − c) on the odd coset, for the witness `w` (packed canonical wires): the H scalars.
+    fn h_evaluations<'py>(&self, py: Python<'py>, witness: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+        run_bytes(py, "MappedZkey.h_evaluations", || {
+            let raw = decode_scalars(witness, "witness")?;
+            if raw.len() != self.n_vars {
+                return Err(format!("witness has {} values, the key expects {}", raw.len(), self.n_vars));
+            }
+            let w: Vec<Fr> = raw.iter().map(|l| Fr::new_unchecked(*l)).collect(); // w·R⁻¹, see mat_vec
+            let n = self.domain_size;
+            let d = Radix2EvaluationDomain::<Fr>::new(n).ok_or("domain too large")?;
+            let g = Fr::get_root_of_unity(2 * n as u64).ok_or("domain too large")?;
+            let coset = d.get_coset(g).ok_or("coset")?;
+            let (a, b) = rayon::join(|| self.mat_vec(0, &w), || self.mat_vec(1, &w));
+            let c: Vec<Fr> = a.par_iter().zip(&b).map(|(x, y)| *x * y).collect();
+            let (a, (b, c)) = rayon::join(
+                || odd_coset(a, &d, &coset),
+                || rayon::join(|| odd_coset(b, &d, &coset), || odd_coset(c, &d, &coset)),
+            );
+            let h: Vec<Fr> = a.par_iter().zip(&b).zip(&c).map(|((x, y), z)| *x * y - z).collect();
+            Ok(encode_fr(&h))
+        })
+    }
+
+    /// sum_i scalars[i] * query[i] for query "a", "b1", "b2", "c" or "h" (fewer scalars than
+    /// points use the first points), with the batch-affine kernel, bases read in place.
+    fn msm<'py>(&self, py: Python<'py>, query: &str, scalars: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+        run_bytes(py, "MappedZkey.msm", || {
+            let k = ["a", "b1", "b2", "c", "h"].iter().position(|q| *q == query).ok_or_else(|| format!("unknown query {query:?}"))?;
+            let s: Vec<BigInt<4>> = decode_scalars(scalars, "scalars")?;
+            let points = self.query(k);
+            let size = QUERIES[k].2;
+            if s.len() > points.len() / size {
+                return Err(format!("{} scalars for {} points", s.len(), points.len() / size));
+            }
+            Ok(if size == G1_BYTES {
+                let p = pippenger::msm_by(|i| g1_mont(&points[i * G1_BYTES..]), &s);
+                encode_g1(&[p.into()])
+            } else {
+                let p = pippenger::msm_by(|i| g2_mont(&points[i * G2_BYTES..]), &s);
+                encode_g2(&[p.into()])
+            })
+        })
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<MappedZkey>()?;
+    Ok(())
+}

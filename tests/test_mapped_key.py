@@ -1,0 +1,118 @@
+"""The proving key used in place from its .zkey (native/src/zkey.rs via groth16/mapped.py): the
+same proofs as the in-memory key, and every corruption named on opening."""
+
+from __future__ import annotations
+
+import random
+import struct
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from zkml_chain.errors import FileFormatError, KeyMaterialError
+from zkml_chain.field import R, to_bytes
+from zkml_chain.groth16 import ProvingKey, prove, verify
+from zkml_chain.groth16.mapped import MappedProvingKey
+
+pytestmark = pytest.mark.prove
+
+QUERIES = ("a", "b1", "b2", "c", "h")
+
+
+@pytest.fixture
+def zkey(tmp_path: Path, chain_key: ProvingKey) -> Path:
+    path = tmp_path / "circuit.zkey"
+    path.write_bytes(chain_key.to_zkey())
+    return path
+
+
+def _section(data: bytes, sid: int) -> tuple[int, int]:
+    """(offset, size) of section ``sid``'s payload."""
+    pos = 12
+    for _ in range(struct.unpack_from("<I", data, 8)[0]):
+        t, size = struct.unpack_from("<IQ", data, pos)
+        if t == sid:
+            return pos + 12, size
+        pos += 12 + size
+    raise KeyError(sid)
+
+
+def test_the_mapped_key_proves_exactly_as_the_in_memory_key(zkey: Path, chain, chain_key: ProvingKey) -> None:
+    _, w = chain
+    mapped = MappedProvingKey.load(zkey)
+    assert (mapped.n_vars, mapped.n_public, mapped.domain_size) == (chain_key.n_vars, chain_key.n_public,
+                                                                    chain_key.domain_size)
+    assert mapped.verifying_key == chain_key.verifying_key and mapped.development
+    assert mapped.h_evaluations(w.values) == chain_key.h_evaluations(w.values)
+    rng = random.Random(5)
+    scalars = to_bytes([rng.randrange(R) for _ in range(chain_key.domain_size)])
+    for q in QUERIES:
+        n = len(getattr(chain_key.resident, q))
+        assert mapped.msm(q, scalars[: n * 32]) == chain_key.msm(q, scalars[: n * 32], "arkworks"), q
+    # the same randomness gives the same proof
+    p1, pub1 = prove(mapped, w, rng=random.Random(9))
+    p2, pub2 = prove(chain_key, w, rng=random.Random(9))
+    assert (p1, pub1) == (p2, pub2) and verify(mapped.verifying_key, p1, pub1)
+
+
+def test_a_dishonest_witness_gives_no_proof_with_the_mapped_key(zkey: Path, chain) -> None:
+    from zkml_chain.errors import WitnessError
+
+    _, w = chain
+    values = bytearray(w.values)
+    values[5 * 32] ^= 1  # an intermediate square, off by one
+    with pytest.raises(WitnessError):
+        prove(MappedProvingKey.load(zkey), type(w)(bytes(values)))
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "message"),
+    [
+        (lambda d: d[:-7], "truncated|trailing|holds"),
+        (lambda d: b"zkex" + d[4:], "not a .zkey file"),
+        (lambda d: _flip_point(d, 5, 3, 64), r"section 5 \(A\): point 3 is not a valid curve point"),
+        (lambda d: _flip_point(d, 7, 2, 128), r"section 7 \(B2\): point 2 is not a valid curve point"),
+        (lambda d: _coefficient(d, 0, wire=10**6), "section 4: coefficient 0 lies outside"),
+        (lambda d: _coefficient(d, 1, matrix=2), "section 4: coefficient 1 lies outside"),
+    ],
+)
+def test_a_corrupt_file_is_named_on_opening(tmp_path: Path, zkey: Path, corrupt, message: str) -> None:
+    bad = tmp_path / "bad.zkey"
+    bad.write_bytes(corrupt(zkey.read_bytes()))
+    with pytest.raises(FileFormatError, match=message) as e:
+        MappedProvingKey.load(bad)
+    assert str(bad) in str(e.value)
+
+
+def _flip_point(data: bytes, sid: int, index: int, size: int) -> bytes:
+    off, _ = _section(data, sid)
+    at = off + index * size
+    out = bytearray(data)
+    out[at] ^= 1  # x changes, y does not: off the curve
+    return bytes(out)
+
+
+def _coefficient(data: bytes, index: int, *, wire: int | None = None, matrix: int | None = None) -> bytes:
+    off, _ = _section(data, 4)
+    at = off + 4 + index * 44
+    out = bytearray(data)
+    if matrix is not None:
+        out[at : at + 4] = struct.pack("<I", matrix)
+    if wire is not None:
+        out[at + 8 : at + 12] = struct.pack("<I", wire)
+    return bytes(out)
+
+
+def test_a_b2_point_outside_g2_is_named_when_the_proof_fails(tmp_path: Path, chain, chain_key: ProvingKey) -> None:
+    from conftest import with_small_torsion
+    from zkml_chain.curve import G2Point
+
+    _, w = chain
+    b2 = bytearray(chain_key.b2_query)
+    at = next(i for i in range(len(b2) // 128) if any(b2[i * 128 : (i + 1) * 128]))
+    b2[at * 128 : (at + 1) * 128] = with_small_torsion(G2Point.from_bytes(bytes(b2[at * 128 : (at + 1) * 128]))).to_bytes()
+    path = tmp_path / "torsion.zkey"
+    path.write_bytes(replace(chain_key, b2_query=bytes(b2)).to_zkey())
+    with pytest.raises(KeyMaterialError, match=rf"proving key B2 query \(element {at}\)"):
+        prove(MappedProvingKey.load(path), w)
