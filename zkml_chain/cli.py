@@ -227,7 +227,7 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
     from .groth16 import prove as run_prove
     from .groth16.keys import ProvingKey
     from .groth16.mapped import MappedProvingKey
-    from .r1cs import Witness
+    from .witness import Witness
 
     t0 = time.perf_counter()
     if (wtns is None) == (input_path is None):

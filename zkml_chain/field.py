@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from . import _native
 from .errors import FieldRangeError
+
+if TYPE_CHECKING:  # numpy is imported where it is used: proving needs none of it
+    import numpy as np
 
 #: Order of the BN254 scalar field Fr (the circuit field; public inputs live here).
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
@@ -30,6 +32,8 @@ R2_MONT = R_MONT * R_MONT % R
 def random_scalars(n: int, bits: int) -> bytes:
     """n uniformly random ``bits``-bit scalars (bits a multiple of 8, below 254), packed as
     little-endian N8-byte words, from the OS's randomness in one draw."""
+    import numpy as np
+
     out = np.zeros((n, N8), dtype=np.uint8)
     out[:, : bits // 8] = np.frombuffer(secrets.token_bytes(n * bits // 8), np.uint8).reshape(n, -1)
     return out.tobytes()
@@ -65,6 +69,8 @@ def check_canonical(data: bytes, what: str) -> None:
 
 def as_words(data: bytes | memoryview) -> np.ndarray:
     """View packed elements as an (n, 4) array of little-endian uint64 limbs (no copy)."""
+    import numpy as np
+
     return np.frombuffer(data, dtype="<u8").reshape(-1, 4)
 
 

@@ -11,7 +11,6 @@ and snarkjs, so a circom user can hand their files to zkml-chain and back.
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,8 +19,9 @@ import numpy as np
 from . import _native
 from .binfile import BinFile, Reader, build_binfile, parse_binfile
 from .errors import ConstraintError, FileFormatError, UnsatisfiedConstraint, WitnessError
-from .field import N8, R, check_canonical, element, from_bytes, to_bytes
+from .field import N8, R, check_canonical, element
 from .files import write_bytes
+from .witness import Witness, check_prime
 
 _TERM = 4 + N8  # wire id (u32) + coefficient
 
@@ -60,79 +60,6 @@ class SparseMatrix:
 
 def _u32(a: np.ndarray) -> bytes:
     return np.ascontiguousarray(a, dtype="<u4").tobytes()
-
-
-@dataclass(frozen=True)
-class Witness:
-    """A full assignment of the wires, packed canonical Fr elements; ``values[0]`` is 1."""
-
-    values: bytes
-
-    def __len__(self) -> int:
-        return len(self.values) // N8
-
-    @classmethod
-    def from_ints(cls, values: Sequence[int]) -> Witness:
-        return cls(to_bytes(values, "witness value"))
-
-    def to_ints(self) -> list[int]:
-        return from_bytes(self.values)
-
-    def __getitem__(self, i: int) -> int:
-        return element(self.values, i)
-
-    def public_signals(self, n_public: int) -> list[int]:
-        """Wires 1..n_public: the public outputs then the public inputs."""
-        return from_bytes(self.values[N8 : (n_public + 1) * N8])
-
-    def with_value(self, index: int, value: int) -> Witness:
-        """A copy with one wire changed (used by soundness tests to forge witnesses)."""
-        v = bytearray(self.values)
-        v[index * N8 : (index + 1) * N8] = (value % R).to_bytes(N8, "little")
-        return Witness(bytes(v))
-
-    # --- .wtns -------------------------------------------------------------------------------
-
-    def to_wtns(self) -> bytes:
-        header = struct.pack("<I", N8) + R.to_bytes(N8, "little") + struct.pack("<I", len(self))
-        return build_binfile(b"wtns", 2, [(1, header), (2, self.values)])
-
-    def save(self, path: Path) -> None:
-        """Write circom's ``.wtns`` (version 2)."""
-        write_bytes(path, self.to_wtns())
-
-    @classmethod
-    def from_wtns(cls, data: bytes, path: Path | None = None) -> Witness:
-        f = parse_binfile(data, b"wtns", 2, path)
-        h = Reader(f, f.section(1, "header"))
-        _check_prime(f, h)
-        n = h.u32("the witness length")
-        h.end()
-        values = f.section(2, "witness values")
-        if len(values.data) != n * N8:
-            raise f.error(f"the header announces {n} values but the values section holds {len(values.data)} bytes "
-                          f"({len(values.data) / N8:g} values)", values.offset)
-        data_values = bytes(values.data)
-        try:
-            check_canonical(data_values, "witness value")
-        except Exception as e:
-            raise f.error(str(e), values.offset) from None
-        return cls(data_values)
-
-    @classmethod
-    def load(cls, path: Path) -> Witness:
-        path = Path(path)
-        return cls.from_wtns(path.read_bytes(), path)
-
-
-def _check_prime(f: BinFile, h: Reader) -> None:
-    n8 = h.u32("the field size")
-    if n8 != N8:
-        raise f.error(f"field elements of {n8} bytes are not supported (BN254 uses {N8})", h.s.offset)
-    prime = h.integer(n8, "the prime")
-    if prime != R:
-        raise f.error(f"the prime is {prime}, not the BN254 scalar field order r: only BN254 is supported",
-                      h.s.offset + 4)
 
 
 @dataclass(frozen=True)
@@ -262,7 +189,7 @@ class R1CS:
     def from_r1cs(cls, data: bytes, path: Path | None = None) -> R1CS:
         f = parse_binfile(data, b"r1cs", 1, path)
         h = Reader(f, f.section(1, "header"))
-        _check_prime(f, h)
+        check_prime(f, h)
         n_wires = h.u32("nWires")
         n_pub_out = h.u32("nPubOut")
         n_pub_in = h.u32("nPubIn")

@@ -20,14 +20,17 @@ use rayon::prelude::*;
 
 type BigInt<P> = <<P as ark_ec::CurveConfig>::ScalarField as PrimeField>::BigInt;
 
-/// Window width c (bits) and number of windows for n nonzero terms: minimises
-/// windows * (n * 6 + buckets * 25), the field multiplications of accumulation (batch-affine
-/// addition ~ 6M) and reduction (a mixed and a full addition per bucket ~ 25M), c <= 16 so a
-/// signed digit fits an i16.
+/// Window width c (bits) for n nonzero terms: minimises the field multiplications, windows *
+/// (n * (6 + 250 / batch) + buckets * 25): a batch-affine addition (~6M) plus its share of the
+/// batch's inversion (~250M here), and the reduction (a mixed and a full addition per bucket,
+/// ~25M). Small inputs get wider windows than the bucket count alone suggests, so that batches
+/// are large enough to spread their inversion. c <= 16 so a signed digit fits an i16.
 pub(crate) fn window_bits(n: usize, scalar_bits: usize) -> usize {
-    (2..=16)
-        .min_by_key(|&c| windows(c, scalar_bits) as u64 * (n as u64 * 6 + (1u64 << (c - 1)) * 25))
-        .expect("non-empty range")
+    let cost = |c: usize| {
+        let per_add = 6.0 + 250.0 / batch_size(c) as f64;
+        windows(c, scalar_bits) as f64 * (n as f64 * per_add + (1u64 << (c - 1)) as f64 * 25.0)
+    };
+    (2..=16).min_by(|a, b| cost(*a).total_cmp(&cost(*b))).expect("non-empty range")
 }
 
 /// Windows needed for signed digits in [-2^(c-1), 2^(c-1) - 1]: one more than the unsigned count,

@@ -23,9 +23,7 @@ import struct
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .. import _native
 from ..binfile import BinFile, Reader, build_binfile, parse_binfile
@@ -33,11 +31,22 @@ from ..curve import G1_BYTES, G2_BYTES, G1Point, G2Point, pairing, validate_g2_a
 from ..errors import FileFormatError, KeyMaterialError, PointError, ProofInputError
 from ..field import N8, R2_MONT, Q, R, to_bytes
 from ..files import read_json, write_bytes, write_json
-from ..r1cs import SparseMatrix
+
+if TYPE_CHECKING:  # numpy and the R1CS types are imported where used: proving needs neither
+    import numpy as np
+
+    from ..r1cs import SparseMatrix
 
 ZKEY_PROTOCOL_GROTH16 = 1
 METADATA_SECTION = 100
-_COEF = np.dtype([("m", "<u4"), ("c", "<u4"), ("s", "<u4"), ("v", "V32")])
+_COEF_BYTES = 44  # a section 4 entry: matrix, constraint, signal (u32 each), value (32 bytes)
+
+
+def _coef_dtype() -> np.dtype:
+    """numpy's view of a section 4 entry (numpy is imported here, not by proving)."""
+    import numpy as np
+
+    return np.dtype([("m", "<u4"), ("c", "<u4"), ("s", "<u4"), ("v", "V32")])
 _R2_INV = pow(R2_MONT, -1, R)
 
 DEVELOPMENT_WARNING = (
@@ -287,7 +296,9 @@ class ProvingKey(ZkeyHeaderFields):
                 lem(self.gamma2.to_bytes()), lem(self.delta1.to_bytes()), lem(self.delta2.to_bytes()),
             ]
         )
-        coefs = np.zeros(len(self.qap_a) + len(self.qap_b), dtype=_COEF)
+        import numpy as np
+
+        coefs = np.zeros(len(self.qap_a) + len(self.qap_b), dtype=_coef_dtype())
         for i, (mat, m) in enumerate(((self.qap_a, 0), (self.qap_b, 1))):
             sl = slice(0, len(self.qap_a)) if i == 0 else slice(len(self.qap_a), None)
             coefs["m"][sl] = m
@@ -420,9 +431,13 @@ def _read_coefficients(f: BinFile, domain_size: int, n_vars: int) -> tuple[Spars
     s = f.section(4, "coefficients")
     r = Reader(f, s)
     n = r.u32("the coefficient count")
-    body = r.raw(n * _COEF.itemsize, f"{n} coefficients")
+    body = r.raw(n * _COEF_BYTES, f"{n} coefficients")
     r.end()
-    coefs = np.frombuffer(body, dtype=_COEF)
+    import numpy as np
+
+    from ..r1cs import SparseMatrix
+
+    coefs = np.frombuffer(body, dtype=_coef_dtype())
     if n and (int(coefs["c"].max()) >= domain_size or int(coefs["s"].max()) >= n_vars or int(coefs["m"].max()) > 1):
         raise f.error("a coefficient lies outside the domain, the wires or matrices A/B", s.offset)
     out = []

@@ -15,15 +15,18 @@ import secrets
 import time
 from pathlib import Path
 from random import Random
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..curve import G1Point, G2Point, g1_sum, g2_sum
 from ..errors import KeyMaterialError, WitnessError, ZkmlChainError
 from ..field import N8, R
-from ..r1cs import R1CS, Witness
-from .keys import VerifyingKey
+from ..witness import Witness
 from .proof import Proof
 from .verify import verify
+
+if TYPE_CHECKING:  # the R1CS machinery (and numpy) only when a failing proof must name its constraint
+    from ..r1cs import R1CS
+    from .keys import VerifyingKey
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +108,8 @@ def prove(pk: ProverKey, witness: Witness, *, rng: Random | None = None, check: 
     if check and not _verifies(pk, proof, public):
         pk.check_points()  # a corrupt key (a B2 point outside G2) is named as such
         if circuit is not None:
+            from ..r1cs import R1CS
+
             (circuit if isinstance(circuit, R1CS) else R1CS.load(circuit)).check(witness)
         raise WitnessError("the proof does not verify: the witness does not satisfy the circuit (or the key is corrupt)")
     return proof, public

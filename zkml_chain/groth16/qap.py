@@ -17,12 +17,14 @@ Two choices make our keys and proofs interchangeable with snarkjs (``.zkey``) an
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .. import _native
 from ..errors import ZkmlChainError
 from ..field import N8, to_bytes
-from ..r1cs import R1CS, SparseMatrix
+
+if TYPE_CHECKING:  # numpy and the R1CS types where used: the mapped prover needs neither
+    from ..r1cs import R1CS, SparseMatrix
 
 MAX_LOG_DOMAIN = 27  # the reduction needs a 2N-th root of unity; Fr has 2-adicity 28
 
@@ -38,6 +40,10 @@ def domain_size_for(n_constraints: int, n_public: int) -> int:
 
 def with_binding_rows(a: SparseMatrix, n_constraints: int, n_public: int) -> SparseMatrix:
     """A plus the rows A[n_constraints + s][s] = 1 for s = 0..n_public."""
+    import numpy as np
+
+    from ..r1cs import SparseMatrix
+
     s = np.arange(n_public + 1, dtype=np.uint32)
     return SparseMatrix(
         np.concatenate([a.rows, n_constraints + s]).astype(np.uint32),
@@ -73,5 +79,7 @@ def h_evaluations(a: SparseMatrix, b: SparseMatrix, domain_size: int, witness: b
 
 def take(packed: bytes, start: int, stop: int | None = None, step: int = 1, size: int = N8) -> bytes:
     """Slice a packed array of fixed-size elements."""
+    import numpy as np
+
     arr = np.frombuffer(packed, dtype=np.uint8).reshape(-1, size)
     return arr[start:stop:step].tobytes()

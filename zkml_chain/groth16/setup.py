@@ -20,13 +20,16 @@ import logging
 import secrets
 import time
 from random import Random
+from typing import TYPE_CHECKING
 
 from .. import _native
 from ..curve import G1_GENERATOR, G2_GENERATOR
 from ..field import R, to_bytes
-from ..r1cs import R1CS
 from .keys import DEVELOPMENT_WARNING, ProvingKey
 from .qap import domain_size_for, qap_a_b, take
+
+if TYPE_CHECKING:
+    from ..r1cs import R1CS
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,15 @@ tell "invalid proof" (False) from "garbage in" (exception).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..curve import g1_msm, pairing_product_is_one
 from ..errors import FieldRangeError, PointError, ProofInputError
 from ..field import R, to_bytes
-from .keys import VerifyingKey
 from .proof import Proof
+
+if TYPE_CHECKING:
+    from .keys import VerifyingKey
 
 
 def verify(vk: VerifyingKey, proof: Proof, public: Sequence[int]) -> bool:

@@ -24,7 +24,8 @@ from ..errors import ToolchainError, ZkmlChainError
 from ..field import R
 from ..files import read_json, write_json
 from ..groth16 import Proof
-from ..groth16.keys import ProvingKey, VerifyingKey
+from ..groth16.keys import VerifyingKey
+from ..groth16.mapped import MappedProvingKey
 from ..onnx.claim import Claim, Threshold
 from ..onnx.compile import compile_model
 from ..onnx.compiled import CompiledModel
@@ -72,7 +73,7 @@ class Prover:
     folder: Path
     model: CompiledModel = field(init=False)
     signals: PoolSignals = field(init=False)
-    pk: ProvingKey = field(init=False)
+    pk: MappedProvingKey = field(init=False)
     scale: int = field(init=False)
     model_commitment: int = field(init=False)
 

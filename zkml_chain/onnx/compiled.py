@@ -23,7 +23,7 @@ from ..errors import ProofInputError, ZkmlChainError
 from ..field import R
 from ..files import read_json
 from ..groth16 import Proof, prove
-from ..groth16.keys import ProvingKey
+from ..groth16.mapped import MappedProvingKey
 from ..keydir import R1CS_NAME, ZKEY_NAME
 from .artifact import CIRCUIT_JSON, SignalLayout, read_circuit_info
 from .assemble import Built, build
@@ -118,12 +118,13 @@ class CompiledModel:
         return cls(folder, info, graph, plan, vis, claim, layout, n_wires, n_constraints, model_commitment)
 
     @cached_property
-    def proving_key(self) -> ProvingKey:
-        """The folder's circuit.zkey (from `setup`), loaded on first use and kept."""
+    def proving_key(self) -> MappedProvingKey:
+        """The folder's circuit.zkey (from `setup`), mapped on first use and kept (proved with in
+        place: see groth16/mapped.py)."""
         path = self.folder / ZKEY_NAME
         if not path.is_file():
             raise ZkmlChainError(f"{self.folder} has no {ZKEY_NAME}: run `zkml-chain setup {self.folder}` first")
-        pk = ProvingKey.load(path)
+        pk = MappedProvingKey.load(path)
         if pk.n_vars != self.n_wires or pk.n_public != self.layout.n_public:
             raise ZkmlChainError(f"{path} is not this circuit's key ({pk.n_vars} wires and {pk.n_public} public "
                                  f"signals; the circuit has {self.n_wires} and {self.layout.n_public}): run "
