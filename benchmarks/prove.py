@@ -29,6 +29,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -67,17 +68,25 @@ class Row:
         return "-" if peer_s is None else f"{peer_s / self.prove_s:.2f}x"
 
 
+GNU_TIME = Path("/usr/bin/time")
+
+
 def timed(cmd: list[str | Path]) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS in MB of that process)."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    out, err = p.stdout.read().decode(), p.stderr.read().decode()  # type: ignore[union-attr]
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        raise SystemExit(f"{cmd[0]} failed ({p.returncode}):\n{out}\n{err}")
-    return wall, usage.ru_maxrss / 1024
+    """Run a command; return (wall seconds, peak RSS in MB of that process).
+
+    The peak comes from GNU time (Debian's `time`), which forks the command from its own small
+    process: the rusage of a child forked from this (large) Python process would count the
+    parent's pages it shared before exec."""
+    if not GNU_TIME.exists():
+        raise SystemExit("GNU time is missing (apt-get install time): it measures each prover's peak RSS")
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        t0 = time.perf_counter()
+        p = subprocess.run([str(GNU_TIME), "-f", "%M", "-o", rss.name, *(str(c) for c in cmd)], capture_output=True,
+                           text=True)
+        wall = time.perf_counter() - t0
+        if p.returncode != 0:
+            raise SystemExit(f"{cmd[0]} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+        return wall, int(rss.read().split()[-1]) / 1024
 
 
 def build_gnark(work: Path) -> Path | None:

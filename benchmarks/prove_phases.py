@@ -1,0 +1,106 @@
+"""Where a `zkml-chain prove` goes: each phase of one proof, timed separately, for the sizes that
+benchmarks/prove.py built (its squaring chains in build/bench/2^k).
+
+    .venv/bin/python benchmarks/prove_phases.py [--sizes 12,16,18] [--repeats 3]
+
+Phases: Python start-up and imports (`python -c "import zkml_chain.cli"` minus a bare `python`),
+mapping and checking the key, reading the witness, the QAP (h), each of the five MSMs (A, B1, C, H
+in G1; B2 in G2), and the proof's own verification. Medians of --repeats. Results go to
+benchmarks/results/prove-phases.{json,md}.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+console = Console()
+
+
+def median_time(fn: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def startup(repeats: int) -> float:
+    """Seconds the CLI's imports add to a bare interpreter (median of runs, whole processes)."""
+    def run(code: str) -> float:
+        return median_time(lambda: subprocess.run([str(PYTHON), "-c", code], check=True), repeats)
+
+    return run("import zkml_chain.cli") - run("pass")
+
+
+def phases(zkey: Path, wtns: Path, repeats: int) -> dict[str, float]:
+    """Median seconds of each phase of one proof with the key ``zkey`` and witness ``wtns``."""
+    from zkml_chain.field import N8
+    from zkml_chain.groth16 import MappedProvingKey, verify
+    from zkml_chain.groth16.prove import prove
+    from zkml_chain.witness import Witness
+
+    row = {"map and check key": median_time(lambda: MappedProvingKey.load(zkey), repeats),
+           "read witness": median_time(lambda: Witness.load(wtns), repeats)}
+    pk, w = MappedProvingKey.load(zkey), Witness.load(wtns)
+    row["h (QAP, NTTs)"] = median_time(lambda: pk.h_evaluations(w.values), repeats)
+    h = pk.h_evaluations(w.values)
+    private = w.values[(pk.n_public + 1) * N8:]
+    for name, scalars in (("a", w.values), ("b1", w.values), ("c", private), ("h", h), ("b2", w.values)):
+        row[f"MSM {name.upper()}{' (G2)' if name == 'b2' else ''}"] = median_time(
+            lambda name=name, scalars=scalars: pk.msm(name, scalars), repeats)
+    proof, public = prove(pk, w, check=False)
+    row["verify"] = median_time(lambda: verify(pk.verifying_key, proof, public), repeats)
+    row["whole prove()"] = median_time(lambda: prove(pk, w), repeats)
+    return row
+
+
+@click.command()
+@click.option("--sizes", default="12,16,18", show_default=True, help="log2 sizes, built by benchmarks/prove.py")
+@click.option("--repeats", default=3, show_default=True)
+@click.option("--work", type=click.Path(path_type=Path), default=ROOT / "build" / "bench", show_default=True)
+def main(sizes: str, repeats: int, work: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+
+    rows = []
+    imports = startup(repeats)
+    for k in (int(s) for s in sizes.split(",")):
+        d = work / f"2^{k}"
+        if not (d / "keys" / "circuit.zkey").exists():
+            raise SystemExit(f"{d} has no key: run benchmarks/prove.py --min-log {k} --max-log {k} first")
+        row: dict[str, float | int] = {"log_n": k, "imports": imports}
+        row.update(phases(d / "keys" / "circuit.zkey", d / "w.wtns", repeats))
+        rows.append(row)
+        console.print(f"2^{k}: " + ", ".join(f"{key} {v:.3f}s" for key, v in row.items() if key != "log_n"))
+
+    names = [key for key in rows[0] if key != "log_n"]
+    table = Table(title=f"prove, phase by phase (seconds, median of {repeats})")
+    table.add_column("phase")
+    for r in rows:
+        table.add_column(f"2^{r['log_n']}", justify="right")
+    for p in names:
+        table.add_row(p, *(f"{r[p]:.3f}" for r in rows))
+    console.print(table)
+    out = ROOT / "benchmarks" / "results"
+    meta = {"command": "python benchmarks/prove_phases.py " + " ".join(sys.argv[1:]), "date": time.strftime("%Y-%m-%d")}
+    (out / "prove-phases.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
+    md = ["| phase | " + " | ".join(f"2^{r['log_n']}" for r in rows) + " |", "|---|" + "---:|" * len(rows)]
+    md += [f"| {p} | " + " | ".join(f"{r[p]:.3f}" for r in rows) + " |" for p in names]
+    (out / "prove-phases.md").write_text("\n".join(md) + "\n")
+    console.print(f"saved {out / 'prove-phases.json'} and {out / 'prove-phases.md'}")
+
+
+if __name__ == "__main__":
+    main()
