@@ -122,8 +122,10 @@ def check(vk: Path, proof: Path, public: Path) -> None:
 @click.option("--max-log", default=18, show_default=True)
 @click.option("--repeats", default=3, show_default=True, help="Runs per prover; the median is reported.")
 @click.option("--work", type=click.Path(path_type=Path), default=ROOT / "build" / "bench", show_default=True)
-@click.option("--gnark/--no-gnark", default=True, show_default=True, help="Add gnark (needs Go) as a third peer.")
-def main(min_log: int, max_log: int, repeats: int, work: Path, gnark: bool) -> None:
+@click.option("--gnark/--no-gnark", default=True, show_default=True, help="Add gnark (needs Go) as a peer.")
+@click.option("--results", default="prove", show_default=True,
+              help="Name of the results files in benchmarks/results/ (NAME.json, NAME.md).")
+def main(min_log: int, max_log: int, repeats: int, work: Path, gnark: bool, results: str) -> None:
     sys.path.insert(0, str(ROOT))
     from zkml_chain import _native
     from zkml_chain.samples import squaring_chain
@@ -188,10 +190,10 @@ def main(min_log: int, max_log: int, repeats: int, work: Path, gnark: bool) -> N
     out.mkdir(parents=True, exist_ok=True)
     meta = {"command": "python benchmarks/prove.py " + " ".join(sys.argv[1:]), "cores": os.cpu_count(),
             "date": time.strftime("%Y-%m-%d"), "repeats": repeats}
-    (out / "prove.json").write_text(json.dumps({"meta": meta, "rows": [asdict(r) for r in rows]}, indent=1) + "\n")
+    (out / f"{results}.json").write_text(json.dumps({"meta": meta, "rows": [asdict(r) for r in rows]}, indent=1) + "\n")
     md = ["| " + " | ".join(columns) + " |", "|" + "---:|" * len(columns)] + ["| " + " | ".join(c) + " |" for c in cells]
-    (out / "prove.md").write_text("\n".join(md) + "\n")
-    console.print(f"saved {out / 'prove.json'} and {out / 'prove.md'}")
+    (out / f"{results}.md").write_text("\n".join(md) + "\n")
+    console.print(f"saved {out / results}.json and .md")
 
 
 def fmt(value: float | None, digits: int = 2) -> str:

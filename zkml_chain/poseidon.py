@@ -45,26 +45,37 @@ class PoseidonParams:
         return r < half or r >= half + self.partial_rounds
 
 
+#: The Grain LFSR's recurrence: b[k + 80] = XOR of b[k + d] for these d.
+_GRAIN_TAPS = (62, 51, 38, 23, 13, 0)
+
+
 def _grain_output(t: int, partial_rounds: int, n_bits: int) -> np.ndarray:
     """The first ``n_bits`` output bits of the reference script's self-shrinking Grain LFSR.
 
     The register recurrence b[k+80] = b[k+62]^b[k+51]^b[k+38]^b[k+23]^b[k+13]^b[k] is computed
-    in blocks with numpy; after 160 discarded bits, the raw stream is read in pairs (x, y) and y
-    is kept when x is 1.
+    in blocks with numpy, through its 2^j-th powers over GF(2): p(x)^(2^j) = p(x^(2^j)), so
+    b[i] = XOR of b[i - 80·2^j + d·2^j] for i >= 80·2^j, in blocks of 18·2^j bits (j up to 8:
+    4,608-bit blocks). After 160 discarded bits, the raw stream is read in pairs (x, y) and y is
+    kept when x is 1.
     """
     seed = "01" + "0000" + f"{FIELD_BITS:012b}" + f"{t:012b}" + f"{FULL_ROUNDS:010b}" + f"{partial_rounds:010b}"
     raw_needed = 160 + 4 * n_bits + 4096
     while True:
-        raw = np.zeros(80 + raw_needed + 1280 + 288, dtype=np.uint8)
+        total = 80 + raw_needed  # the 80-bit initial state, then the generated bits
+        raw = np.zeros(total, dtype=np.uint8)
         raw[:80] = [int(b) for b in seed] + [1] * 30
-        for k in range(0, 1280, 18):  # the first 1280 + 80 bits with the recurrence itself
-            raw[k + 80 : k + 98] = (raw[k + 62 : k + 80] ^ raw[k + 51 : k + 69] ^ raw[k + 38 : k + 56]
-                                    ^ raw[k + 23 : k + 41] ^ raw[k + 13 : k + 31] ^ raw[k : k + 18])
-        # then with its 16th power over GF(2), p(x)^16 = p(x^16): taps 16x farther, 288-bit blocks
-        for k in range(80, raw_needed, 288):
-            raw[k + 1280 : k + 1568] = (raw[k + 992 : k + 1280] ^ raw[k + 816 : k + 1104] ^ raw[k + 608 : k + 896]
-                                        ^ raw[k + 368 : k + 656] ^ raw[k + 208 : k + 496] ^ raw[k : k + 288])
-        stream = raw[80 + 160 : 80 + raw_needed]
+        filled, j = 80, 0
+        while filled < total:
+            end = total if j == 8 else min(total, 80 << (j + 1))
+            lag, step = 80 << j, 18 << j
+            for i in range(filled, end, step):
+                n = min(step, end - i)
+                block = raw[i - lag : i - lag + n].copy()
+                for d in _GRAIN_TAPS[:-1]:
+                    block ^= raw[i - lag + (d << j) : i - lag + (d << j) + n]
+                raw[i : i + n] = block
+            filled, j = end, min(j + 1, 8)
+        stream = raw[80 + 160 : total]  # generated bits, the first 160 discarded
         stream = stream[: len(stream) // 2 * 2]
         out = stream[1::2][stream[0::2] == 1]
         if len(out) >= n_bits:
@@ -89,7 +100,7 @@ def params(n_inputs: int) -> PoseidonParams:
     t = n_inputs + 1
     rp = PARTIAL_ROUNDS[t - 2]
     needed = (FULL_ROUNDS + rp) * t
-    extra = 64
+    extra = needed // 2 + 64  # room for the ~24% of 254-bit words rejection sampling drops (words >= r)
     while True:
         words = _chunks_to_ints(_grain_output(t, rp, (needed + 2 * t + extra) * FIELD_BITS), FIELD_BITS)
         flat: list[int] = []
