@@ -3,7 +3,7 @@ benchmarks/prove.py built (its squaring chains in build/bench/2^k).
 
     .venv/bin/python benchmarks/prove_phases.py [--sizes 12,16,18] [--repeats 3]
 
-Phases: Python start-up and imports (`python -c "import zkml_chain.cli"` minus a bare `python`),
+Phases: the imports of `prove` (the CLI and the modules the command imports, minus a bare `python`),
 mapping and checking the key, reading the witness, the QAP (h), each of the five MSMs (A, B1, C, H
 in G1; B2 in G2), and the proof's own verification. Medians of --repeats. Results go to
 benchmarks/results/prove-phases.{json,md}.
@@ -37,12 +37,16 @@ def median_time(fn: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+#: What `zkml-chain prove --wtns` imports: the CLI, then (inside the command) these.
+PROVE_IMPORTS = "import zkml_chain.cli, zkml_chain.files, zkml_chain.groth16, zkml_chain.witness"
+
+
 def startup(repeats: int) -> float:
-    """Seconds the CLI's imports add to a bare interpreter (median of runs, whole processes)."""
+    """Seconds `prove`'s imports add to a bare interpreter (median of runs, whole processes)."""
     def run(code: str) -> float:
         return median_time(lambda: subprocess.run([str(PYTHON), "-c", code], check=True), repeats)
 
-    return run("import zkml_chain.cli") - run("pass")
+    return run(PROVE_IMPORTS) - run("pass")
 
 
 def phases(zkey: Path, wtns: Path, repeats: int) -> dict[str, float]:
