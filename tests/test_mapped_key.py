@@ -50,6 +50,12 @@ def test_the_mapped_key_proves_exactly_as_the_in_memory_key(zkey: Path, chain, c
     for q in QUERIES:
         n = len(getattr(chain_key.resident, q))
         assert mapped.msm(q, scalars[: n * 32]) == chain_key.msm(q, scalars[: n * 32], "arkworks"), q
+    # skip: the C query over the witness's private tail, without the caller copying it
+    private = chain_key.n_public + 1
+    assert mapped.msm("c", w.values, skip=private) == chain_key.msm("c", w.values[private * 32 :])
+    assert mapped.msm("c", w.values, skip=private) == chain_key.msm("c", w.values, skip=private)
+    with pytest.raises(ValueError, match="past the scalars"):
+        mapped.msm("a", w.values, skip=len(w) + 1)
     # the same randomness gives the same proof
     p1, pub1 = prove(mapped, w, rng=random.Random(9))
     p2, pub2 = prove(chain_key, w, rng=random.Random(9))

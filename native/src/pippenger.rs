@@ -40,24 +40,31 @@ fn windows(c: usize, scalar_bits: usize) -> usize {
 }
 
 /// Signed base-2^c digits of every scalar, window-major (`digits[w * n + i]`), so each window's
-/// pass reads one contiguous run.
+/// pass reads one contiguous run. Written in place by blocks of scalars in parallel (no
+/// scalar-major copy to transpose: at 2^20 that copy alone was 34 MB).
 fn signed_digits(scalars: &[impl BigInteger], c: usize, w_count: usize) -> Vec<i16> {
+    /// The digits array, written by several threads at disjoint indices (scalar i owns w * n + i).
+    struct Shared(*mut i16);
+    // SAFETY: every index is written by exactly one task (the one holding its scalar's block), and
+    // the array outlives the parallel loop, which joins before it is read.
+    unsafe impl Sync for Shared {}
     let n = scalars.len();
     let (half, full) = (1i64 << (c - 1), 1i64 << c);
-    let mut by_scalar = vec![0i16; n * w_count];
-    by_scalar.par_chunks_mut(w_count).zip(scalars.par_iter()).for_each(|(out, s)| {
-        let mut carry = 0i64;
-        for (w, d) in out.iter_mut().enumerate() {
-            let raw = bits_at(s.as_ref(), w * c, c) as i64 + carry;
-            carry = i64::from(raw >= half);
-            *d = (raw - carry * full) as i16;
-        }
-        debug_assert_eq!(carry, 0, "too few windows for the scalar size");
-    });
     let mut digits = vec![0i16; n * w_count];
-    digits.par_chunks_mut(n.max(1)).enumerate().for_each(|(w, column)| {
-        for (i, d) in column.iter_mut().enumerate() {
-            *d = by_scalar[i * w_count + w];
+    let out = Shared(digits.as_mut_ptr());
+    const BLOCK: usize = 4096; // scalars per task: whole cache lines of each window's run
+    scalars.par_chunks(BLOCK).enumerate().for_each(|(b, block)| {
+        let out = &out;
+        for (k, s) in block.iter().enumerate() {
+            let i = b * BLOCK + k;
+            let mut carry = 0i64;
+            for w in 0..w_count {
+                let raw = bits_at(s.as_ref(), w * c, c) as i64 + carry;
+                carry = i64::from(raw >= half);
+                // SAFETY: w * n + i < n * w_count, and only this task writes index w * n + i.
+                unsafe { *out.0.add(w * n + i) = (raw - carry * full) as i16 };
+            }
+            debug_assert_eq!(carry, 0, "too few windows for the scalar size");
         }
     });
     digits
@@ -215,19 +222,36 @@ impl<P: SWCurveConfig> Window<P> {
 /// Extra bases or scalars past the shorter of the two are ignored.
 pub(crate) fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[BigInt<P>]) -> Projective<P> {
     let n = bases.len().min(scalars.len());
-    msm_by(|i| bases[i], &scalars[..n])
+    msm_by(|i| bases[i], Digits::new::<P>(&scalars[..n]))
 }
 
-/// sum_i scalars[i] * base(i): the bases from any accessor, such as points decoded in place from
-/// a memory-mapped proving key (zkey.rs).
-pub(crate) fn msm_by<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P> + Sync, scalars: &[BigInt<P>]) -> Projective<P> {
-    let scalar_bits = P::ScalarField::MODULUS_BIT_SIZE as usize;
-    let nonzero = scalars.iter().filter(|s| !s.is_zero()).count();
-    if nonzero == 0 {
-        return Projective::zero();
+/// A batch of scalars as signed window digits: all an MSM needs of them, so the caller can free
+/// the scalars before the (long) window passes.
+pub(crate) struct Digits {
+    n: usize,
+    c: usize,
+    w_count: usize,
+    digits: Vec<i16>,
+}
+
+impl Digits {
+    pub(crate) fn new<P: SWCurveConfig>(scalars: &[BigInt<P>]) -> Self {
+        let scalar_bits = P::ScalarField::MODULUS_BIT_SIZE as usize;
+        let nonzero = scalars.iter().filter(|s| !s.is_zero()).count();
+        Self::with_width::<P>(scalars, window_bits(nonzero.max(1), scalar_bits))
     }
-    let c = window_bits(nonzero, scalar_bits);
-    msm_with(base, scalars, c, batch_size(c))
+
+    pub(crate) fn with_width<P: SWCurveConfig>(scalars: &[BigInt<P>], c: usize) -> Self {
+        let w_count = windows(c, P::ScalarField::MODULUS_BIT_SIZE as usize);
+        Self { n: scalars.len(), c, w_count, digits: signed_digits(scalars, c, w_count) }
+    }
+}
+
+/// sum_i d_i * base(i) for the scalars behind `digits`: the bases from any accessor, such as
+/// points decoded in place from a memory-mapped proving key (zkey.rs).
+pub(crate) fn msm_by<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P> + Sync, digits: Digits) -> Projective<P> {
+    let batch = batch_size(digits.c);
+    msm_with(base, digits, batch)
 }
 
 /// Additions per batch for 2^(c-1) buckets: large enough to spread the inversion, small enough
@@ -236,17 +260,12 @@ fn batch_size(c: usize) -> usize {
     ((1usize << (c - 1)) / 4).clamp(4, 1024)
 }
 
-/// [`msm_by`] with a given window width and batch size.
-pub(crate) fn msm_with<P: SWCurveConfig>(
-    base: impl Fn(usize) -> Affine<P> + Sync,
-    scalars: &[BigInt<P>],
-    c: usize,
-    batch: usize,
-) -> Projective<P> {
-    let n = scalars.len();
-    let scalar_bits = P::ScalarField::MODULUS_BIT_SIZE as usize;
-    let w_count = windows(c, scalar_bits);
-    let digits = signed_digits(scalars, c, w_count);
+/// [`msm_by`] with a given batch size.
+pub(crate) fn msm_with<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P> + Sync, d: Digits, batch: usize) -> Projective<P> {
+    let Digits { n, c, w_count, digits } = d;
+    if digits.iter().all(|x| *x == 0) {
+        return Projective::zero();
+    }
     let sums: Vec<Projective<P>> = (0..w_count)
         .into_par_iter()
         .map(|w| {

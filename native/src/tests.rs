@@ -247,7 +247,7 @@ fn msm_timings() {
                         continue;
                     }
                     let t = Instant::now();
-                    let r = crate::pippenger::msm_with::<P>(|i| b[i], &s, c, batch);
+                    let r = crate::pippenger::msm_with::<P>(|i| b[i], crate::pippenger::Digits::with_width::<P>(&s, c), batch);
                     let e = t.elapsed().as_secs_f64();
                     assert_eq!(r, r1);
                     println!("   c={c} batch={batch}: {e:.3}s {:.2}x", ark / e);

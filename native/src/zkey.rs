@@ -13,17 +13,17 @@
 
 use std::fs::File;
 
-use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
+use ark_bn254::{g1::Config as G1Config, g2::Config as G2Config, Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
-use ark_ff::{BigInt, FftField, PrimeField, Zero};
+use ark_ff::{FftField, PrimeField, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use memmap2::Mmap;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rayon::prelude::*;
 
-use crate::encoding::{decode_scalars, encode_fr, encode_g1, encode_g2, limbs, KResult, FE, G1_BYTES, G2_BYTES};
-use crate::pippenger;
+use crate::encoding::{count, decode_scalars, encode_fr, encode_g1, encode_g2, limbs, KResult, FE, G1_BYTES, G2_BYTES};
+use crate::pippenger::{self, Digits};
 use crate::runtime::{run, run_bytes};
 
 const COEF_BYTES: usize = 12 + FE; // matrix, constraint, signal (u32 each), value
@@ -197,10 +197,9 @@ impl MappedZkey {
 }
 
 /// p(ω_N^i) for i < N to p(ω_2N^(2i+1)): inverse NTT, then NTT on the odd coset (as qap.py).
-fn odd_coset(mut v: Vec<Fr>, d: &Radix2EvaluationDomain<Fr>, coset: &Radix2EvaluationDomain<Fr>) -> Vec<Fr> {
-    d.ifft_in_place(&mut v);
-    coset.fft_in_place(&mut v);
-    v
+fn odd_coset(v: &mut Vec<Fr>, d: &Radix2EvaluationDomain<Fr>, coset: &Radix2EvaluationDomain<Fr>) {
+    d.ifft_in_place(v);
+    coset.fft_in_place(v);
 }
 
 #[pymethods]
@@ -235,43 +234,51 @@ impl MappedZkey {
     /// (a·b − c) on the odd coset, for the witness `w` (packed canonical wires): the H scalars.
     fn h_evaluations<'py>(&self, py: Python<'py>, witness: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
         run_bytes(py, "MappedZkey.h_evaluations", || {
-            let raw = decode_scalars(witness, "witness")?;
-            if raw.len() != self.n_vars {
-                return Err(format!("witness has {} values, the key expects {}", raw.len(), self.n_vars));
+            // Memory at 2^20 (a vector is 32 MB): the witness is converted in its own allocation
+            // (in-place collect), dropped after the mat-vecs, and h is written over a.
+            let w: Vec<Fr> = decode_scalars(witness, "witness")?.into_iter().map(Fr::new_unchecked).collect(); // w·R⁻¹, see mat_vec
+            if w.len() != self.n_vars {
+                return Err(format!("witness has {} values, the key expects {}", w.len(), self.n_vars));
             }
-            let w: Vec<Fr> = raw.iter().map(|l| Fr::new_unchecked(*l)).collect(); // w·R⁻¹, see mat_vec
             let n = self.domain_size;
             let d = Radix2EvaluationDomain::<Fr>::new(n).ok_or("domain too large")?;
             let g = Fr::get_root_of_unity(2 * n as u64).ok_or("domain too large")?;
             let coset = d.get_coset(g).ok_or("coset")?;
-            let (a, b) = rayon::join(|| self.mat_vec(0, &w), || self.mat_vec(1, &w));
-            let c: Vec<Fr> = a.par_iter().zip(&b).map(|(x, y)| *x * y).collect();
-            let (a, (b, c)) = rayon::join(
-                || odd_coset(a, &d, &coset),
-                || rayon::join(|| odd_coset(b, &d, &coset), || odd_coset(c, &d, &coset)),
+            let (mut a, mut b) = rayon::join(|| self.mat_vec(0, &w), || self.mat_vec(1, &w));
+            drop(w);
+            let mut c: Vec<Fr> = a.par_iter().zip(&b).map(|(x, y)| *x * y).collect();
+            rayon::join(
+                || odd_coset(&mut a, &d, &coset),
+                || rayon::join(|| odd_coset(&mut b, &d, &coset), || odd_coset(&mut c, &d, &coset)),
             );
-            let h: Vec<Fr> = a.par_iter().zip(&b).zip(&c).map(|((x, y), z)| *x * y - z).collect();
-            Ok(encode_fr(&h))
+            a.par_iter_mut().zip(&b).zip(&c).for_each(|((x, y), z)| *x = *x * y - z);
+            drop((b, c));
+            Ok(encode_fr(&a))
         })
     }
 
-    /// sum_i scalars[i] * query[i] for query "a", "b1", "b2", "c" or "h" (fewer scalars than
-    /// points use the first points), with the batch-affine kernel, bases read in place.
-    fn msm<'py>(&self, py: Python<'py>, query: &str, scalars: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    /// sum_i scalars[skip + i] * query[i] for query "a", "b1", "b2", "c" or "h" (fewer scalars
+    /// than points use the first points), with the batch-affine kernel, bases read in place.
+    /// `skip` lets the C query take the whole witness without the caller copying its tail.
+    #[pyo3(signature = (query, scalars, skip=0))]
+    fn msm<'py>(&self, py: Python<'py>, query: &str, scalars: &[u8], skip: usize) -> PyResult<Bound<'py, PyBytes>> {
         run_bytes(py, "MappedZkey.msm", || {
             let k = ["a", "b1", "b2", "c", "h"].iter().position(|q| *q == query).ok_or_else(|| format!("unknown query {query:?}"))?;
-            let s: Vec<BigInt<4>> = decode_scalars(scalars, "scalars")?;
+            let scalars = scalars.get(skip * FE..).ok_or_else(|| format!("skip {skip} is past the scalars"))?;
             let points = self.query(k);
             let size = QUERIES[k].2;
-            if s.len() > points.len() / size {
-                return Err(format!("{} scalars for {} points", s.len(), points.len() / size));
+            let count = count(scalars, FE, "scalars")?;
+            if count > points.len() / size {
+                return Err(format!("{count} scalars for {} points", points.len() / size));
             }
+            // The decoded scalars are freed once their digits exist: only the digits stay for the
+            // window passes (memory at 2^20).
             Ok(if size == G1_BYTES {
-                let p = pippenger::msm_by(|i| g1_mont(&points[i * G1_BYTES..]), &s);
-                encode_g1(&[p.into()])
+                let d = Digits::new::<G1Config>(&decode_scalars(scalars, "scalars")?);
+                encode_g1(&[pippenger::msm_by(|i| g1_mont(&points[i * G1_BYTES..]), d).into()])
             } else {
-                let p = pippenger::msm_by(|i| g2_mont(&points[i * G2_BYTES..]), &s);
-                encode_g2(&[p.into()])
+                let d = Digits::new::<G2Config>(&decode_scalars(scalars, "scalars")?);
+                encode_g2(&[pippenger::msm_by(|i| g2_mont(&points[i * G2_BYTES..]), d).into()])
             })
         })
     }

@@ -277,10 +277,10 @@ class ProvingKey(ZkeyHeaderFields):
 
         return h_evaluations(self.qap_a, self.qap_b, self.domain_size, witness)
 
-    def msm(self, query: str, scalars: bytes, kernel: str = "batch-affine") -> bytes:
-        """sum_i scalars[i]·query[i] for query "a", "b1", "b2", "c" or "h" (packed point)."""
+    def msm(self, query: str, scalars: bytes, kernel: str = "batch-affine", skip: int = 0) -> bytes:
+        """sum_i scalars[skip + i]·query[i] for query "a", "b1", "b2", "c" or "h" (packed point)."""
         bases: _native.G1Bases | _native.G2Bases = getattr(self.resident, query)
-        return bases.msm(scalars, kernel)
+        return bases.msm(scalars[skip * N8 :], kernel)
 
     # --- .zkey ---------------------------------------------------------------------------------
 

@@ -63,12 +63,13 @@ class MappedProvingKey(ZkeyHeaderFields):
         """The H query's scalars for a witness (packed wires): (a·b − c) on the odd coset."""
         return self.native.h_evaluations(witness)
 
-    def msm(self, query: str, scalars: bytes, kernel: str = "batch-affine") -> bytes:
-        """sum_i scalars[i]·query[i] for query "a", "b1", "b2", "c" or "h", bases read in place.
-        Only the batch-affine kernel reads mapped points; ``kernel="arkworks"`` is refused."""
+    def msm(self, query: str, scalars: bytes, kernel: str = "batch-affine", skip: int = 0) -> bytes:
+        """sum_i scalars[skip + i]·query[i] for query "a", "b1", "b2", "c" or "h", bases read in
+        place (``skip`` without copying the scalars). Only the batch-affine kernel reads mapped
+        points; ``kernel="arkworks"`` is refused."""
         if kernel != "batch-affine":
             raise ValueError(f"a mapped key proves with the batch-affine kernel only, not {kernel!r}")
-        return self.native.msm(query, scalars)
+        return self.native.msm(query, scalars, skip)
 
     def check_points(self) -> None:
         """Every B2 point in G2's prime-order subgroup (the batched randomized check); the mapping

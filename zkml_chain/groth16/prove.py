@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..curve import G1Point, G2Point, g1_sum, g2_sum
 from ..errors import KeyMaterialError, WitnessError, ZkmlChainError
-from ..field import N8, R
+from ..field import R
 from ..witness import Witness
 from .proof import Proof
 from .verify import verify
@@ -56,7 +56,7 @@ class ProverKey(Protocol):
     @property
     def verifying_key(self) -> VerifyingKey: ...
     def h_evaluations(self, witness: bytes) -> bytes: ...
-    def msm(self, query: str, scalars: bytes, kernel: str = "batch-affine") -> bytes: ...
+    def msm(self, query: str, scalars: bytes, kernel: str = "batch-affine", skip: int = 0) -> bytes: ...
     def check_points(self) -> None: ...
 
 
@@ -95,8 +95,8 @@ def prove(pk: ProverKey, witness: Witness, *, rng: Random | None = None, check: 
         a = g1_sum([pk.alpha1, G1Point.from_bytes(pk.msm("a", w, k)), pk.delta1 * r])
         b = g2_sum([pk.beta2, G2Point.from_bytes(pk.msm("b2", w, k)), pk.delta2 * s])
         b1 = g1_sum([pk.beta1, G1Point.from_bytes(pk.msm("b1", w, k)), pk.delta1 * s])
-        private = w[(pk.n_public + 1) * N8 :]
-        c = g1_sum([G1Point.from_bytes(pk.msm("c", private, k)), G1Point.from_bytes(pk.msm("h", h, k)), a * s,
+        private = pk.n_public + 1  # C runs over the private wires: the witness after these
+        c = g1_sum([G1Point.from_bytes(pk.msm("c", w, k, skip=private)), G1Point.from_bytes(pk.msm("h", h, k)), a * s,
                     b1 * r, pk.delta1 * (-r * s % R)])
     except ValueError as e:  # a sum left its group: the key's points (or its alpha, beta, delta) are bad
         pk.check_points()
