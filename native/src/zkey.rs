@@ -111,7 +111,7 @@ fn g2_ok(b: &[u8]) -> bool {
     }
 }
 
-/// The query sections: (id, name, point size, expected count as a function of the header).
+/// The query sections, in the order `MappedZkey.queries` keeps them: (id, name, point size).
 const QUERIES: [(u32, &str, usize); 5] = [(5, "A", G1_BYTES), (6, "B1", G1_BYTES), (7, "B2", G2_BYTES), (8, "C", G1_BYTES), (9, "H", G1_BYTES)];
 
 /// A proving key's file, mapped, checked, and proved with in place.
@@ -119,7 +119,7 @@ const QUERIES: [(u32, &str, usize); 5] = [(5, "A", G1_BYTES), (6, "B1", G1_BYTES
 pub(crate) struct MappedZkey {
     map: Mmap,
     sections: Sections,
-    /// (offset, length) of sections 4 (after its count) and 5..9, in QUERIES order after the first.
+    /// (offset, length) of section 4's entries (after its count), and of sections 5..9 in QUERIES order.
     coefficients: (usize, usize),
     queries: [(usize, usize); 5],
     n_vars: usize,

@@ -47,6 +47,8 @@ def _coef_dtype() -> np.dtype:
     import numpy as np
 
     return np.dtype([("m", "<u4"), ("c", "<u4"), ("s", "<u4"), ("v", "V32")])
+
+
 _R2_INV = pow(R2_MONT, -1, R)
 
 DEVELOPMENT_WARNING = (
