@@ -65,6 +65,8 @@ def phases(zkey: Path, wtns: Path, repeats: int) -> dict[str, float]:
     for name, scalars in (("a", w.values), ("b1", w.values), ("c", private), ("h", h), ("b2", w.values)):
         row[f"MSM {name.upper()}{' (G2)' if name == 'b2' else ''}"] = median_time(
             lambda name=name, scalars=scalars: pk.msm(name, scalars), repeats)
+    row["sum of the phases above"] = sum(v for k, v in row.items() if k.startswith(("h ", "MSM ")))
+    row["h and the MSMs in one call (what prove runs)"] = median_time(lambda: pk.proof_msms(w.values), repeats)
     proof, public = prove(pk, w, check=False)
     row["verify"] = median_time(lambda: verify(pk.verifying_key, proof, public), repeats)
     row["whole prove()"] = median_time(lambda: prove(pk, w), repeats)

@@ -62,6 +62,26 @@ def test_the_mapped_key_proves_exactly_as_the_in_memory_key(zkey: Path, chain, c
     assert (p1, pub1) == (p2, pub2) and verify(mapped.verifying_key, p1, pub1)
 
 
+def test_the_fused_msms_equal_arkworks_msm_by_msm(zkey: Path, chain, chain_key: ProvingKey) -> None:
+    """One native call computes h and all five MSMs with shared digits and one task list; each sum
+    must equal arkworks' MSM of the same query, for witnesses of every shape."""
+    _, w = chain
+    mapped = MappedProvingKey.load(zkey)
+    rng = random.Random(11)
+    n = chain_key.n_vars
+    shapes = {
+        "the chain's witness": w.values,
+        "random wires": to_bytes([1] + [rng.randrange(R) for _ in range(n - 1)]),
+        "bits (skewed digits)": to_bytes([1] + [rng.randrange(2) for _ in range(n - 1)]),
+        "r - 1 everywhere": to_bytes([1] + [R - 1] * (n - 1)),
+        "only the constant wire": to_bytes([1] + [0] * (n - 1)),
+    }
+    for name, values in shapes.items():
+        assert mapped.proof_msms(values) == chain_key.proof_msms(values, "arkworks"), name
+    with pytest.raises(ValueError, match="the key expects"):
+        mapped.proof_msms(w.values[:-32])
+
+
 def test_a_dishonest_witness_gives_no_proof_with_the_mapped_key(zkey: Path, chain) -> None:
     from zkml_chain.errors import WitnessError
 

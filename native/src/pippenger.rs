@@ -256,35 +256,64 @@ pub(crate) fn msm_by<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P> + Sync,
 
 /// Additions per batch for 2^(c-1) buckets: large enough to spread the inversion, small enough
 /// that few points meet a bucket already in the batch.
-fn batch_size(c: usize) -> usize {
+pub(crate) fn batch_size(c: usize) -> usize {
     ((1usize << (c - 1)) / 4).clamp(4, 1024)
 }
 
 /// [`msm_by`] with a given batch size.
 pub(crate) fn msm_with<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P> + Sync, d: Digits, batch: usize) -> Projective<P> {
-    let Digits { n, c, w_count, digits } = d;
-    if digits.iter().all(|x| *x == 0) {
+    if d.is_zero() {
         return Projective::zero();
     }
-    let sums: Vec<Projective<P>> = (0..w_count)
-        .into_par_iter()
-        .map(|w| {
-            let mut window = Window::<P>::new(1 << (c - 1), batch);
-            for (i, d) in digits[w * n..(w + 1) * n].iter().enumerate() {
-                if *d == 0 {
-                    continue;
-                }
-                let p = base(i);
-                if p.is_zero() {
-                    continue;
-                }
-                let (b, q) = if *d > 0 { (*d as u32 - 1, p) } else { ((-(*d as i32)) as u32 - 1, -p) };
-                window.add(b, q);
-            }
-            window.drain();
-            window.reduce()
-        })
-        .collect();
+    let sums: Vec<Projective<P>> = (0..d.w_count).into_par_iter().map(|w| window_sum(&base, d.run(w, 0), batch)).collect();
+    combine(&sums, d.c)
+}
+
+impl Digits {
+    /// Window w's digits of the scalars from index `skip` on (the C query takes the witness past
+    /// its public head, so it shares the witness's digits instead of having its own).
+    pub(crate) fn run(&self, w: usize, skip: usize) -> &[i16] {
+        &self.digits[w * self.n + skip..(w + 1) * self.n]
+    }
+
+    pub(crate) fn windows(&self) -> usize {
+        self.w_count
+    }
+
+    pub(crate) fn width(&self) -> usize {
+        self.c
+    }
+
+    pub(crate) fn is_zero(&self) -> bool {
+        self.digits.iter().all(|x| *x == 0)
+    }
+}
+
+/// One window of an MSM: sum_i d_i * base(i) over the window's digits `run` (|d_i| <= 2^(c-1)),
+/// by batch-affine bucket accumulation and the running-sum reduction. Independent of the other
+/// windows, so the windows of several MSMs can share one parallel loop.
+pub(crate) fn window_sum<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P>, run: &[i16], batch: usize) -> Projective<P> {
+    // Buckets up to the largest digit: the top window's digits are small (a 254-bit scalar's last
+    // window holds a few bits), and its reduction then walks only the buckets it can use.
+    let buckets = run.iter().map(|d| d.unsigned_abs()).max().unwrap_or(0).max(1) as usize;
+    let mut window = Window::<P>::new(buckets, batch);
+    for (i, d) in run.iter().enumerate() {
+        if *d == 0 {
+            continue;
+        }
+        let p = base(i);
+        if p.is_zero() {
+            continue;
+        }
+        let (b, q) = if *d > 0 { (*d as u32 - 1, p) } else { ((-(*d as i32)) as u32 - 1, -p) };
+        window.add(b, q);
+    }
+    window.drain();
+    window.reduce()
+}
+
+/// The MSM from its window sums (lowest window first): Horner's rule in 2^c.
+pub(crate) fn combine<P: SWCurveConfig>(sums: &[Projective<P>], c: usize) -> Projective<P> {
     sums.iter().rev().fold(Projective::zero(), |mut acc, s| {
         for _ in 0..c {
             acc.double_in_place();

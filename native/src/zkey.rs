@@ -13,9 +13,9 @@
 
 use std::fs::File;
 
-use ark_bn254::{g1::Config as G1Config, g2::Config as G2Config, Fq, Fq2, Fr, G1Affine, G2Affine};
+use ark_bn254::{g1::Config as G1Config, g2::Config as G2Config, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::AffineRepr;
-use ark_ff::{FftField, PrimeField, Zero};
+use ark_ff::{BigInt, FftField, PrimeField, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use memmap2::Mmap;
 use pyo3::prelude::*;
@@ -24,7 +24,7 @@ use rayon::prelude::*;
 
 use crate::encoding::{count, decode_scalars, encode_fr, encode_g1, encode_g2, limbs, KResult, FE, G1_BYTES, G2_BYTES};
 use crate::pippenger::{self, Digits};
-use crate::runtime::{run, run_bytes};
+use crate::runtime::{in_order, run, run_bytes};
 
 const COEF_BYTES: usize = 12 + FE; // matrix, constraint, signal (u32 each), value
 
@@ -196,6 +196,86 @@ impl MappedZkey {
     }
 }
 
+impl MappedZkey {
+    /// (a·b − c) on the odd coset: the H query's scalars.
+    fn h_values(&self, witness: &[u8]) -> KResult<Vec<Fr>> {
+        // Memory at 2^20 (a vector is 32 MB): the witness is converted in its own allocation
+        // (in-place collect), dropped after the mat-vecs, and h is written over a.
+        let w: Vec<Fr> = self.witness(witness)?.into_iter().map(Fr::new_unchecked).collect(); // w·R⁻¹, see mat_vec
+        let n = self.domain_size;
+        let d = Radix2EvaluationDomain::<Fr>::new(n).ok_or("domain too large")?;
+        let g = Fr::get_root_of_unity(2 * n as u64).ok_or("domain too large")?;
+        let coset = d.get_coset(g).ok_or("coset")?;
+        let (mut a, mut b) = rayon::join(|| self.mat_vec(0, &w), || self.mat_vec(1, &w));
+        drop(w);
+        let mut c: Vec<Fr> = a.par_iter().zip(&b).map(|(x, y)| *x * y).collect();
+        rayon::join(
+            || odd_coset(&mut a, &d, &coset),
+            || rayon::join(|| odd_coset(&mut b, &d, &coset), || odd_coset(&mut c, &d, &coset)),
+        );
+        a.par_iter_mut().zip(&b).zip(&c).for_each(|((x, y), z)| *x = *x * y - z);
+        Ok(a)
+    }
+
+    /// The witness's wires as canonical integers, checked against the key's wire count.
+    fn witness(&self, witness: &[u8]) -> KResult<Vec<BigInt<4>>> {
+        let w = decode_scalars(witness, "witness")?;
+        if w.len() != self.n_vars {
+            return Err(format!("witness has {} values, the key expects {}", w.len(), self.n_vars));
+        }
+        Ok(w)
+    }
+
+    /// Σ w·A, Σ w·B1, Σ w·B2, Σ w_private·C and Σ h·H, packed.
+    ///
+    /// Why one call: A, B1, B2 and C take the same scalars (C from the first private wire on), so
+    /// their digits are computed once; and the windows of all five MSMs go through one parallel
+    /// loop, so no core waits at the end of one MSM for the next (at 2^16 the separate calls kept
+    /// the two cores 176% busy). h comes first, on its own: its vectors are the proof's memory
+    /// peak at 2^20, and the digits are not alive beside them.
+    fn proof_msms(&self, witness: &[u8]) -> KResult<[Vec<u8>; 5]> {
+        let h: Vec<BigInt<4>> = self.h_values(witness)?.into_par_iter().map(|x| x.into_bigint()).collect();
+        let hd = Digits::new::<G1Config>(&h);
+        drop(h);
+        let wd = Digits::new::<G1Config>(&self.witness(witness)?);
+        let private = self.n_public + 1;
+        let pts = |k: usize| self.query(k);
+        let (a, b1, b2, c, hq) = (pts(0), pts(1), pts(2), pts(3), pts(4));
+        // The G1 MSMs as (bases, digits, first scalar). Tasks are windows, the G2 ones first: a G2
+        // window costs ~3 G1 windows, and longest-first leaves at most one short task in the tail.
+        let jobs: [(&[u8], &Digits, usize); 4] = [(a, &wd, 0), (b1, &wd, 0), (c, &wd, private), (hq, &hd, 0)];
+        let g2_tasks = wd.windows();
+        let g1_tasks: Vec<(usize, usize)> = (0..4).flat_map(|j| (0..jobs[j].1.windows()).map(move |w| (j, w))).collect();
+        let sums = in_order(g2_tasks + g1_tasks.len(), |t| {
+            if t < g2_tasks {
+                let batch = pippenger::batch_size(wd.width());
+                Sum::G2(pippenger::window_sum(|i| g2_mont(&b2[i * G2_BYTES..]), wd.run(t, 0), batch))
+            } else {
+                let (j, w) = g1_tasks[t - g2_tasks];
+                let (q, d, skip) = jobs[j];
+                Sum::G1(pippenger::window_sum(|i| g1_mont(&q[i * G1_BYTES..]), d.run(w, skip), pippenger::batch_size(d.width())))
+            }
+        });
+        let g2_sums: Vec<G2Projective> = sums[..g2_tasks].iter().map(|s| if let Sum::G2(p) = s { *p } else { unreachable!() }).collect();
+        let g1_sums: Vec<G1Projective> = sums[g2_tasks..].iter().map(|s| if let Sum::G1(p) = s { *p } else { unreachable!() }).collect();
+        let mut g1_out = Vec::with_capacity(4);
+        let mut at = 0;
+        for (_, d, _) in &jobs {
+            g1_out.push(encode_g1(&[pippenger::combine(&g1_sums[at..at + d.windows()], d.width()).into()]));
+            at += d.windows();
+        }
+        let b2_out = encode_g2(&[pippenger::combine(&g2_sums, wd.width()).into()]);
+        let [a_out, b1_out, c_out, h_out]: [Vec<u8>; 4] = g1_out.try_into().expect("four G1 MSMs");
+        Ok([a_out, b1_out, b2_out, c_out, h_out])
+    }
+}
+
+/// One window's sum, from either group (the windows of the five MSMs share one task list).
+enum Sum {
+    G1(G1Projective),
+    G2(G2Projective),
+}
+
 /// p(ω_N^i) for i < N to p(ω_2N^(2i+1)): inverse NTT, then NTT on the odd coset (as qap.py).
 fn odd_coset(v: &mut Vec<Fr>, d: &Radix2EvaluationDomain<Fr>, coset: &Radix2EvaluationDomain<Fr>) {
     d.ifft_in_place(v);
@@ -233,28 +313,14 @@ impl MappedZkey {
 
     /// (a·b − c) on the odd coset, for the witness `w` (packed canonical wires): the H scalars.
     fn h_evaluations<'py>(&self, py: Python<'py>, witness: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-        run_bytes(py, "MappedZkey.h_evaluations", || {
-            // Memory at 2^20 (a vector is 32 MB): the witness is converted in its own allocation
-            // (in-place collect), dropped after the mat-vecs, and h is written over a.
-            let w: Vec<Fr> = decode_scalars(witness, "witness")?.into_iter().map(Fr::new_unchecked).collect(); // w·R⁻¹, see mat_vec
-            if w.len() != self.n_vars {
-                return Err(format!("witness has {} values, the key expects {}", w.len(), self.n_vars));
-            }
-            let n = self.domain_size;
-            let d = Radix2EvaluationDomain::<Fr>::new(n).ok_or("domain too large")?;
-            let g = Fr::get_root_of_unity(2 * n as u64).ok_or("domain too large")?;
-            let coset = d.get_coset(g).ok_or("coset")?;
-            let (mut a, mut b) = rayon::join(|| self.mat_vec(0, &w), || self.mat_vec(1, &w));
-            drop(w);
-            let mut c: Vec<Fr> = a.par_iter().zip(&b).map(|(x, y)| *x * y).collect();
-            rayon::join(
-                || odd_coset(&mut a, &d, &coset),
-                || rayon::join(|| odd_coset(&mut b, &d, &coset), || odd_coset(&mut c, &d, &coset)),
-            );
-            a.par_iter_mut().zip(&b).zip(&c).for_each(|((x, y), z)| *x = *x * y - z);
-            drop((b, c));
-            Ok(encode_fr(&a))
-        })
+        run_bytes(py, "MappedZkey.h_evaluations", || Ok(encode_fr(&self.h_values(witness)?)))
+    }
+
+    /// The five MSMs of a proof in one call: (Σ w·A, Σ w·B1, Σ w·B2, Σ w_private·C, Σ h·H) as
+    /// packed points, h computed here from the witness. See [`MappedZkey::proof_msms`].
+    fn prove_msms<'py>(&self, py: Python<'py>, witness: &[u8]) -> PyResult<[Bound<'py, PyBytes>; 5]> {
+        let out = run(py, "MappedZkey.prove_msms", || self.proof_msms(witness))?;
+        Ok(out.map(|v| PyBytes::new(py, &v)))
     }
 
     /// sum_i scalars[skip + i] * query[i] for query "a", "b1", "b2", "c" or "h" (fewer scalars

@@ -284,6 +284,13 @@ class ProvingKey(ZkeyHeaderFields):
         bases: _native.G1Bases | _native.G2Bases = getattr(self.resident, query)
         return bases.msm(scalars[skip * N8 :], kernel)
 
+    def proof_msms(self, witness: bytes, kernel: str = "batch-affine") -> tuple[bytes, bytes, bytes, bytes, bytes]:
+        """(Σ w·A, Σ w·B1, Σ w·B2, Σ w_private·C, Σ h·H) for a witness, one MSM after another."""
+        h = self.h_evaluations(witness)
+        private = self.n_public + 1  # C runs over the private wires: the witness after these
+        return (self.msm("a", witness, kernel), self.msm("b1", witness, kernel), self.msm("b2", witness, kernel),
+                self.msm("c", witness, kernel, skip=private), self.msm("h", h, kernel))
+
     # --- .zkey ---------------------------------------------------------------------------------
 
     def to_zkey(self) -> bytes:

@@ -71,6 +71,15 @@ class MappedProvingKey(ZkeyHeaderFields):
             raise ValueError(f"a mapped key proves with the batch-affine kernel only, not {kernel!r}")
         return self.native.msm(query, scalars, skip)
 
+    def proof_msms(self, witness: bytes, kernel: str = "batch-affine") -> tuple[bytes, bytes, bytes, bytes, bytes]:
+        """(Σ w·A, Σ w·B1, Σ w·B2, Σ w_private·C, Σ h·H) for a witness, in one native call: h is
+        computed there, A/B1/B2/C share their digits, and all five MSMs' windows share one
+        parallel loop (native/src/zkey.rs ``proof_msms``)."""
+        if kernel != "batch-affine":
+            raise ValueError(f"a mapped key proves with the batch-affine kernel only, not {kernel!r}")
+        a, b1, b2, c, h = self.native.prove_msms(witness)
+        return a, b1, b2, c, h
+
     def check_points(self) -> None:
         """Every B2 point in G2's prime-order subgroup (the batched randomized check); the mapping
         checked the rest on opening. KeyMaterialError naming the first bad one."""

@@ -57,6 +57,7 @@ class ProverKey(Protocol):
     def verifying_key(self) -> VerifyingKey: ...
     def h_evaluations(self, witness: bytes) -> bytes: ...
     def msm(self, query: str, scalars: bytes, kernel: str = "batch-affine", skip: int = 0) -> bytes: ...
+    def proof_msms(self, witness: bytes, kernel: str = "batch-affine") -> tuple[bytes, bytes, bytes, bytes, bytes]: ...
     def check_points(self) -> None: ...
 
 
@@ -88,22 +89,19 @@ def prove(pk: ProverKey, witness: Witness, *, rng: Random | None = None, check: 
     r, s = rand.randrange(R), rand.randrange(R)
     w = witness.values
 
-    h = pk.h_evaluations(w)
+    sums = pk.proof_msms(w, msm_kernel)
     t1 = time.perf_counter()
     try:
-        k = msm_kernel
-        a = g1_sum([pk.alpha1, G1Point.from_bytes(pk.msm("a", w, k)), pk.delta1 * r])
-        b = g2_sum([pk.beta2, G2Point.from_bytes(pk.msm("b2", w, k)), pk.delta2 * s])
-        b1 = g1_sum([pk.beta1, G1Point.from_bytes(pk.msm("b1", w, k)), pk.delta1 * s])
-        private = pk.n_public + 1  # C runs over the private wires: the witness after these
-        c = g1_sum([G1Point.from_bytes(pk.msm("c", w, k, skip=private)), G1Point.from_bytes(pk.msm("h", h, k)), a * s,
-                    b1 * r, pk.delta1 * (-r * s % R)])
+        sum_a, sum_b1, sum_c, sum_h = (G1Point.from_bytes(x) for x in (sums[0], sums[1], sums[3], sums[4]))
+        a = g1_sum([pk.alpha1, sum_a, pk.delta1 * r])
+        b = g2_sum([pk.beta2, G2Point.from_bytes(sums[2]), pk.delta2 * s])
+        b1 = g1_sum([pk.beta1, sum_b1, pk.delta1 * s])
+        c = g1_sum([sum_c, sum_h, a * s, b1 * r, pk.delta1 * (-r * s % R)])
     except ValueError as e:  # a sum left its group: the key's points (or its alpha, beta, delta) are bad
         pk.check_points()
         raise KeyMaterialError(f"the proving key is corrupt: {e}") from None
-    t2 = time.perf_counter()
-    log.info("prove: %d wires, domain %d: h %.3fs, MSMs %.3fs (the first use of an in-memory key includes decoding "
-             "its points)", pk.n_vars, pk.domain_size, t1 - t0, t2 - t1)
+    log.info("prove: %d wires, domain %d: h and the MSMs %.3fs (the first use of an in-memory key includes "
+             "decoding its points)", pk.n_vars, pk.domain_size, t1 - t0)
     proof, public = Proof(a, b, c), witness.public_signals(pk.n_public)
     if check and not _verifies(pk, proof, public):
         pk.check_points()  # a corrupt key (a B2 point outside G2) is named as such
