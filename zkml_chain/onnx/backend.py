@@ -27,7 +27,9 @@ from ..circuit.fixedpoint import rescale as c_rescale
 from ..circuit.fixedpoint import sigmoid as c_sigmoid
 from ..circuit.fixedpoint import sigmoid_values
 from ..circuit.linalg import avg_pool2d, conv2d, global_avg_pool, matmul, max_pool2d
+from ..circuit.trees import tree_ensemble as c_tree_ensemble
 from ..errors import ZkmlChainError
+from .trees import Binned, scores
 
 Array = Any  # numpy array (numpy backend) or Tensor (circuit backend)
 
@@ -51,6 +53,7 @@ class Backend(Protocol):
     def transpose(self, x: Array, axes: Sequence[int]) -> Array: ...
     def concat(self, xs: Sequence[Array], axis: int) -> Array: ...
     def take(self, x: Array, index: np.ndarray) -> Array: ...
+    def tree_ensemble(self, x: Array, model: Binned, cuts: Sequence[Array], weights: Array, key: str) -> Array: ...
     def shape(self, x: Array) -> tuple[int, ...]: ...
 
 
@@ -205,6 +208,12 @@ class NumpyBackend:
     def take(self, x: np.ndarray, index: np.ndarray) -> np.ndarray:
         return x.reshape(x.shape[0], -1)[:, np.asarray(index).ravel()].reshape((x.shape[0],) + np.shape(index))
 
+    def tree_ensemble(self, x: np.ndarray, model: Binned, cuts: Sequence[np.ndarray], weights: np.ndarray,
+                      key: str) -> np.ndarray:
+        self._see(key, x)  # the cuts are model.cuts (the same integers the parameters hold)
+        out = scores(model, x.reshape(x.shape[0], -1), weights)
+        return _narrow(out.reshape(x.shape[0], 1, model.n_targets))
+
 
 @dataclass
 class CircuitBackend:
@@ -282,3 +291,7 @@ class CircuitBackend:
 
     def take(self, x: Tensor, index: np.ndarray) -> Tensor:
         return x.flatten().take(np.asarray(index).ravel(), np.shape(index))
+
+    def tree_ensemble(self, x: Tensor, model: Binned, cuts: Sequence[Tensor | np.ndarray], weights: Tensor | np.ndarray,
+                      key: str) -> Tensor:
+        return c_tree_ensemble(self.circuit, x, model, cuts, weights, self._n(key)).reshape(1, model.n_targets)

@@ -25,6 +25,7 @@ import numpy as np
 from .backend import pad_spatial
 from .graph import Graph, UnsupportedModelError
 from .lower import Lowering, Q
+from .trees import Binned
 
 #: Every gadget input and public output must have |value| < LIMIT for all satisfying witnesses.
 LIMIT = 2**252
@@ -148,6 +149,15 @@ class BoundsBackend:
 
     def take(self, x: np.ndarray, index: np.ndarray) -> np.ndarray:
         return np.asarray(x).ravel()[np.asarray(index).ravel()].reshape(np.shape(index))
+
+    def tree_ensemble(self, x: np.ndarray, model: Binned, cuts: Sequence[np.ndarray], weights: np.ndarray,
+                      key: str) -> np.ndarray:
+        self._check(x, key, "the input of a tree ensemble")
+        tree_of = [t for t, tree in enumerate(model.trees) for node in tree if isinstance(node, int)]
+        top = np.zeros((len(model.trees), model.n_targets), dtype=object)  # per tree, its largest |weight|
+        for (leaf, target), w in zip(model.pattern, _abs(weights).ravel()):
+            top[tree_of[leaf], target] = max(top[tree_of[leaf], target], int(w))
+        return top.sum(axis=0).reshape(1, model.n_targets)
 
 
 def check_no_wrap(graph: Graph, widths: dict[str, int], scale: int, inputs: dict[str, int],

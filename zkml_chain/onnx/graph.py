@@ -24,7 +24,8 @@ SUPPORTED = {
         "GlobalAveragePool", "Flatten", "Reshape", "Transpose", "BatchNormalization", "Clip", "Identity",
         "Constant", "Cast", "Concat", "ArgMax", "Squeeze", "Unsqueeze",
     )
-} | {("ai.onnx.ml", op) for op in ("LinearClassifier", "LinearRegressor", "ArrayFeatureExtractor", "ZipMap", "Scaler")}
+} | {("ai.onnx.ml", op) for op in ("LinearClassifier", "LinearRegressor", "ArrayFeatureExtractor", "ZipMap", "Scaler",
+                                   "TreeEnsembleClassifier", "TreeEnsembleRegressor", "TreeEnsemble")}
 
 
 #: Oldest ai.onnx opset accepted (onnxruntime guarantees 7 and later).
@@ -145,7 +146,8 @@ def _from_model(model: onnx.ModelProto) -> Graph:
                 d0.ClearField("dim_param")
                 d0.dim_value = 1
     opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
-    if not MIN_OPSET <= opset <= onnx.defs.onnx_opset_version():
+    uses_default = any(not n.domain or n.domain == "ai.onnx" for n in g.node)  # xgboost's files import only ai.onnx.ml
+    if uses_default and not MIN_OPSET <= opset <= onnx.defs.onnx_opset_version():
         raise UnsupportedModelError(f"ONNX opset {opset} is not supported (use {MIN_OPSET} to "
                                     f"{onnx.defs.onnx_opset_version()}; re-export the model)")
     try:  # strict: a model whose shapes or types do not agree is refused here, naming the node

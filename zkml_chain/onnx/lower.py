@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import ZkmlChainError
 from .backend import Array, Backend
 from .graph import Graph, Node, UnsupportedModelError
+from .trees import Ensemble, bin_ensemble, read_v3, read_v5
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,10 @@ class Lowering:
         return Q(self.b.const(quantize(v, self.f)), self.f)
 
     def param(self, key: str, w: np.ndarray, scale: int) -> Array:
-        q = quantize(w, scale)
+        return self.param_ints(key, quantize(w, scale))
+
+    def param_ints(self, key: str, q: np.ndarray) -> Array:
+        """A parameter given as its integers (tree cuts, whose rounding is not round-to-nearest)."""
         self.params.append((key, q))
         return self.param_fn(key, q)
 
@@ -410,3 +414,99 @@ class Lowering:
             s = self.to_scale(scores, self.f, f"{node.name}:in")
             return label, Q(self.b.sigmoid(s.data, self.f, f"{node.name}:sigmoid"), self.f)
         raise UnsupportedModelError(f"{node.where()}: post_transform={post} is not supported")
+
+    # --- tree ensembles (trees.py reads them, circuit/trees.py proves them) ---------------------
+
+    def _tree_scores(self, node: Node, e: Ensemble) -> Q:
+        """Σ over trees of the reached leaves' weights (+ base values), shape (1, targets), at scale
+        f. The cuts, leaf weights and base values are parameters (committed when hashed)."""
+        x = self.value(node.inputs[0], node)
+        shape = self.b.shape(x.data)
+        if len(shape) != 2 or shape[0] != 1:
+            raise UnsupportedModelError(f"{node.where()}: expects a (1, features) input, got {shape}")
+        model = bin_ensemble(e, x.scale, shape[1])
+        cuts = []
+        for f, cs in zip(model.features, model.cuts):
+            q = np.array(cs, dtype=np.int64 if all(abs(c) < 2**62 for c in cs) else object)
+            cuts.append(self.param_ints(f"{node.name}.cuts[{f}]", q) if len(cs) else q)
+        w = e.weights()
+        leaves = np.array([w[i, j] for i, j in model.pattern], dtype=np.float64)
+        scores = self.b.tree_ensemble(x.data, model, cuts, self.param(f"{node.name}.leaves", leaves, self.f),
+                                      f"{node.name}:x")
+        if e.base.size:
+            scores = self.b.add(scores, self.param(f"{node.name}.base", np.broadcast_to(e.base, (1, e.n_targets)), self.f))
+        return Q(scores, self.f)
+
+    def _post(self, node: Node, e: Ensemble, scores: Q) -> Q:
+        if e.post_transform == "LOGISTIC":
+            return Q(self.b.sigmoid(scores.data, self.f, f"{node.name}:sigmoid"), self.f)
+        return scores
+
+    def _above(self, node: Node, s: Array, t: int) -> Q:
+        """1 where the score s (shape (1, 1)) is > t, else 0 (ArgMax of [t, s]: a tie picks t)."""
+        pair = self.b.concat([self.b.const(np.array([t], dtype=np.int64)), self.b.reshape(s, (1,))], 0)
+        return Q(self.b.reshape(self.b.argmax(pair, f"{node.name}:label"), (1,)), 0)
+
+    def op_TreeEnsembleRegressor(self, node: Node) -> Q:
+        n_targets = int(node.attr("n_targets", 1))
+        e = read_v3(node, n_targets, "target")
+        if e.base.size not in (0, n_targets):
+            raise UnsupportedModelError(f"{node.where()}: {e.base.size} base values for {n_targets} targets")
+        return self._post(node, e, self._tree_scores(node, e))
+
+    def op_TreeEnsemble(self, node: Node) -> Q:
+        e = read_v5(node)
+        return self._post(node, e, self._tree_scores(node, e))
+
+    def op_TreeEnsembleClassifier(self, node: Node) -> tuple[Q, Q]:
+        """onnxruntime's semantics. Binary with one class's weights (every converter's form): the
+        score s is p(class 1) when all weights are >= 0 (forests: label s > 0.5, probabilities
+        [1 − s, s]), else a margin (boosting: label s > 0, probabilities [σ(−s), σ(s)] under
+        LOGISTIC). Multi-class: per-class scores, label their ArgMax."""
+        labels = node.attr("classlabels_int64s")
+        if labels is None:
+            raise UnsupportedModelError(f"{node.where()}: string class labels are not supported (the label must be "
+                                        "an integer: convert with integer labels)")
+        if list(labels) != list(range(len(labels))):
+            raise UnsupportedModelError(f"{node.where()}: class labels must be 0..k-1, got {list(labels)[:10]}")
+        k = len(labels)
+        used = set(_ints_attr(node, "class_ids"))
+        one = 1 << self.f
+        if k == 2 and len(used) == 1:
+            e = read_v3(node, 1, "class") if used == {0} else read_v3(node, k, "class")
+            if used != {0} or e.base.size > 1:
+                raise UnsupportedModelError(f"{node.where()}: a binary ensemble must weight class id 0 with at most "
+                                            "one base value (as skl2onnx, onnxmltools emit)")
+            s = self._tree_scores(node, e)
+            if all(w >= 0 for w in _floats_attr(node, "class_weights")):
+                if e.post_transform != "NONE":
+                    raise UnsupportedModelError(f"{node.where()}: post_transform {e.post_transform} with probability "
+                                                "weights (all >= 0) is not supported")
+                label, p = self._above(node, s.data, one // 2), s
+            else:
+                label = self._above(node, s.data, 0)
+                if e.post_transform == "NONE":  # margins: [-s, s]
+                    return label, Q(self.b.concat([self.b.scale(s.data, -1), s.data], 1), s.scale)
+                p = self._post(node, e, s)
+            rest = self.b.add(self.b.const(np.array([[one]], dtype=np.int64)), self.b.scale(p.data, -1))
+            return label, Q(self.b.concat([rest, p.data], 1), p.scale)
+        if k == 2:
+            raise UnsupportedModelError(f"{node.where()}: a binary ensemble with weights for both classes is not "
+                                        "supported (onnxruntime reads it as a margin on class 1)")
+        e = read_v3(node, k, "class")
+        if e.base.size not in (0, k):
+            raise UnsupportedModelError(f"{node.where()}: {e.base.size} base values for {k} classes")
+        s = self._tree_scores(node, e)
+        label = Q(self.b.reshape(self.b.argmax(self.b.reshape(s.data, (k,)), f"{node.name}:argmax"), (1,)), 0)
+        return label, self._post(node, e, s)
+
+
+def _ints_attr(node: Node, name: str) -> list[int]:
+    return [int(v) for v in np.asarray(node.attr(name) or []).ravel()]
+
+
+def _floats_attr(node: Node, name: str) -> list[float]:
+    """A float list attribute, or its ``_as_tensor`` (double) form."""
+    v = node.attr(name)
+    v = node.attr(f"{name}_as_tensor") if v is None else v
+    return [float(x) for x in np.asarray([] if v is None else v, dtype=np.float64).ravel()]
