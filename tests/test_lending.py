@@ -70,8 +70,10 @@ def test_trained_models_score_in_german_credits_usual_range(models: Path) -> Non
     import json
 
     report = json.loads((models / "report.json").read_text())
-    for name in ("lr", "mlp"):
+    for name in ("lr", "mlp", "gbdt", "rf"):
         assert report["models"][name]["float"]["auc"] > 0.78  # German Credit's usual range: 0.75-0.82
+    # boosted trees: the strongest model here, as in credit scoring generally
+    assert report["models"]["gbdt"]["float"]["auc"] > max(report["models"][n]["float"]["auc"] for n in ("lr", "mlp"))
 
 
 def test_train_credit_command_reports_float_and_circuit_scores(tmp_path: Path) -> None:
@@ -81,7 +83,7 @@ def test_train_credit_command_reports_float_and_circuit_scores(tmp_path: Path) -
     assert r.returncode == 0, r.stderr
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["features"] == list(FEATURE_NAMES) and metrics["test"] == 300
-    for name in ("lr", "mlp"):
+    for name in ("lr", "mlp", "gbdt", "rf"):
         m = metrics["models"][name]
         assert m["circuit"]["scale_bits"] == 10 and abs(m["circuit"]["auc"] - m["float"]["auc"]) < 0.01
         assert (tmp_path / f"{name}.onnx").read_bytes()[:2] != b""
@@ -96,6 +98,21 @@ def test_quantized_models_score_like_the_float_ones(models: Path) -> None:
         s12, err12 = circuit_scores(models / f"{name}.onnx", ds, test, 12)
         assert err12 < 0.002 and err12 < err8  # a finer scale tracks onnxruntime more closely
         assert s12.auc > 0.78 and abs(s12.accuracy - s8.accuracy) < 0.02
+
+
+def test_tree_models_decide_every_held_out_applicant_as_onnxruntime(models: Path) -> None:
+    """The pool's decision (p(good) >= 0.5 here, >= the policy on chain) from the circuit's integer
+    model equals onnxruntime's for all 300 held-out applicants, for both tree models at scale 12."""
+    from zkml_chain.lending.train import circuit_p_good
+
+    ds = load()
+    _, test = split(ds)
+    for name in ("gbdt", "rf"):
+        ours = circuit_p_good(models / f"{name}.onnx", ds.features[test], 12)
+        theirs = _scores(models / f"{name}.onnx", ds.features[test])
+        for cut in (0.5, POLICY):
+            assert np.array_equal(ours >= cut, theirs >= cut), (name, cut)
+        assert np.abs(ours - theirs).max() < 0.005, name  # 100 trees, each leaf rounded to 2^-13
 
 
 # --- the chain ---------------------------------------------------------------------------------
@@ -352,6 +369,38 @@ def test_cli_compiles_and_proves_a_threshold_claim(models: Path, tmp_path: Path)
                  "--public", tmp_path / f"{name}_pub.json"])
         assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
         assert not (tmp_path / f"{name}_p.json").exists()
+
+
+def test_a_gradient_boosted_pool_lends_to_a_good_applicant_only(models: Path, tmp_path: Path) -> None:
+    """`demo --model gbdt`'s story on Anvil with a development key: the boosted-tree model is
+    registered, a good applicant proves and borrows, a bad one has no proof, a forged signal fails."""
+    from zkml_chain.keydir import setup_folder
+    from zkml_chain.lending.stack import compile_lending_circuit
+
+    folder = tmp_path / "gbdt_circuit"
+    info = compile_lending_circuit(models / "gbdt.onnx", folder, models / "calibration.json")
+    setup_folder(folder)
+    prover = Prover(folder)
+    ds = load()
+    p_good = _scores(models / "gbdt.onnx", ds.features)
+    good = ds.features[int(np.flatnonzero(p_good > POLICY + 0.1)[0])]
+    bad = ds.features[int(np.flatnonzero(p_good < POLICY - 0.2)[0])]
+    with local_chain("anvil") as node:
+        evm = Evm(node.url)
+        owner, attester, alice, carol = evm.w3.eth.accounts[:4]
+        stack = deploy_stack(evm, prover, min_score=POLICY, max_debt=10 * LOAN, liquidity=LIQUIDITY, attester=attester,
+                             model_name="german-credit-gbdt", model_version="1.0.0", allow_development_key=True)
+        expiry = int(evm.w3.eth.get_block("latest")["timestamp"]) + 86_400
+        stack.attest(attester, alice, input_commitment(good, 7), expiry)
+        stack.attest(attester, carol, input_commitment(bad, 8), expiry)
+        proof, public = prover.prove(good, 7, POLICY, alice, stack.domain(), 0)
+        sent = stack.borrow(alice, LOAN, proof, public)
+        assert sent.status == 1 and stack.balance(alice) == LOAN
+        with pytest.raises(ProofInputError, match="no proof of this claim exists"):
+            prover.prove(bad, 8, POLICY, carol, stack.domain(), 0)
+        forged, forged_public = prover.prove(good, 7, POLICY, carol, stack.domain(), 0)  # Alice's record, Carol's name
+        assert stack.borrow_error(carol, LOAN, forged, forged_public) == "AttestationMismatch"
+    print(f"\ngbdt pool: {info['constraints']:,} constraints; borrow {sent.gas_used:,} gas")
 
 
 def test_registries_guard_their_state_and_retiring_a_model_stops_loans(world: World) -> None:

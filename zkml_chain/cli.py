@@ -388,8 +388,8 @@ def verifier(vk_path: Path, out: Path, contract_name: str | None, batch: bool, d
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/lending"),
               show_default=True, help="Folder for the models, the circuit, keys and the gas report.")
-@click.option("--model", type=click.Choice(["mlp", "lr"]), default="mlp", show_default=True,
-              help="The scoring model the pool registers.")
+@click.option("--model", type=click.Choice(["mlp", "lr", "gbdt", "rf"]), default="mlp", show_default=True,
+              help="The scoring model the pool registers (gbdt: gradient-boosted trees, rf: a random forest).")
 @click.option("--scale", default=12, show_default=True, type=click.IntRange(6, 20), help="Fixed-point scale (bits).")
 @click.option("--min-score", default=0.6, show_default=True, type=click.FloatRange(0.0, 1.0, max_open=True),
               help="The pool's policy: lowest p(good) it lends at.")
@@ -413,13 +413,15 @@ def demo(out: Path, model: str, scale: int, min_score: float, ceremony_cache: Pa
 
 @main.command("train-credit")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/lending"),
-              show_default=True, help="Folder for lr.onnx, mlp.onnx, calibration.json, split.json, metrics.json.")
+              show_default=True,
+              help="Folder for lr.onnx, mlp.onnx, gbdt.onnx, rf.onnx, calibration.json, split.json, metrics.json.")
 @click.option("--scale", default=12, show_default=True, type=click.IntRange(6, 20),
               help="Fixed-point scale of the quantized models whose scores are reported.")
 @_friendly
 def train_credit(out: Path, scale: int) -> None:
-    """Train the German Credit models (logistic regression, MLP), export them to ONNX, and report
-    held-out accuracy and ROC AUC of the float models and of their quantized circuits."""
+    """Train the German Credit models (logistic regression, MLP, gradient-boosted trees, random
+    forest), export them to ONNX, and report held-out accuracy and ROC AUC of the float models
+    and of their quantized circuits."""
     from rich.table import Table
 
     from .files import write_json
@@ -441,7 +443,8 @@ def train_credit(out: Path, scale: int) -> None:
         table.add_row(name, f"{f['accuracy']:.3f}", f"{f['auc']:.3f}", f"{q.accuracy:.3f}", f"{q.auc:.3f}", f"{gap:.4f}")
     write_json(out / METRICS, report)
     _stdout_console().print(table)
-    click.echo(f"train-credit: {out}/lr.onnx, {out}/mlp.onnx, {out}/{METRICS} ({time.perf_counter() - t0:.2f}s)")
+    files = ", ".join(f"{out}/{name}.onnx" for name in report["models"])
+    click.echo(f"train-credit: {files}, {out}/{METRICS} ({time.perf_counter() - t0:.2f}s)")
 
 
 @main.command("sample-demo")
