@@ -28,6 +28,14 @@ from zkml_chain.circuit.fixedpoint import (
     sigmoid_values,
 )
 from zkml_chain.circuit.linalg import avg_pool2d, conv2d, dot, global_avg_pool, matmul, max_pool2d
+from zkml_chain.circuit.softmax import (
+    exp_error_bound,
+    exp_table,
+    exp_values,
+    softmax,
+    softmax_error_bound,
+    softmax_values,
+)
 from zkml_chain.errors import WitnessError
 from zkml_chain.field import R
 from zkml_chain.r1cs import R1CS, Witness
@@ -124,6 +132,65 @@ def test_sigmoid_rejects_a_wrong_segment() -> None:
     assert forged != int(out.values[0])
     (y,) = wires(c, out)
     assert_rejects(r1cs, tamper(w, {seg[j]: 0, seg[other]: 1, y: forged}))
+
+
+@pytest.mark.parametrize("f", [6, 8, 12])
+def test_exp_and_softmax_error_bounds_hold(f: int) -> None:
+    """e^-a exhaustively over the table's range and past it; softmax on random vectors of 2-6
+    values (ties, large gaps); the circuit equals the integer semantics."""
+    a = np.arange(0, 2 ** (f + 5)).astype(object)
+    err = np.abs(exp_values(a, f).astype(float) / 2**f - np.exp(-a.astype(float) / 2**f))
+    assert err.max() <= exp_error_bound(f) <= 1.5 * 2.0**-f and err.max() > 0.25 * 2.0**-f
+    rng = np.random.default_rng(f)
+    for k in range(2, 7):
+        x = np.round(rng.normal(0, 4, (300, k)) * 2**f).astype(np.int64)
+        x[0] = x[0, 0]  # all equal
+        p = softmax_values(x.astype(object), f).astype(float) / 2**f
+        ref = np.exp(x / 2**f - (x / 2**f).max(axis=1, keepdims=True))
+        assert np.abs(p - ref / ref.sum(axis=1, keepdims=True)).max() <= softmax_error_bound(f, k)
+        c = Circuit()
+        row = x[1 + k]
+        out = softmax(c, c.private_input(row), f, N + 4)
+        assert out.value().tolist() == softmax_values(row.astype(object), f).tolist()
+        assert_solves(*c.build())
+
+
+def test_softmax_quotient_and_exp_segment_cannot_be_forged() -> None:
+    """A quotient one off (with the remainder that balances q·S + rem = u·2^f) is caught by the
+    remainder's range; a neighbouring exp segment by the segment bounds."""
+    f = 8
+    c = Circuit()
+    x = c.private_input([300, -100, 50])
+    out = softmax(c, x, f, N)
+    r1cs, w = c.build()
+    assert_solves(r1cs, w)
+    q, rem = named(r1cs, "softmax.q"), named(r1cs, "softmax.rem")
+    rem_bits, below_bits = named(r1cs, "softmax.rem.bits"), named(r1cs, "softmax.rem_below.bits")
+    u = exp_values(np.array([0, 400, 250], dtype=object), f)
+    total = int(u.sum())
+    width, q_bits = len(rem_bits) // 3, named(r1cs, "softmax.q.bits")
+    qw = len(q_bits) // 3
+
+    def decomposition(wires_: list[int], v: int) -> dict[int, int]:
+        return {b: (v >> i) & 1 for i, b in enumerate(wires_)}
+
+    for k in range(3):
+        honest_q, honest_rem = int(w[q[k]]), int(w[rem[k]])
+        assert honest_q * total + honest_rem == int(u[k]) << f and int(out.value()[k]) == honest_q
+        mine_rem, mine_below = rem_bits[k * width : (k + 1) * width], below_bits[k * width : (k + 1) * width]
+        # q + 1: rem − S < 0 has no bits (searched) while S − 1 − rem' gets its true bits
+        mine_q = q_bits[k * qw : (k + 1) * qw]
+        fixed = {q[k]: honest_q + 1, rem[k]: honest_rem - total} | decomposition(mine_below, 2 * total - 1 - honest_rem)
+        assert no_bits_satisfy(r1cs, w, fixed | decomposition(mine_q, honest_q + 1), mine_rem)
+        # q − 1: rem + S fits, but S − 1 − rem' < 0 has no bits (searched)
+        fixed = {q[k]: honest_q - 1, rem[k]: honest_rem + total} | decomposition(mine_rem, honest_rem + total)
+        assert no_bits_satisfy(r1cs, w, fixed | decomposition(mine_q, honest_q - 1), mine_below)
+    seg = named(r1cs, "exp.segment")
+    t = exp_table(f)
+    k_seg = len(t.lows)
+    j = int(np.searchsorted(t.lows, 400, side="right")) - 1  # the second element's exponent, d = 400
+    assert int(w[seg[k_seg + j]]) == 1
+    assert_rejects(r1cs, tamper(w, {seg[k_seg + j]: 0, seg[k_seg + j + 1]: 1}))
 
 
 @settings(max_examples=10, deadline=None)

@@ -236,14 +236,14 @@ def test_cnn_ops_agree_with_onnxruntime_and_the_circuit(tmp_path) -> None:
 
 
 def test_unsupported_op_is_named_and_nothing_is_written(tmp_path) -> None:
-    node = helper.make_node("Softmax", ["x"], ["y"], name="my_softmax")
+    node = helper.make_node("LpNormalization", ["x"], ["y"], name="my_norm")
     graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])])
     path = tmp_path / "bad.onnx"
     path.write_bytes(helper.make_model(graph).SerializeToString())
     r = run([ZKML, "compile", path, "--out", tmp_path / "out"])
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert "unsupported op Softmax in node 'my_softmax'" in r.stderr
+    assert "unsupported op LpNormalization in node 'my_norm'" in r.stderr
     assert not (tmp_path / "out").exists()
     (tmp_path / "junk.onnx").write_bytes(b"not a model")
     r = run([ZKML, "compile", tmp_path / "junk.onnx", "--out", tmp_path / "out"])

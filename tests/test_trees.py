@@ -307,3 +307,88 @@ def test_a_wrong_leaf_or_a_leaf_off_the_path_is_rejected() -> None:
     assert_rejects(r1cs, tamper(w, {leaves[3]: 0, leaves[4]: 1}))  # tree 1: x0 > 2 claimed false
     assert_rejects(r1cs, tamper(w, {leaves[1]: 1}))  # two leaves at once
     assert_rejects(r1cs, tamper(w, {leaves[0]: 0}))  # no leaf
+
+
+# --- multi-class: SOFTMAX over per-class scores -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def multiclass(tmp_path_factory) -> tuple[np.ndarray, dict[str, Path]]:
+    """Four classes over six features on a 1/8 grid (on the grid, every split decides as in
+    onnxruntime; off it a decision within 2^-scale of a threshold may differ)."""
+    import lightgbm
+    import onnxmltools
+    import xgboost
+    from onnxmltools.convert.common.data_types import FloatTensorType as MLFloat
+    from skl2onnx import to_onnx
+    from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier, RandomForestClassifier
+
+    rng = np.random.default_rng(3)
+    x = (np.round(rng.normal(size=(400, 6)) * 8) / 8).astype(np.float32)
+    y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0.3) + (x[:, 2] > 1)
+    d = tmp_path_factory.mktemp("multiclass")
+    files = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, m in (("gradient boosting", GradientBoostingClassifier(n_estimators=10, max_depth=3, random_state=0)),
+                        ("hist gradient boosting", HistGradientBoostingClassifier(max_iter=10, max_depth=3, random_state=0)),
+                        ("random forest", RandomForestClassifier(n_estimators=10, max_depth=4, random_state=0))):
+            m.fit(x, y)
+            files[name] = d / f"{name.replace(' ', '_')}.onnx"
+            onx = to_onnx(m, x[:1], options={"zipmap": False}, target_opset={"": 17, "ai.onnx.ml": 3})
+            files[name].write_bytes(onx.SerializeToString())
+        types = [("X", MLFloat([None, 6]))]
+        xg = xgboost.XGBClassifier(n_estimators=10, max_depth=3, random_state=0).fit(x, y)
+        files["xgboost"] = d / "xgboost.onnx"
+        onx = onnxmltools.convert_xgboost(xg, initial_types=types, target_opset=15)
+        files["xgboost"].write_bytes(onx.SerializeToString())
+        lg = lightgbm.LGBMClassifier(n_estimators=10, max_depth=3, random_state=0, verbose=-1).fit(x, y)
+        files["lightgbm"] = d / "lightgbm.onnx"
+        files["lightgbm"].write_bytes(
+            onnxmltools.convert_lightgbm(lg, initial_types=types, target_opset=15, zipmap=False).SerializeToString())
+    return x, files
+
+
+def test_multiclass_ensembles_agree_with_onnxruntime_within_the_softmax_bound(multiclass) -> None:
+    from zkml_chain.circuit.softmax import softmax_error_bound
+
+    x, files = multiclass
+    f = 12
+    for name, path in files.items():
+        model = onnx.load(str(path))
+        inp = model.graph.input[0].name
+        graph = from_model(model)
+        q, _ = run_numpy(graph, {inp: x.reshape(-1, 1, 6)}, f)
+        sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        theirs = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, {inp: x})))
+        label_name = next(k for k in theirs if "label" in k)
+        prob_name = next(k for k in theirs if "prob" in k)
+        assert np.array_equal(np.asarray(q[label_name].data).ravel(), theirs[label_name].ravel()), name
+        err = np.abs(dequantize(q[prob_name]).reshape(len(x), -1) - theirs[prob_name]).max()
+        post = {a.name: a.s for n in model.graph.node for a in n.attribute}.get("post_transform")
+        leaves = 10 * 2.0 ** -(f + 1)  # each tree's leaf weight rounded to 2^-f
+        bound = softmax_error_bound(f, 4) * (1 + 10 * leaves) + leaves if post == b"SOFTMAX" else leaves
+        assert err <= bound, (name, err, bound)
+        plan = calibrate(graph, {inp: x.reshape(-1, 1, 6)}, f)
+        built = build(graph, plan, Visibility(params=Par.FIXED), {inp: x[7].reshape(1, 6)}, salt=0)
+        assert built.r1cs is not None
+        assert_solves(built.r1cs, built.witness)
+        fast = build(graph, plan, Visibility(params=Par.FIXED), {inp: x[7].reshape(1, 6)}, salt=0, witness_only=True)
+        assert fast.witness == built.witness, name
+        got = np.asarray(built.outputs[prob_name].data.value(), dtype=object).ravel()
+        assert np.array_equal(got, np.asarray(q[prob_name].data[7], dtype=object).ravel()), name
+
+
+def test_the_softmax_op_matches_onnxruntime(tmp_path) -> None:
+    w = np.random.default_rng(1).normal(size=(5, 4)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["X", "W"], ["Z"]), helper.make_node("Softmax", ["Z"], ["P"], axis=-1)], "sm",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 5])],
+        [helper.make_tensor_value_info("P", TensorProto.FLOAT, [1, 4])], [numpy_helper.from_array(w, "W")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    path = tmp_path / "softmax.onnx"
+    path.write_bytes(model.SerializeToString())
+    x = np.random.default_rng(2).normal(size=(50, 1, 5)).astype(np.float32)
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    want = np.concatenate([sess.run(None, {"X": row})[0] for row in x])
+    q, _ = run_numpy(from_model(model), {"X": x}, 12)
+    assert np.abs(dequantize(q["P"]).reshape(50, 4) - want).max() < 2e-3

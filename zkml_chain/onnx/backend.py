@@ -27,6 +27,8 @@ from ..circuit.fixedpoint import rescale as c_rescale
 from ..circuit.fixedpoint import sigmoid as c_sigmoid
 from ..circuit.fixedpoint import sigmoid_values
 from ..circuit.linalg import avg_pool2d, conv2d, global_avg_pool, matmul, max_pool2d
+from ..circuit.softmax import softmax as c_softmax
+from ..circuit.softmax import softmax_values
 from ..circuit.trees import tree_ensemble as c_tree_ensemble
 from ..errors import ZkmlChainError
 from .trees import Binned, scores
@@ -44,6 +46,7 @@ class Backend(Protocol):
     def rescale(self, x: Array, s: int, key: str) -> Array: ...
     def div_floor(self, x: Array, d: int, key: str) -> Array: ...
     def sigmoid(self, x: Array, f: int, key: str) -> Array: ...
+    def softmax(self, x: Array, f: int, key: str) -> Array: ...
     def clamp(self, x: Array, lo: int | None, hi: int | None, key: str) -> Array: ...
     def max_pool(self, x: Array, k: int, stride: int, key: str) -> Array: ...
     def avg_pool(self, x: Array, k: int, stride: int, key: str) -> Array: ...
@@ -163,6 +166,10 @@ class NumpyBackend:
         self._see(key, x)
         return sigmoid_values(x, f)
 
+    def softmax(self, x: np.ndarray, f: int, key: str) -> np.ndarray:
+        self._see(key, x)
+        return _narrow(softmax_values(x, f))
+
     def clamp(self, x: np.ndarray, lo: int | None, hi: int | None, key: str) -> np.ndarray:
         self._see(key, x)
         if lo is not None:
@@ -259,6 +266,12 @@ class CircuitBackend:
 
     def sigmoid(self, x: Tensor, f: int, key: str) -> Tensor:
         return c_sigmoid(self.circuit, x, f, max(self._n(key), f + 4))
+
+    def softmax(self, x: Tensor, f: int, key: str) -> Tensor:
+        """Over the last axis, row by row."""
+        rows, n = x.reshape(-1, x.shape[-1]), self._n(key)
+        out = [c_softmax(self.circuit, rows[i], f, n) for i in range(rows.shape[0])]
+        return self.circuit.concatenate(out).reshape(x.shape)
 
     def clamp(self, x: Tensor, lo: int | None, hi: int | None, key: str) -> Tensor:
         n = max(self._n(key), *(abs(v).bit_length() + 1 for v in (lo, hi) if v is not None))

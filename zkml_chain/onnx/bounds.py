@@ -105,6 +105,10 @@ class BoundsBackend:
         self._check(x, key, "the input of Sigmoid")
         return np.full(np.shape(x), _pow2(f), dtype=object)
 
+    def softmax(self, x: np.ndarray, f: int, key: str) -> np.ndarray:
+        self._check(x, key, "the input of Softmax")
+        return np.full(np.shape(x), _pow2(f), dtype=object)
+
     def clamp(self, x: np.ndarray, lo: int | None, hi: int | None, key: str) -> np.ndarray:
         self._check(x, key, "the input of Clip")
         n = max(self._n(key), *(abs(v).bit_length() + 1 for v in (lo, hi) if v is not None))

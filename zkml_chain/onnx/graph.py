@@ -21,7 +21,7 @@ from ..errors import ZkmlChainError
 SUPPORTED = {
     ("", op) for op in (
         "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Sigmoid", "Conv", "AveragePool", "MaxPool",
-        "GlobalAveragePool", "Flatten", "Reshape", "Transpose", "BatchNormalization", "Clip", "Identity",
+        "GlobalAveragePool", "Flatten", "Reshape", "Transpose", "BatchNormalization", "Clip", "Identity", "Softmax",
         "Constant", "Cast", "Concat", "ArgMax", "Squeeze", "Unsqueeze",
     )
 } | {("ai.onnx.ml", op) for op in ("LinearClassifier", "LinearRegressor", "ArrayFeatureExtractor", "ZipMap", "Scaler",

@@ -222,6 +222,14 @@ class Lowering:
         x = self.to_scale(self.value(node.inputs[0], node), self.f, f"{node.name}:in")
         return Q(self.b.sigmoid(x.data, self.f, f"{node.name}:sigmoid"), self.f)
 
+    def op_Softmax(self, node: Node) -> Q:
+        """Over the last axis (every classifier's form); error softmax_error_bound(f, classes)."""
+        x = self.to_scale(self.value(node.inputs[0], node), self.f, f"{node.name}:in")
+        rank = len(self.b.shape(x.data))
+        if int(node.attr("axis", -1)) % rank != rank - 1:
+            raise UnsupportedModelError(f"{node.where()}: Softmax over axis {node.attr('axis')} (only the last axis)")
+        return Q(self.b.softmax(x.data, self.f, f"{node.name}:softmax"), self.f)
+
     def op_Clip(self, node: Node) -> Q:
         x = self.value(node.inputs[0], node)
         lo = node.attr("min") if len(node.inputs) < 2 or not node.inputs[1] else float(self.const(node.inputs[1], node))
@@ -440,6 +448,8 @@ class Lowering:
     def _post(self, node: Node, e: Ensemble, scores: Q) -> Q:
         if e.post_transform == "LOGISTIC":
             return Q(self.b.sigmoid(scores.data, self.f, f"{node.name}:sigmoid"), self.f)
+        if e.post_transform == "SOFTMAX":
+            return Q(self.b.softmax(scores.data, self.f, f"{node.name}:softmax"), self.f)
         return scores
 
     def _above(self, node: Node, s: Array, t: int) -> Q:
@@ -478,6 +488,9 @@ class Lowering:
                 raise UnsupportedModelError(f"{node.where()}: a binary ensemble must weight class id 0 with at most "
                                             "one base value (as skl2onnx, onnxmltools emit)")
             s = self._tree_scores(node, e)
+            if e.post_transform == "SOFTMAX":
+                raise UnsupportedModelError(f"{node.where()}: post_transform SOFTMAX on a binary ensemble's single "
+                                            "score is not supported")
             if all(w >= 0 for w in _floats_attr(node, "class_weights")):
                 if e.post_transform != "NONE":
                     raise UnsupportedModelError(f"{node.where()}: post_transform {e.post_transform} with probability "

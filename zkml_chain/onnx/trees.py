@@ -257,8 +257,11 @@ def _ensemble(node: Node, trees: list[Tree], n_targets: int, base: np.ndarray, p
     if aggregate not in ("SUM", "AVERAGE"):
         raise UnsupportedModelError(f"{node.where()}: aggregate_function {aggregate} is not supported (SUM and "
                                     "AVERAGE are: every converter of boosted trees and forests emits one of them)")
-    if post not in ("NONE", "LOGISTIC"):
-        raise UnsupportedModelError(f"{node.where()}: post_transform {post} is not supported (NONE and LOGISTIC are)")
+    if post not in ("NONE", "LOGISTIC", "SOFTMAX"):
+        raise UnsupportedModelError(f"{node.where()}: post_transform {post} is not supported (NONE, LOGISTIC and "
+                                    "SOFTMAX are)")
+    if post == "SOFTMAX" and n_targets < 2:
+        raise UnsupportedModelError(f"{node.where()}: post_transform SOFTMAX over a single score")
     if base.size not in (0, 1, n_targets):
         raise UnsupportedModelError(f"{node.where()}: {base.size} base values for {n_targets} targets")
     for w in (leaf for t in trees for leaf in t.nodes if not isinstance(leaf, Split)):
