@@ -392,3 +392,19 @@ def test_the_softmax_op_matches_onnxruntime(tmp_path) -> None:
     want = np.concatenate([sess.run(None, {"X": row})[0] for row in x])
     q, _ = run_numpy(from_model(model), {"X": x}, 12)
     assert np.abs(dequantize(q["P"]).reshape(50, 4) - want).max() < 2e-3
+
+
+def test_zipmap_outputs_are_dropped_and_the_label_kept(multiclass, tmp_path) -> None:
+    """skl2onnx's default conversion ends in Cast and ZipMap (probabilities as a list of maps, not
+    a tensor): the label is proved, the map is not an output."""
+    from skl2onnx import to_onnx
+    from sklearn.ensemble import RandomForestClassifier
+
+    x, _ = multiclass
+    y = (x[:, 0] > 0).astype(int)
+    m = RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0).fit(x, y)
+    model = to_onnx(m, x[:1])
+    assert [n.op_type for n in model.graph.node] == ["TreeEnsembleClassifier", "Cast", "ZipMap"]
+    q, _ = run_numpy(from_model(model), {"X": x.reshape(-1, 1, 6)}, 8)
+    assert list(q) == ["output_label"]
+    assert np.array_equal(np.asarray(q["output_label"].data).ravel(), m.predict(x))
