@@ -7,6 +7,7 @@ at scale 2f and are brought back with :func:`rescale` (floor division by 2^f).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -81,6 +82,28 @@ def _minimax_line(u: float, v: float) -> tuple[float, float, float]:
     return m, _sigma(u) - m * u + gap, gap
 
 
+Line = tuple[float, float, float]  # (slope, intercept, max |error|)
+
+
+def greedy_segments(line: Callable[[float, float], Line], end: int, one: int, eps: float) -> tuple[list[int], list[Line]]:
+    """Segments [lows[j], lows[j+1]) of [0, end) on the grid 1/one, each as long as the best line
+    ``line(u, v)`` on it stays within ``eps`` (the farthest end found by bisection), and those lines.
+    Shared by the sigmoid's and softmax's tables."""
+    lows, lines = [], []
+    u = 0
+    while u < end:
+        lo, hi = u + 1, end
+        if line(u / one, hi / one)[2] <= eps:
+            lo = hi
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if line(u / one, mid / one)[2] <= eps else (lo, mid)
+        lows.append(u)
+        lines.append(line(u / one, lo / one))
+        u = lo
+    return lows, lines
+
+
 @dataclass(frozen=True)
 class SigmoidTable:
     """σ(a / 2^f) ≈ (slope_j·a + offset_j) >> frac for a = |x| in [lows[j], lows[j+1]); the last
@@ -100,18 +123,7 @@ def sigmoid_table(f: int) -> SigmoidTable:
         raise ValueError(f"sigmoid: the scale must be between 3 and 24 bits, got {f}")
     one, frac, eps = 1 << f, f + 8, 2.0 ** -(f + 1)
     saturate = math.ceil(math.log(1 / eps - 1) * one)  # from here 1 - σ <= eps
-    lows, lines = [], []
-    u = 0
-    while u < saturate:
-        lo, hi = u + 1, saturate  # the farthest v (grid 2^-f) with error <= eps, by bisection
-        if _minimax_line(u / one, hi / one)[2] <= eps:
-            lo = hi
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            lo, hi = (mid, hi) if _minimax_line(u / one, mid / one)[2] <= eps else (lo, mid)
-        lows.append(u)
-        lines.append(_minimax_line(u / one, lo / one))
-        u = lo
+    lows, lines = greedy_segments(_minimax_line, saturate, one, eps)
     lows.append(saturate)
     top = (1 - _sigma(saturate / one)) / 2
     lines.append((0.0, 1 - top, top))

@@ -26,7 +26,7 @@ import numpy as np
 from .bits import boolean, range_check, to_bits
 from .builder import Circuit, Tensor, signed
 from .compare import max_reduce
-from .fixedpoint import rescale
+from .fixedpoint import greedy_segments, rescale
 
 
 def _line(u: float, v: float) -> tuple[float, float, float]:
@@ -56,18 +56,7 @@ def exp_table(f: int) -> ExpTable:
         raise ValueError(f"softmax: the scale must be between 3 and 24 bits, got {f}")
     one, frac, eps = 1 << f, f + 8, 2.0 ** -(f + 1)
     saturate = math.ceil(math.log(1 / eps) * one)  # from here e^−a <= eps
-    lows, lines = [], []
-    u = 0
-    while u < saturate:
-        lo, hi = u + 1, saturate  # the farthest v (grid 2^−f) whose line error is <= eps
-        if _line(u / one, hi / one)[2] <= eps:
-            lo = hi
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            lo, hi = (mid, hi) if _line(u / one, mid / one)[2] <= eps else (lo, mid)
-        lows.append(u)
-        lines.append(_line(u / one, lo / one))
-        u = lo
+    lows, lines = greedy_segments(_line, saturate, one, eps)
     lows.append(saturate)
     lines.append((0.0, 0.0, eps))  # e^−a <= eps from here on
     half = 1 << (frac - 1)  # rounds to nearest
