@@ -6,7 +6,13 @@ Models:
 - credit MLP 20 → 16 → 8 → 1 (scikit-learn MLPClassifier on zkml_chain/lending/data/german_credit.csv, each of the
   20 attributes encoded as one standardized number: numeric as is, categorical by category
   index; exported by skl2onnx);
-- digits CNN (tests/models/digits_cnn.onnx, a torch.onnx.export; see tests/models/make_models.py).
+- digits CNN (tests/models/digits_cnn.onnx, a torch.onnx.export; see tests/models/make_models.py);
+- the lending pool's gradient-boosted trees (100 trees, depth <= 4) and random forest (100 trees,
+  depth <= 6) on the 55 attested German Credit integers (zkml_chain.lending.train's pipelines,
+  exported by skl2onnx as TreeEnsembleClassifier). EZKL refuses that op ("[graph] [tract]
+  Translating proto model to model"), so it gets the same fitted model through its documented
+  route: hummingbird-ml to PyTorch tensors, exported to ONNX (installed with torch into
+  .cache/hb-venv by this script). Its outputs are compared with onnxruntime on the original file.
 
 Both frameworks get the same visibility (input private, parameters hashed, output public),
 the same calibration data and the same ONNX file. Reported: constraints (ours) / rows
@@ -37,7 +43,27 @@ ROOT = Path(__file__).resolve().parent.parent
 ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
 EZKL_VENV = ROOT / ".cache" / "ezkl-venv"
 EZKL_VERSION = "23.0.5"
+HB_VENV = ROOT / ".cache" / "hb-venv"
+#: hummingbird-ml's last release wants onnx <= 1.16.1 but runs with ours; torch from PyPI brings
+#: its CUDA wheels (torch's import needs them even on a CPU). scikit-learn as ours, so the fitted
+#: pipeline unpickles there.
+HB_PACKAGES = ["torch==2.15.0", "scikit-learn==1.9.1", "numpy<2", "hummingbird-ml==0.4.12", "onnx==1.23.2",
+               "onnxconverter-common==1.16.0", "cloudpickle", "dill", "psutil"]
 console = Console()
+
+HB_RUNNER = r'''
+import pickle, sys, warnings
+import numpy as np, torch
+from hummingbird.ml import convert
+warnings.simplefilter("ignore")
+pipe, x, out = pickle.load(open(sys.argv[1], "rb")), np.load(sys.argv[2]), sys.argv[3]
+# GEMM: every node's comparison at once and a matrix product per tree, the tensor program EZKL's
+# tree examples prove (hummingbird's default at these depths, tree traversal, uses Gather on
+# computed indices)
+hb = convert(pipe, "torch", x[:1], extra_config={"tree_implementation": "gemm"})
+torch.onnx.export(hb.model, torch.from_numpy(x[:1]), out, input_names=["features"],
+                  output_names=["label", "probabilities"], dynamo=False, opset_version=17)
+'''
 
 EZKL_RUNNER = r'''
 import asyncio, inspect, json, sys, time
@@ -106,6 +132,45 @@ def ensure_ezkl() -> Path | None:
             console.print(f"[yellow]ezkl could not be installed, skipping it:[/] {r.stderr.strip()[-300:]}")
             return None
     return py
+
+
+def ensure_hummingbird() -> Path | None:
+    py = HB_VENV / "bin" / "python"
+    if not py.exists():
+        console.print(f"installing hummingbird-ml and torch into {HB_VENV} (EZKL's route for trees; benchmark only) ...")
+        subprocess.run([sys.executable, "-m", "venv", str(HB_VENV)], check=True)
+        r = subprocess.run([str(HB_VENV / "bin" / "pip"), "install", "-q", *HB_PACKAGES], capture_output=True, text=True)
+        if r.returncode != 0 or subprocess.run([str(py), "-c", "import hummingbird.ml, torch"]).returncode != 0:
+            console.print(f"[yellow]hummingbird could not be installed, EZKL skips the trees:[/] {r.stderr.strip()[-300:]}")
+            return None
+    return py
+
+
+def tree_model(name: str, work: Path, hb: Path | None) -> tuple[Path, np.ndarray, np.ndarray, Path | None]:
+    """The lending pool's ``name`` ("gbdt" or "rf"): (skl2onnx file, calibration rows, held-out
+    rows, the hummingbird tensor version of the same fitted model for EZKL, or None)."""
+    import pickle
+
+    from zkml_chain.lending.features import load
+    from zkml_chain.lending.train import fit, onnx_bytes, pipelines, split
+
+    ds = load()
+    tr, te = split(ds)
+    pipe = fit(pipelines()[name], ds, tr)
+    path = work / f"credit_{name}.onnx"
+    path.write_bytes(onnx_bytes(pipe))
+    x_tr, x_te = ds.features[tr].astype(np.float32), ds.features[te].astype(np.float32)
+    tensor = None
+    if hb is not None:
+        (work / f"credit_{name}.pkl").write_bytes(pickle.dumps(pipe))
+        np.save(work / f"credit_{name}_x.npy", x_tr)
+        tensor = work / f"credit_{name}_hummingbird.onnx"
+        r = subprocess.run([str(hb), "-c", HB_RUNNER, str(work / f"credit_{name}.pkl"), str(work / f"credit_{name}_x.npy"),
+                            str(tensor)], capture_output=True, text=True)
+        if r.returncode != 0:
+            console.print(f"[yellow]hummingbird could not convert {name}:[/] {r.stderr.strip()[-300:]}")
+            tensor = None
+    return path, x_tr, x_te, tensor
 
 
 def credit_model(work: Path) -> tuple[Path, np.ndarray, np.ndarray]:
@@ -207,7 +272,9 @@ EZKL_CONFIGS: dict[str, tuple[str, dict]] = {
 
 
 def ezkl(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, py: Path, proofs: int,
-         config: dict) -> dict:
+         config: dict, reference: Path | None = None) -> dict:
+    """EZKL on ``model``; its outputs are compared with onnxruntime on ``reference`` (the original
+    file, when EZKL gets a converted one), else on ``model``."""
     import onnxruntime as ort
 
     tag = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:8]
@@ -224,8 +291,11 @@ def ezkl(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, 
     sess = ort.InferenceSession(str(model))
     names = [o.name for o in sess.get_outputs()]
     k = names.index("probabilities") if "probabilities" in names else 0
-    in_name = sess.get_inputs()[0].name
-    theirs = np.stack([sess.run(None, {in_name: s[None]})[k].ravel() for s in samples])
+    ref = ort.InferenceSession(str(reference or model))
+    ref_names = [o.name for o in ref.get_outputs()]
+    k_ref = ref_names.index("probabilities") if "probabilities" in ref_names else 0
+    in_name = ref.get_inputs()[0].name
+    theirs = np.stack([ref.run(None, {in_name: s[None]})[k_ref].ravel() for s in samples])
     outs = np.array([o[k] for o in res["outputs"]], dtype=np.float64).reshape(len(samples), -1)
     return {"rows": 2 ** res["logrows"], "scales": res.get("scales", []), "decomp": res.get("decomp"),
             "setup_s": res["setup_s"],
@@ -258,14 +328,15 @@ def fastest_ezkl_ratios(rows: dict[str, dict[str, dict]]) -> dict[str, dict]:
 @click.option("--ezkl/--no-ezkl", "with_ezkl", default=True, show_default=True)
 @click.option("--repeats", default=3, show_default=True, help="Our proofs per model (median reported).")
 @click.option("--ezkl-proofs", default=1, show_default=True, help="EZKL proofs per model (each takes minutes).")
-@click.option("--models", default="credit,digits", show_default=True, help="Which models to run.")
+@click.option("--models", default="credit,digits,gbdt,rf", show_default=True, help="Which models to run.")
 @click.option("--ezkl-configs", default="calibrated,tuned", show_default=True,
               help="Which EZKL configurations to run (see EZKL_CONFIGS).")
 @click.option("--scale", default=16, show_default=True,
               help="Our fixed-point scale (bits); EZKL calibrates its own (reported), 11 on the credit MLP.")
 @click.option("--work", type=click.Path(path_type=Path), default=ROOT / "build" / "zkml-bench", show_default=True)
+@click.option("--results", default="zkml", show_default=True, help="benchmarks/results/NAME.{json,md}.")
 def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, ezkl_configs: str, scale: int,
-         work: Path) -> None:
+         work: Path, results: str) -> None:
     config_keys = [c.strip() for c in ezkl_configs.split(",")]
     if unknown := [k for k in config_keys if k not in EZKL_CONFIGS]:
         raise click.BadParameter(f"{', '.join(unknown)}: choose from {', '.join(EZKL_CONFIGS)}", param_hint="--ezkl-configs")
@@ -278,15 +349,29 @@ def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, ezkl_conf
         cases.append(("credit MLP 20-16-8-1", credit_model(work)))
     if "digits" in wanted:
         cases.append(("digits CNN", digits_model()))
+    hb = ensure_hummingbird() if py is not None and wanted & {"gbdt", "rf"} else None
+    tensors: dict[str, Path | None] = {}
+    for key, title in (("gbdt", "credit GBDT 100 trees depth 4"), ("rf", "credit random forest 100 trees depth 6")):
+        if key in wanted:
+            model, cal, held, tensors[title] = tree_model(key, work, hb)
+            cases.append((title, (model, cal, held)))
     rows = {}
     for name, (model, cal, held) in cases:
         console.print(f"[bold]{name}[/]: zkml-chain ...")
-        rows[name] = {"zkml-chain": ours(name.split()[0], model, cal, held, work, repeats, scale)}
+        tag = name.split()[1] if name.startswith("credit ") else name.split()[0]
+        rows[name] = {"zkml-chain": ours(tag, model, cal, held, work, repeats, scale)}
         if py is not None:
             for key in config_keys:
                 label, config = EZKL_CONFIGS[key]
+                converted = tensors.get(name)
+                if name in tensors and converted is None:
+                    rows[name][label] = {"error": "EZKL refuses TreeEnsembleClassifier and hummingbird was unavailable"}
+                    continue
+                if converted is not None:
+                    label += ", via hummingbird"
                 console.print(f"[bold]{name}[/]: {label} ...")
-                rows[name][label] = ezkl(name.split()[0], model, cal, held, work, py, ezkl_proofs, config)
+                rows[name][label] = ezkl(tag, converted or model, cal, held, work, py, ezkl_proofs, config,
+                                         reference=model if converted else None)
         console.print(rows[name])
     table = Table(title="zkML: the same ONNX file through zkml-chain and EZKL (2 cores)")
     for col in ("model", "framework", "scale", "size", "setup s", "prove s", "proof bytes", "verify gas",
@@ -319,10 +404,10 @@ def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, ezkl_conf
             console.print(f"{name}: EZKL's fastest comparable ({r['config']}) proves in {r['prove_ratio']:.1f}x our "
                           f"time, sets up in {r['setup_ratio']:.1f}x")
     out = ROOT / "benchmarks" / "results"
-    (out / "zkml.json").write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "rows": rows, "ratios": ratios},
-                                              indent=1) + "\n")
-    (out / "zkml.md").write_text("\n".join(md) + "\n")
-    console.print(f"saved {out / 'zkml.json'} and {out / 'zkml.md'}")
+    (out / f"{results}.json").write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "rows": rows, "ratios": ratios},
+                                                    indent=1) + "\n")
+    (out / f"{results}.md").write_text("\n".join(md) + "\n")
+    console.print(f"saved {out / f'{results}.json'} and {out / f'{results}.md'}")
 
 
 if __name__ == "__main__":

@@ -72,39 +72,53 @@ def scores(labels: np.ndarray, p_good: np.ndarray) -> Scores:
     return Scores(float(np.mean((p_good >= 0.5) == (labels == 1))), float(roc_auc_score(labels, p_good)))
 
 
-def train(out: Path, seed: int = 0) -> dict[str, Any]:
-    """Fit the models, write ``{lr,mlp,gbdt,rf}.onnx``, the calibration samples (training rows)
-    and the split into ``out``; returns the float models' held-out scores."""
+def pipelines(seed: int = 0) -> dict[str, Any]:
+    """The four models as unfitted scikit-learn pipelines (see the module docstring)."""
     _sklearn()
-    from skl2onnx import to_onnx
-    from skl2onnx.common.data_types import FloatTensorType
     from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    ds = load()
-    tr, te = split(ds, seed)
-    x = ds.features.astype(np.float32)
     estimators = {
         "lr": LogisticRegression(C=0.03, max_iter=5000),
         "mlp": MLPClassifier((16, 8), alpha=10.0, max_iter=3000, random_state=seed),
         "gbdt": HistGradientBoostingClassifier(max_iter=100, max_depth=4, learning_rate=0.05, random_state=seed),
         "rf": RandomForestClassifier(n_estimators=100, max_depth=6, random_state=seed),
     }
+    trees = ("gbdt", "rf")  # no scaler: a split is the same at any scale
+    return {name: Pipeline([("model", est)] if name in trees else [("scale", StandardScaler()), ("model", est)])
+            for name, est in estimators.items()}
+
+
+def fit(pipe: Any, ds: Dataset, rows: np.ndarray) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # sklearn's convergence chatter; scores are reported
+        return pipe.fit(ds.features[rows].astype(np.float32), ds.labels[rows])
+
+
+def onnx_bytes(pipe: Any) -> bytes:
+    """A fitted pipeline as the ONNX file the circuit compiles (input "features", no ZipMap)."""
+    from skl2onnx import to_onnx
+    from skl2onnx.common.data_types import FloatTensorType
+
+    est = pipe.steps[-1][1]
+    return to_onnx(pipe, initial_types=[(INPUT_NAME, FloatTensorType([None, len(FEATURE_NAMES)]))],
+                   options={id(est): {"zipmap": False}}, target_opset={"": 17, "ai.onnx.ml": 3}).SerializeToString()
+
+
+def train(out: Path, seed: int = 0) -> dict[str, Any]:
+    """Fit the models, write ``{lr,mlp,gbdt,rf}.onnx``, the calibration samples (training rows)
+    and the split into ``out``; returns the float models' held-out scores."""
+    ds = load()
+    tr, te = split(ds, seed)
     files: dict[Path, bytes] = {}
     report: dict[str, Any] = {"features": list(FEATURE_NAMES), "train": len(tr), "test": len(te), "models": {}}
-    for name, est in estimators.items():
-        trees = name in ("gbdt", "rf")  # no scaler: a split is the same at any scale
-        pipe = Pipeline([("model", est)] if trees else [("scale", StandardScaler()), ("model", est)])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # sklearn's convergence chatter; scores are reported below
-            pipe.fit(x[tr], ds.labels[tr])
-        onx = to_onnx(pipe, initial_types=[(INPUT_NAME, FloatTensorType([None, len(FEATURE_NAMES)]))],
-                      options={id(est): {"zipmap": False}}, target_opset={"": 17, "ai.onnx.ml": 3})
-        files[out / f"{name}.onnx"] = onx.SerializeToString()
-        s = scores(ds.labels[te], pipe.predict_proba(x[te])[:, 1])
+    for name, pipe in pipelines(seed).items():
+        fit(pipe, ds, tr)
+        files[out / f"{name}.onnx"] = onnx_bytes(pipe)
+        s = scores(ds.labels[te], pipe.predict_proba(ds.features[te].astype(np.float32))[:, 1])
         report["models"][name] = {"float": asdict(s)}
         log.info("%s: held-out accuracy %.3f, AUC %.3f", name, s.accuracy, s.auc)
     files[out / CALIBRATION] = json_bytes({INPUT_NAME: ds.features[tr].tolist()})
