@@ -408,3 +408,16 @@ def test_zipmap_outputs_are_dropped_and_the_label_kept(multiclass, tmp_path) -> 
     q, _ = run_numpy(from_model(model), {"X": x.reshape(-1, 1, 6)}, 8)
     assert list(q) == ["output_label"]
     assert np.array_equal(np.asarray(q["output_label"].data).ravel(), m.predict(x))
+
+
+def test_an_ensemble_whose_leaves_all_weigh_zero_proves_zero() -> None:
+    model = _v5_model()
+    for a in model.graph.node[0].attribute:
+        if a.name == "leaf_weights":
+            a.t.CopyFrom(numpy_helper.from_array(np.zeros(9, dtype=np.float32)))
+    graph = from_model(model)
+    x = np.array([[1.0, 2.0]])
+    built = build(graph, calibrate(graph, {"X": x.reshape(-1, 1, 2)}, 8), Visibility(), {"X": x}, salt=1)
+    assert built.r1cs is not None
+    assert_solves(built.r1cs, built.witness)
+    assert int(built.outputs["Y"].data.value().ravel()[0]) == 0

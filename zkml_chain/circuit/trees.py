@@ -113,7 +113,7 @@ def tree_ensemble(c: Circuit, x: Tensor, model: Binned, cuts: Sequence[Tensor | 
             c.constrain(z @ reach, decided, z @ reach_true)
         z_parts.append(z)
     z_all = c.concatenate(z_parts)
-    leaf, target = np.asarray(model.pattern, dtype=np.int64).reshape(-1, 2).T
+    leaf, target = np.asarray(model.pattern, dtype=np.int64).reshape(len(model.pattern), 2).T
     hits = z_all.take(leaf)
     terms = c.mul(hits, weights) if isinstance(weights, Tensor) else hits.scale(np.asarray(weights, dtype=object))
     return terms @ (np.arange(model.n_targets)[None, :] == target[:, None]).astype(np.int64)

@@ -439,8 +439,11 @@ class Lowering:
             cuts.append(self.param_ints(f"{node.name}.cuts[{f}]", q) if len(cs) else q)
         w = e.weights()
         leaves = np.array([w[i, j] for i, j in model.pattern], dtype=np.float64)
-        scores = self.b.tree_ensemble(x.data, model, cuts, self.param(f"{node.name}.leaves", leaves, self.f),
-                                      f"{node.name}:x")
+        if leaves.size:
+            scores = self.b.tree_ensemble(x.data, model, cuts, self.param(f"{node.name}.leaves", leaves, self.f),
+                                          f"{node.name}:x")
+        else:  # every leaf weighs 0: the scores do not depend on the input
+            scores = self.b.const(np.zeros((1, e.n_targets), dtype=np.int64))
         if e.base.size:
             scores = self.b.add(scores, self.param(f"{node.name}.base", np.broadcast_to(e.base, (1, e.n_targets)), self.f))
         return Q(scores, self.f)
