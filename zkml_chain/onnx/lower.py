@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import ZkmlChainError
 from .backend import Array, Backend
 from .graph import Graph, Node, UnsupportedModelError
-from .trees import Ensemble, bin_ensemble, read_v3, read_v5
+from .trees import Ensemble, bin_ensemble, floats_attr, ints_attr, read_v3, read_v5
 
 
 @dataclass(frozen=True)
@@ -483,7 +483,7 @@ class Lowering:
         if list(labels) != list(range(len(labels))):
             raise UnsupportedModelError(f"{node.where()}: class labels must be 0..k-1, got {list(labels)[:10]}")
         k = len(labels)
-        used = set(_ints_attr(node, "class_ids"))
+        used = set(ints_attr(node, "class_ids", []))
         one = 1 << self.f
         if k == 2 and len(used) == 1:
             e = read_v3(node, 1, "class") if used == {0} else read_v3(node, k, "class")
@@ -494,7 +494,7 @@ class Lowering:
             if e.post_transform == "SOFTMAX":
                 raise UnsupportedModelError(f"{node.where()}: post_transform SOFTMAX on a binary ensemble's single "
                                             "score is not supported")
-            if all(w >= 0 for w in _floats_attr(node, "class_weights")):
+            if all(w >= 0 for w in floats_attr(node, "class_weights") or []):
                 if e.post_transform != "NONE":
                     raise UnsupportedModelError(f"{node.where()}: post_transform {e.post_transform} with probability "
                                                 "weights (all >= 0) is not supported")
@@ -515,14 +515,3 @@ class Lowering:
         s = self._tree_scores(node, e)
         label = Q(self.b.reshape(self.b.argmax(self.b.reshape(s.data, (k,)), f"{node.name}:argmax"), (1,)), 0)
         return label, self._post(node, e, s)
-
-
-def _ints_attr(node: Node, name: str) -> list[int]:
-    return [int(v) for v in np.asarray(node.attr(name) or []).ravel()]
-
-
-def _floats_attr(node: Node, name: str) -> list[float]:
-    """A float list attribute, or its ``_as_tensor`` (double) form."""
-    v = node.attr(name)
-    v = node.attr(f"{name}_as_tensor") if v is None else v
-    return [float(x) for x in np.asarray([] if v is None else v, dtype=np.float64).ravel()]

@@ -79,14 +79,14 @@ class Ensemble:
 
 # --- reading ---------------------------------------------------------------------------------
 
-def _floats(node: Node, name: str) -> list[float] | None:
+def floats_attr(node: Node, name: str) -> list[float] | None:
     v = node.attr(name)
     if v is None:
         v = node.attr(f"{name}_as_tensor")
     return None if v is None else [float(x) for x in np.asarray(v, dtype=np.float64).ravel()]
 
 
-def _ints(node: Node, name: str, default: Sequence[int] | None = None) -> list[int]:
+def ints_attr(node: Node, name: str, default: Sequence[int] | None = None) -> list[int]:
     v = node.attr(name)
     if v is None:
         if default is None:
@@ -153,15 +153,16 @@ def read_v3(node: Node, n_targets: int, prefix: str) -> Ensemble:
     """TreeEnsembleClassifier (``prefix`` "class") or TreeEnsembleRegressor ("target"), v1-v3."""
     modes = [m if isinstance(m, str) else m.decode() for m in node.attr("nodes_modes") or []]
     _check_modes(node, modes)
-    values = _floats(node, "nodes_values") or [0.0] * len(modes)
+    values = floats_attr(node, "nodes_values") or [0.0] * len(modes)
     nodes: dict[str, list[Any]] = {
-             "nodes_treeids": _ints(node, "nodes_treeids"), "nodes_nodeids": _ints(node, "nodes_nodeids"),
-             "nodes_featureids": _ints(node, "nodes_featureids"), "nodes_modes": modes, "nodes_values": values,
-             "nodes_truenodeids": _ints(node, "nodes_truenodeids"), "nodes_falsenodeids": _ints(node, "nodes_falsenodeids")}
+             "nodes_treeids": ints_attr(node, "nodes_treeids"), "nodes_nodeids": ints_attr(node, "nodes_nodeids"),
+             "nodes_featureids": ints_attr(node, "nodes_featureids"), "nodes_modes": modes, "nodes_values": values,
+             "nodes_truenodeids": ints_attr(node, "nodes_truenodeids"),
+             "nodes_falsenodeids": ints_attr(node, "nodes_falsenodeids")}
     if not _same_length(node, nodes):
         raise UnsupportedModelError(f"{node.where()}: the ensemble has no nodes")
-    votes = {k: _ints(node, f"{prefix}_{k}") for k in ("treeids", "nodeids", "ids")}
-    weights = _floats(node, f"{prefix}_weights")
+    votes = {k: ints_attr(node, f"{prefix}_{k}") for k in ("treeids", "nodeids", "ids")}
+    weights = floats_attr(node, f"{prefix}_weights")
     if weights is None:
         raise UnsupportedModelError(f"{node.where()}: missing attribute {prefix}_weights")
     _same_length(node, {**votes, "weights": weights})
@@ -181,7 +182,7 @@ def read_v3(node: Node, n_targets: int, prefix: str) -> Ensemble:
     for t in sorted(set(nodes["nodes_treeids"])):
         roots = [i for (tt, i) in split_of if tt == t]
         trees.append(_build_tree(node, t, (t, 0 if 0 in roots else min(roots)), split_of, leaf_weights))
-    base = np.asarray(_floats(node, "base_values") or [], dtype=np.float64)
+    base = np.asarray(floats_attr(node, "base_values") or [], dtype=np.float64)
     post = node.attr("post_transform", "NONE")
     aggregate = node.attr("aggregate_function", "SUM")
     return _ensemble(node, trees, n_targets, base, post if isinstance(post, str) else post.decode(),
@@ -193,16 +194,17 @@ def read_v5(node: Node) -> Ensemble:
     n_targets = int(node.attr("n_targets", 0))
     if n_targets < 1:
         raise UnsupportedModelError(f"{node.where()}: n_targets must be at least 1")
-    modes = [MODES[m] if 0 <= m < len(MODES) else f"mode {m}" for m in _ints(node, "nodes_modes")]
+    modes = [MODES[m] if 0 <= m < len(MODES) else f"mode {m}" for m in ints_attr(node, "nodes_modes")]
     _check_modes(node, modes)
-    nodes: dict[str, list[Any]] = {"nodes_featureids": _ints(node, "nodes_featureids"), "nodes_modes": modes,
-             "nodes_splits": _floats(node, "nodes_splits") or [],
-             "nodes_truenodeids": _ints(node, "nodes_truenodeids"), "nodes_falsenodeids": _ints(node, "nodes_falsenodeids"),
-             "nodes_trueleafs": _ints(node, "nodes_trueleafs"), "nodes_falseleafs": _ints(node, "nodes_falseleafs")}
+    nodes: dict[str, list[Any]] = {"nodes_featureids": ints_attr(node, "nodes_featureids"), "nodes_modes": modes,
+             "nodes_splits": floats_attr(node, "nodes_splits") or [],
+             "nodes_truenodeids": ints_attr(node, "nodes_truenodeids"),
+             "nodes_falsenodeids": ints_attr(node, "nodes_falsenodeids"),
+             "nodes_trueleafs": ints_attr(node, "nodes_trueleafs"), "nodes_falseleafs": ints_attr(node, "nodes_falseleafs")}
     n = _same_length(node, nodes)
-    targets, weights = _ints(node, "leaf_targetids"), _floats(node, "leaf_weights") or []
+    targets, weights = ints_attr(node, "leaf_targetids"), floats_attr(node, "leaf_weights") or []
     _same_length(node, {"leaf_targetids": targets, "leaf_weights": weights})
-    members = iter(_member_sets(_floats(node, "membership_values") or []))
+    members = iter(_member_sets(floats_attr(node, "membership_values") or []))
     split_of: dict[Any, _Raw | None] = {}
     for k in range(n):
         f, m, v = nodes["nodes_featureids"][k], modes[k], nodes["nodes_splits"][k]
@@ -223,7 +225,7 @@ def read_v5(node: Node) -> Ensemble:
         split_of[("leaf", k)] = None
         leaf_weights[("leaf", k)] = np.eye(n_targets)[target] * w
     trees = []
-    for t, root in enumerate(_ints(node, "tree_roots")):
+    for t, root in enumerate(ints_attr(node, "tree_roots")):
         r = split_of.get(("node", root))
         if r is not None and r.true == r.false and r.true[0] == "leaf":  # a one-leaf tree, as the spec encodes it
             trees.append(Tree((leaf_weights[r.true],)))
