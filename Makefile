@@ -16,7 +16,7 @@ NATIVE_SRC := $(wildcard native/src/*.rs) native/Cargo.toml native/Cargo.lock .c
 .PHONY: demo test test-fast lint bench fuzz install lock clean
 
 demo: install
-	$(BIN)/zkml-chain demo
+	$(BIN)/zkml-chain demo --bureau 8
 
 # The full suite, as CI runs it: the linters, the Rust unit tests, then every Python test.
 test: install lint

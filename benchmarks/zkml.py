@@ -70,14 +70,17 @@ import asyncio, inspect, json, sys, time
 import ezkl
 
 def call(fn, *a, **k):
-    r = fn(*a, **k)
-    return asyncio.run(r) if inspect.isawaitable(r) else r
+    async def go():  # some functions need a running event loop even to start
+        r = fn(*a, **k)
+        return await r if inspect.isawaitable(r) else r
+    return asyncio.run(go())
 
 model, work, cal, inputs = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 config = json.loads(sys.argv[6])
 out = {}
 args = ezkl.PyRunArgs()
-args.input_visibility, args.param_visibility, args.output_visibility = "private", "hashed", "public"
+args.input_visibility, args.output_visibility = "private", "public"
+args.param_visibility = config.get("param_visibility", "hashed")
 args.variables = [("batch_size", 1), ("batch", 1)]  # ONNX files with a symbolic batch dimension
 for key in ("input_scale", "param_scale", "decomp_base", "decomp_legs"):
     if key in config:
@@ -85,6 +88,14 @@ for key in ("input_scale", "param_scale", "decomp_base", "decomp_legs"):
 settings, compiled = f"{work}/settings.json", f"{work}/model.compiled"
 t = time.perf_counter()
 call(ezkl.gen_settings, model, settings, py_run_args=args)
+if config.get("settings_only"):  # the circuit's size, when proving it is out of reach here
+    s = json.load(open(settings))
+    print(json.dumps({"settings_only": True, "num_rows": s["num_rows"], "logrows": s["run_args"]["logrows"]}))
+    sys.exit(0)
+if config.get("calibration_rows"):  # calibration runs the circuit once per row: seconds each on big circuits
+    rows = json.load(open(cal))["input_data"][0]
+    n_features = len(inputs[0])
+    json.dump({"input_data": [rows[: n_features * config["calibration_rows"]]]}, open(cal, "w"))
 if "scales" in config:  # keep the given scales; calibration only sizes the lookups and logrows
     call(ezkl.calibrate_settings, cal, model, settings, "resources", scales=config["scales"])
 else:
@@ -113,6 +124,17 @@ for i, x in enumerate(inputs):
         call(ezkl.prove, f"{work}/w{i}.json", compiled, f"{work}/pk.key", f"{work}/proof{i}.json", srs)
         prove_s.append(time.perf_counter() - t)
         assert call(ezkl.verify, f"{work}/proof{i}.json", settings, f"{work}/vk.key", srs)
+# EZKL's Solidity verifier (halo2-solidity-verifier) and the calldata for proof 0: gas is measured
+# by the benchmark on Anvil, as for ours
+try:  # it writes Verifier.sol, then fails offline fetching solc (svm): we compile it with ours
+    call(ezkl.create_evm_verifier, f"{work}/vk.key", settings, f"{work}/Verifier.sol", f"{work}/verifier_abi.json",
+         srs, False)
+except Exception as e:
+    print(f"create_evm_verifier: {e}", file=sys.stderr)
+try:
+    call(ezkl.encode_evm_calldata, f"{work}/proof0.json", f"{work}/calldata.bin")
+except Exception as e:  # the timings stand without the gas figure
+    print(f"encode_evm_calldata: {e}", file=sys.stderr)
 p = json.load(open(f"{work}/proof0.json"))
 proof_hex = p.get("proof") or p.get("hex_proof") or ""
 out.update(witness_s=witness_s, prove_s=prove_s, outputs=outputs,
@@ -261,6 +283,38 @@ def verification_gas(d: Path, proof: Path, public: Path) -> int:
         return sent.gas_used
 
 
+def ezkl_verification_gas(d: Path) -> int | None:
+    """Gas of EZKL's own Solidity verifier (rendered by ``create_evm_verifier``, compiled with our
+    solc) checking proof 0 on Anvil; None when the contract cannot be compiled or deployed here."""
+    from zkml_chain.chain.anvil import Anvil
+    from zkml_chain.chain.evm import Evm
+    from zkml_chain.errors import ZkmlChainError
+    from zkml_chain.solidity import compile_sources
+
+    sol, calldata = d / "Verifier.sol", d / "calldata.bin"
+    if not (sol.is_file() and calldata.is_file()):
+        return None
+    try:
+        # as EZKL's own tooling compiles it: optimizer on, no via-IR (its assembly overflows the
+        # stack under via-IR)
+        arts = compile_sources({"Verifier.sol": sol.read_text()}, via_ir=False)
+    except ZkmlChainError as e:
+        console.print(f"[yellow]EZKL's verifier did not compile:[/] {str(e)[:300]}")
+        return None
+    art = max(arts.values(), key=lambda a: len(a.bytecode))
+    # halo2 verifiers can exceed the 24 KB contract limit (EIP-170): Anvil lifts it for the measurement
+    with Anvil(extra_args=("--disable-code-size-limit",)) as node:
+        evm = Evm(node.url)
+        contract, _ = evm.deploy(art)
+        w3 = evm.w3
+        tx = {"from": w3.eth.accounts[0], "to": contract.address, "data": "0x" + calldata.read_bytes().hex()}
+        receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction(tx))
+        if receipt.status != 1:
+            console.print("[yellow]EZKL's verifier rejected its own proof on chain[/]")
+            return None
+        return int(receipt.gasUsed)
+
+
 #: EZKL configurations, each run on every model: its own calibration for resources (it picks the
 #: scales and logrows), and the tuning that proved fastest here at comparable accuracy (scale 8,
 #: lookups decomposed into 4 legs of base 128, so far fewer rows).
@@ -268,6 +322,18 @@ EZKL_CONFIGS: dict[str, tuple[str, dict]] = {
     "calibrated": ("ezkl (calibrated for resources)", {}),
     "tuned": ("ezkl (tuned: scale 8, decomp 128x4)",
               {"input_scale": 8, "param_scale": 8, "decomp_base": 128, "decomp_legs": 4, "scales": [8]}),
+    # The trees through hummingbird have ~110k weights (dense node and leaf matrices): hashing them
+    # (as ours are, into the public model commitment) takes EZKL's Poseidon module 4.2M rows for the
+    # GBDT and 19.4M for the forest, in one column (setup at 2^20 panics: NotEnoughRowsAvailable).
+    # So the tree runs use fixed parameters, EZKL's cheapest way to bind the weights (they go
+    # into its verifying key: one verifier per model), and report the hashed size without proving.
+    "tuned-fixed": ("ezkl (tuned: scale 8, decomp 128x4, fixed params)",
+                    {"input_scale": 8, "param_scale": 8, "decomp_base": 128, "decomp_legs": 4, "scales": [8],
+                     "param_visibility": "fixed", "calibration_rows": 50}),
+    "calibrated-fixed": ("ezkl (calibrated for resources, fixed params)",
+                         {"param_visibility": "fixed", "calibration_rows": 50}),
+    "hashed-size": ("ezkl (hashed params as ours, size only)",
+                    {"input_scale": 8, "param_scale": 8, "decomp_base": 128, "decomp_legs": 4, "settings_only": True}),
 }
 
 
@@ -288,6 +354,9 @@ def ezkl(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, 
     if r.returncode != 0:
         return {"error": r.stderr.strip()[-400:]}
     res = json.loads(r.stdout.strip().splitlines()[-1])
+    if res.get("settings_only"):
+        return {"error": f"not run: {res['num_rows']:,} rows (2^{int(np.ceil(np.log2(res['num_rows'])))})",
+                "num_rows": res["num_rows"]}
     sess = ort.InferenceSession(str(model))
     names = [o.name for o in sess.get_outputs()]
     k = names.index("probabilities") if "probabilities" in names else 0
@@ -301,6 +370,7 @@ def ezkl(name: str, model: Path, cal: np.ndarray, held: np.ndarray, work: Path, 
             "setup_s": res["setup_s"],
             "witness_s": statistics.median(res["witness_s"]),
             "prove_s": statistics.median(res["prove_s"]), "proof_bytes": res["proof_bytes"],
+            "verify_gas": ezkl_verification_gas(d),
             "top1_agreement": float(np.mean(outs.argmax(1) == theirs.argmax(1))),
             "max_abs_error": float(np.abs(outs - theirs).max()), "held_out": len(samples)}
 
@@ -320,7 +390,8 @@ def fastest_ezkl_ratios(rows: dict[str, dict[str, dict]]) -> dict[str, dict]:
         if comparable:
             fw, best = min(comparable.items(), key=lambda kv: kv[1]["prove_s"])
             ratios[name] = {"config": fw, "prove_ratio": best["prove_s"] / ours_row["prove_s"],
-                            "setup_ratio": best["setup_s"] / ours_row["setup_s"]}
+                            "setup_ratio": best["setup_s"] / ours_row["setup_s"],
+                            "gas_ratio": best["verify_gas"] / ours_row["verify_gas"] if best.get("verify_gas") else None}
     return ratios
 
 
@@ -388,7 +459,7 @@ def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, ezkl_conf
                 size = f"{r['constraints']:,} constraints" if "constraints" in r else f"2^{int(np.log2(r['rows']))} rows"
                 scale = str(r["scale_bits"]) if "scale_bits" in r else "/".join(map(str, r.get("scales", [])))
                 cells = [name, fw, scale, size, f"{r['setup_s']:.2f}", f"{r['prove_s']:.2f}", f"{r['proof_bytes']:,}",
-                         f"{r['verify_gas']:,}" if "verify_gas" in r else "-", f"{100 * r['top1_agreement']:.1f}%",
+                         f"{r['verify_gas']:,}" if r.get("verify_gas") else "-", f"{100 * r['top1_agreement']:.1f}%",
                          f"{r['max_abs_error']:.4f}"]
             table.add_row(*cells)
             md.append("| " + " | ".join(cells) + " |")
@@ -397,10 +468,12 @@ def main(with_ezkl: bool, repeats: int, ezkl_proofs: int, models: str, ezkl_conf
     if ratios:
         md += ["", f"Against EZKL's fastest configuration whose decisions all agree with onnxruntime and whose "
                f"max |error| is at most {COMPARABLE_ERROR} (setup and prove, EZKL's seconds / ours):", "",
-               "| model | EZKL's fastest comparable configuration | prove: EZKL / ours | setup: EZKL / ours |",
-               "|---|---|---:|---:|"]
+               "| model | EZKL's fastest comparable configuration | prove: EZKL / ours | setup: EZKL / ours "
+               "| verify gas: EZKL / ours |",
+               "|---|---|---:|---:|---:|"]
         for name, r in ratios.items():
-            md.append(f"| {name} | {r['config']} | {r['prove_ratio']:.1f}x | {r['setup_ratio']:.1f}x |")
+            gas = f"{r['gas_ratio']:.2f}x" if r.get("gas_ratio") else "-"
+            md.append(f"| {name} | {r['config']} | {r['prove_ratio']:.1f}x | {r['setup_ratio']:.1f}x | {gas} |")
             console.print(f"{name}: EZKL's fastest comparable ({r['config']}) proves in {r['prove_ratio']:.1f}x our "
                           f"time, sets up in {r['setup_ratio']:.1f}x")
     out = ROOT / "benchmarks" / "results"

@@ -11,6 +11,14 @@ prague` on port 8545, which ape-foundry connects to instead of starting its own)
     ape run lending borrow  --deployment deployment.json --application alice.json --amount 500
     ape run lending repay   --deployment deployment.json --borrower 2 --amount 500
 
+The bureau flow (claims proved in bulk, posted in batches, borrowed against without a proof):
+
+    ape run lending deploy-scores --deployment deployment.json --out scores.json
+    ape run lending claims      --deployment deployment.json --scores scores.json --out claims.jsonl alice.json ...
+    zkml-chain prove-batch build/lending/mlp_circuit --inputs claims.jsonl --out proofs
+    ape run lending post-claims --deployment deployment.json --scores scores.json --proofs proofs --batch 16
+    ape run lending borrow-claim --deployment deployment.json --borrower 2 --amount 500
+
 The circuit folder comes from `zkml-chain demo` (or compile_lending_circuit + `zkml-chain
 setup`). Each command signs with `--account ALIAS` (an Ape keystore account, any network); on a
 local network it defaults to the role's test account (0 owns the contracts, 1 is the bureau, a
@@ -24,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 from ape import accounts, networks
 from ape.api import AccountAPI
 from ape.cli import ConnectedProviderCommand
@@ -31,9 +40,19 @@ from rich.console import Console
 from web3 import Web3
 
 from zkml_chain.chain.ape_glue import hardfork, signer, use_project_toolchain
-from zkml_chain.chain.evm import Evm
+from zkml_chain.chain.evm import Evm, Reverted
 from zkml_chain.errors import ZkmlChainError
 from zkml_chain.files import read_json, write_json
+from zkml_chain.lending.bureau import (
+    Client,
+    attach_scores,
+    claim_inputs,
+    deploy_scores,
+    load_claims,
+    post_claims,
+    save_scores,
+    write_jsonl,
+)
 from zkml_chain.lending.demo import TOKEN, Printer, Story, prepare, report, run_story
 from zkml_chain.lending.features import load
 from zkml_chain.lending.stack import Prover, attach, deploy_stack, input_commitment, save_deployment
@@ -106,7 +125,7 @@ def _run(fn: Any) -> Any:
         raise click.ClickException(str(e)) from e
 
 
-@click.group(short_help="Private credit-score lending: demo, deploy, register, attest, borrow, repay")
+@click.group(short_help="Private credit-score lending: demo, deploy, register, attest, borrow, repay, bureau claims")
 def cli() -> None:
     pass
 
@@ -127,7 +146,7 @@ def demo(out: Path, model: str, min_score: float, ceremony_cache: Path | None) -
     def go() -> bool:
         p = Printer(console)
         prover, ds, rows = prepare(story, p)
-        ok = run_story(evm, prover, ds, rows, story, p, f"{networks.provider.name} at {evm.w3.provider.endpoint_uri}")
+        ok, _ = run_story(evm, prover, ds, rows, story, p, f"{networks.provider.name} at {evm.w3.provider.endpoint_uri}")
         report(story, console, f"ape {networks.provider.network.choice}:{networks.provider.name}", hardfork(), p.steps, ok)
         return ok
 
@@ -250,5 +269,102 @@ def repay(deployment: Path, borrower: str, amount: int, alias: str | None) -> No
         debt = stack.pool.functions.debtOf(who).call() // TOKEN
         click.echo(f"{who} repaid {amount} dUSD ({approve.gas_used:,} + {sent.gas_used:,} gas); "
                    f"debt {debt:,}, pool {stack.balance(stack.pool.address) // TOKEN:,} dUSD")
+
+    _run(go)
+
+
+scores_option = click.option("--scores", required=True, help="The file `deploy-scores` wrote.",
+                             type=click.Path(dir_okay=False, exists=True, path_type=Path))
+
+
+@cli.command("deploy-scores", cls=ConnectedProviderCommand,
+             short_help="Deploy ScoreRegistry and the batch verifier; the pool accepts posted claims")
+@deployment_option
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Registry file to write.")
+@click.option("--claim-days", default=7, show_default=True, type=click.IntRange(1), help="How long a posted claim counts.")
+@account_option
+@allow_development_key_option
+def deploy_scores_cmd(deployment: Path, out: Path, claim_days: int, alias: str | None,
+                      allow_development_key: bool) -> None:
+    def go() -> None:
+        evm = _party(alias, OWNER)
+        stack, circuit = attach(evm, deployment)
+        scores = deploy_scores(stack, Prover(circuit), claim_epochs=claim_days,
+                               allow_development_key=allow_development_key)
+        save_scores(scores, out)
+        for step, gas in scores.gas.items():
+            click.echo(f"{step:<36} {gas:>10,} gas")
+        click.echo(f"ScoreRegistry {scores.registry.address}; registry file -> {out}")
+
+    _run(go)
+
+
+@cli.command(cls=ConnectedProviderCommand, short_help="The bureau's prove-batch inputs: each client's best tier")
+@deployment_option
+@scores_option
+@click.argument("applications", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="INPUTS.jsonl to write.")
+def claims(deployment: Path, scores: Path, applications: tuple[Path, ...], out: Path) -> None:
+    """One claim per APPLICATIONS file (`attest` wrote them), for this epoch and registry."""
+    def go() -> None:
+        evm = Evm(_uri())
+        _, circuit = attach(evm, deployment)
+        registry = attach_scores(evm, scores)
+        apps = [read_json(a, "application") for a in applications]
+        clients = [Client(Web3.to_checksum_address(a["borrower"]), np.asarray(a["features"]), int(a["salt"]))
+                   for a in apps]
+        objs = claim_inputs(Prover(circuit), clients, registry.domain(), registry.epoch())
+        write_jsonl(out, [o for o in objs if o is not None])
+        for a, o in zip(applications, objs, strict=True):
+            click.echo(f"{a}: " + (f"claims p(good) >= {o['threshold']}" if o else "below every tier: no claim"))
+        click.echo(f"{sum(o is not None for o in objs)} claims -> {out}")
+
+    _run(go)
+
+
+@cli.command("post-claims", cls=ConnectedProviderCommand, short_help="Post a prove-batch folder in batches of N")
+@deployment_option
+@scores_option
+@click.option("--proofs", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="The PROOFS_DIR of `zkml-chain prove-batch`.")
+@click.option("--batch", "batch_size", default=16, show_default=True, type=click.IntRange(1, 256))
+@account_option
+def post_claims_cmd(deployment: Path, scores: Path, proofs: Path, batch_size: int, alias: str | None) -> None:
+    """Every proof is checked here first; one that does not verify is left out (on chain it
+    would fail its whole batch)."""
+    def go() -> None:
+        evm = _party(alias, BUREAU)
+        stack, circuit = attach(evm, deployment)
+        registry = attach_scores(evm, scores)
+        good, rejected = load_claims(proofs, Prover(circuit).verifying_key)
+        for item, reason in rejected:
+            click.echo(f"left out {item}: {reason}", err=True)
+        if not good:
+            raise click.ClickException(f"{proofs}: no claim to post")
+        posted = post_claims(evm, registry, stack.models, good, batch_size)
+        for p in posted:
+            click.echo(f"posted {p.claims} claims: {p.gas:,} gas ({p.gas_per_claim:,.0f} per claim)")
+        total = sum(p.gas for p in posted)
+        click.echo(f"{len(good)} claims in {len(posted)} transactions, {total / len(good):,.0f} gas per claim")
+
+    _run(go)
+
+
+@cli.command("borrow-claim", cls=ConnectedProviderCommand, short_help="Borrow against a posted claim (no proof)")
+@deployment_option
+@borrower_option
+@click.option("--amount", required=True, type=click.IntRange(1), help="Tokens.")
+@account_option
+def borrow_claim(deployment: Path, borrower: str, amount: int, alias: str | None) -> None:
+    def go() -> None:
+        evm = _signing_as(alias, _address(borrower))
+        stack, _ = attach(evm, deployment)
+        fn = stack.pool.functions.borrowWithClaim(amount * TOKEN)
+        dry = evm.call(fn)
+        if isinstance(dry, Reverted):
+            raise click.ClickException(f"the pool refuses: {dry.error}")
+        sent = evm.send(fn)
+        click.echo(f"{evm.sender} borrowed {amount} dUSD against its posted claim ({sent.gas_used:,} gas); "
+                   f"debt {stack.pool.functions.debtOf(evm.sender).call() // TOKEN:,}")
 
     _run(go)

@@ -157,10 +157,18 @@ LENDING_STEPS = ["train", "compile", "verify phase 1", "phase 2", "verify phase 
                  "borrow again (Alice)", "repay (Alice)"]
 
 
-def assert_story_went_right(story: dict) -> None:
-    """What `zkml-chain demo` and `ape run lending demo` found, as values (story.json)."""
-    assert [s for s in story["steps"] if s != "phase 1"] == LENDING_STEPS, story["steps"]
+BUREAU_STEPS = ["deploy ScoreRegistry", "attest clients", "prove-batch", "post claims", "borrow (Dave)",
+                "borrow (Carol)"]
+
+
+def assert_story_went_right(story: dict, bureau: bool = False) -> None:
+    """What `zkml-chain demo` (with ``bureau``: `--bureau N`) and `ape run lending demo` found, as
+    values (story.json)."""
+    steps = LENDING_STEPS + (BUREAU_STEPS if bureau else [])
+    assert [s for s in story["steps"] if s != "phase 1"] == steps, story["steps"]
     o = story["outcomes"]
+    if bureau:
+        assert o["dave_claim_loan"] is True and o["carol_claim_error"] == "NoValidClaim"
     assert o["alice_first_loan"] and o["alice_second_loan"] and o["alice_balance_after_loan"] > 0
     assert o["replay_error"] == "WrongNonce" and o["forged_borrow_error"] == "InvalidProof"
     assert o["carol_prove_refused"] and o["carol_balance"] == 0 and o["pool_restored_after_repay"]

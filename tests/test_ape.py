@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,19 @@ def test_ape_lending_operator_commands_share_one_node(tmp_path: Path, lending_ci
         assert "debt 0, pool 1,000,000 dUSD" in ape("repay", "--deployment", dep, "--borrower", 2, "--amount", 350)
         r = run([APE, "run", "lending", "repay", "--deployment", dep, "--borrower", 2, "--amount", 1], cwd=project)
         assert r.returncode != 0 and "owes 0" in r.stdout + r.stderr
+        # The bureau flow: the registry, the claims (Carol has none), proved on Ray, posted, borrowed against
+        scores = tmp_path / "scores.json"
+        assert "ScoreRegistry 0x" in ape("deploy-scores", "--deployment", dep, "--out", scores, "--allow-development-key")
+        out = ape("claims", "--deployment", dep, "--scores", scores, "--out", tmp_path / "claims.jsonl",
+                  tmp_path / "alice.json", tmp_path / "carol.json")
+        assert "carol.json: below every tier: no claim" in out and "1 claims ->" in out
+        r = run([Path(sys.executable).parent / "zkml-chain", "prove-batch", circuit, "--inputs", tmp_path / "claims.jsonl",
+                 "--out", tmp_path / "proofs", "--workers", "1"])
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "posted 1 claims" in ape("post-claims", "--deployment", dep, "--scores", scores, "--proofs",
+                                        tmp_path / "proofs", "--batch", 4)
+        out = ape("borrow-claim", "--deployment", dep, "--borrower", 2, "--amount", 100)
+        assert "borrowed 100 dUSD against its posted claim" in out and "debt 100" in out
+        r = run([APE, "run", "lending", "borrow-claim", "--deployment", dep, "--borrower", 3, "--amount", 100],
+                cwd=project)
+        assert r.returncode != 0 and "NoValidClaim" in r.stdout + r.stderr

@@ -92,7 +92,9 @@ class _LazyGroup(click.Group):
     """Commands whose module is imported only when they run (or when help lists them), so that
     `prove` does not pay for the ceremony code's imports."""
 
-    lazy = {"ptau": "cli_ceremony", "zkey": "cli_ceremony"}  # command -> module beside this one
+    # command -> (module beside this one, its attribute)
+    lazy = {"ptau": ("cli_ceremony", "ptau"), "zkey": ("cli_ceremony", "zkey"),
+            "prove-batch": ("cli_batch", "prove_batch")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
@@ -101,8 +103,9 @@ class _LazyGroup(click.Group):
         if cmd_name in self.lazy and cmd_name not in self.commands:
             from importlib import import_module
 
-            module = import_module(f"{__package__}.{self.lazy[cmd_name]}")
-            self.add_command(getattr(module, cmd_name), cmd_name)
+            module_name, attr = self.lazy[cmd_name]
+            module = import_module(f"{__package__}.{module_name}")
+            self.add_command(getattr(module, attr), cmd_name)
         return super().get_command(ctx, cmd_name)
 
 
@@ -397,16 +400,21 @@ def verifier(vk_path: Path, out: Path, contract_name: str | None, batch: bool, d
               help="Folder caching the ceremony's phase-1 file and initial key [default: OUT/ceremony].")
 @click.option("--chain", type=click.Choice(["anvil", "hardhat"]), default="anvil", show_default=True,
               help="The local chain started for the run (Anvil, or Hardhat 3), hardfork pinned either way.")
+@click.option("--bureau", "bureau", default=0, show_default=True, type=click.IntRange(0, 64), metavar="N",
+              help="Add the bureau chapter: N clients' claims proved on a local Ray (prove-batch), posted in one "
+                   "batch, borrowed against (needs the batch extra).")
 @_friendly
-def demo(out: Path, model: str, scale: int, min_score: float, ceremony_cache: Path | None, chain: str) -> None:
+def demo(out: Path, model: str, scale: int, min_score: float, ceremony_cache: Path | None, chain: str,
+         bureau: int) -> None:
     """The flagship end to end on a local chain started here (Anvil, or Hardhat 3 with --chain
     hardhat): train credit models on German Credit, compile one into a circuit, run a small
     trusted-setup ceremony for it (phase 1 built once and cached), deploy registries and a lending
-    pool on that key, attest two applicants, prove and borrow (and fail to), repay; prints each
-    step, its result and its gas."""
+    pool on that key, attest two applicants, prove and borrow (and fail to), repay; with --bureau N,
+    a bureau proves N clients' claims in bulk and posts them in one batch, and one borrows against
+    its claim. Prints each step, its result and its gas."""
     from .lending.demo import Story, run_lending_demo
 
-    story = Story(out, model, scale, min_score, ceremony_cache=ceremony_cache)
+    story = Story(out, model, scale, min_score, ceremony_cache=ceremony_cache, bureau=bureau)
     if not run_lending_demo(story, _stdout_console(), chain):
         raise SystemExit(1)
 

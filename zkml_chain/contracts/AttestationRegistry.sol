@@ -79,6 +79,14 @@ contract AttestationRegistry is Ownable {
         return (a.commitment, a.expiresAt);
     }
 
+    /// @notice `current` and who posted it, in one call (ScoreRegistry checks that a bureau posts
+    ///         claims only for records it attested); zeros when there is no valid attestation.
+    function attestedBy(address borrower) external view returns (uint256 commitment, address attester, uint64 validUntil) {
+        Attestation storage a = _attestations[borrower];
+        if (a.expiresAt <= block.timestamp || !isAttester[a.attester]) return (0, address(0), 0);
+        return (a.commitment, a.attester, a.expiresAt);
+    }
+
     function attestationOf(address borrower) external view returns (Attestation memory) {
         return _attestations[borrower];
     }

@@ -17,6 +17,7 @@ import {
     SIGNAL_NONCE
 } from "./LendingSignals.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
+import {ScoreRegistry} from "./ScoreRegistry.sol";
 
 /// @title CreditLendingPool: lends an ERC-20 to borrowers who prove a private credit score clears the policy
 /// @notice `borrow` takes a Groth16 proof of "score = model(record) >= threshold" made by
@@ -33,6 +34,9 @@ import {ModelRegistry} from "./ModelRegistry.sol";
 ///           nonce            - must be the borrower's next one here; it is then consumed,
 ///                              so a replayed or re-randomised (malleated) proof fails.
 ///         The score, the record and the weights never appear on chain.
+///         `borrowWithClaim` lends instead against a claim a credit bureau posted for the caller
+///         in a ScoreRegistry batch (no proof in the call): the caller's own claim, under this
+///         pool's model, live (see ScoreRegistry.claimOf), with a threshold at least minThreshold.
 ///         Reentrancy: every call before the state changes is a STATICCALL (registries,
 ///         verifier), and state changes come before the token transfer, so no guard is needed
 ///         (a transient-storage guard would also draw a solc warning).
@@ -63,11 +67,15 @@ contract CreditLendingPool is Ownable {
     }
 
     mapping(address borrower => Account) public accounts;
+    /// Where bureaus post batched claims (`borrowWithClaim`); unset: that path is closed.
+    ScoreRegistry public scores;
 
     event Borrowed(address indexed borrower, uint256 amount, uint64 nonce, uint256 threshold);
     event Repaid(address indexed borrower, uint256 amount, uint256 remainingDebt);
     event PolicySet(uint64 minThreshold, uint128 maxDebt);
     event Withdrawn(address indexed to, uint256 amount);
+    event BorrowedAgainstClaim(address indexed borrower, uint256 amount, uint256 threshold, uint64 claimExpiresAt);
+    event ScoreRegistrySet(address scores);
 
     error ZeroAmount();
     error WrongModel(uint256 got, uint256 expected);
@@ -80,6 +88,8 @@ contract CreditLendingPool is Ownable {
     error DebtLimitExceeded(uint256 requested, uint256 available);
     error InvalidProof();
     error RepayExceedsDebt(uint256 amount, uint256 debt);
+    error NoScoreRegistry();
+    error NoValidClaim(address borrower);
 
     constructor(
         address initialOwner,
@@ -148,6 +158,22 @@ contract CreditLendingPool is Ownable {
         asset.safeTransfer(msg.sender, amount);
     }
 
+    /// @notice Borrow against the caller's posted claim (ScoreRegistry): no proof, no nonce.
+    function borrowWithClaim(uint256 amount) external {
+        if (amount == 0) revert ZeroAmount();
+        ScoreRegistry registry = scores;
+        if (address(registry) == address(0)) revert NoScoreRegistry();
+        (uint64 threshold, uint64 expiresAt) = registry.claimOf(modelCommitment, msg.sender);
+        if (expiresAt == 0) revert NoValidClaim(msg.sender);
+        if (threshold < minThreshold) revert ThresholdBelowPolicy(threshold, minThreshold);
+        Account memory account = accounts[msg.sender];
+        uint256 debt = account.debt + amount;
+        if (debt > maxDebt) revert DebtLimitExceeded(amount, maxDebt > account.debt ? maxDebt - account.debt : 0);
+        accounts[msg.sender].debt = uint128(debt);
+        emit BorrowedAgainstClaim(msg.sender, amount, threshold, expiresAt);
+        asset.safeTransfer(msg.sender, amount);
+    }
+
     /// @notice Repay up to the caller's debt (needs an ERC-20 allowance for the pool).
     function repay(uint256 amount) external {
         if (amount == 0) revert ZeroAmount();
@@ -161,6 +187,12 @@ contract CreditLendingPool is Ownable {
 
     function setPolicy(uint64 minThreshold_, uint128 maxDebt_) external onlyOwner {
         _setPolicy(minThreshold_, maxDebt_);
+    }
+
+    /// @notice Accept claims from `scores_` (address 0 closes `borrowWithClaim`).
+    function setScoreRegistry(ScoreRegistry scores_) external onlyOwner {
+        scores = scores_;
+        emit ScoreRegistrySet(address(scores_));
     }
 
     /// @notice The owner takes liquidity out (the pool is funded by plain transfers).

@@ -14,3 +14,12 @@ interface ILendingVerifier {
         uint256[N_SIGNALS] calldata pubSignals
     ) external view returns (bool);
 }
+
+/// @notice The batch verifier `zkml-chain verifier --batch` renders for the lending circuit: N proofs
+///         in N + 3 pairings; false if any proof fails, so one bad proof fails the batch.
+interface ILendingBatchVerifier {
+    function verifyBatch(uint256[8][] calldata proofs, uint256[N_SIGNALS][] calldata pubSignals)
+        external
+        view
+        returns (bool);
+}

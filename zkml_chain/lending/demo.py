@@ -50,6 +50,8 @@ class Story:
     outcomes: dict[str, Any] = field(default_factory=dict)
     #: Where the ceremony's phase-1 file and initial key are cached [default: out/ceremony].
     ceremony_cache: Path | None = None
+    #: Clients in the bureau chapter (0: none): claims proved on Ray and posted in one batch.
+    bureau: int = 0
 
 
 class Printer:
@@ -117,8 +119,9 @@ def forged_proof(prover: Prover, features: np.ndarray, salt: int, publics: dict[
     return prove(prover.pk, forged, check=False)  # the library would refuse it: the demo shows the pool does too
 
 
-def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story, p: Printer, where: str) -> bool:
-    """The chain part; returns True when every step behaved as it must."""
+def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story, p: Printer,
+              where: str) -> tuple[bool, Stack]:
+    """The chain part: (True when every step behaved as it must, the deployed stack)."""
     owner, attester, alice, carol = list(evm.w3.eth.accounts)[:4]
     chain_id = int(evm.w3.eth.chain_id)
     ok = True
@@ -209,7 +212,7 @@ def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story,
     p.step("repay (Alice)", f"approve + repay {2 * story.loan // TOKEN} dUSD -> pool back to "
            f"{st.balance(st.pool.address) // TOKEN:,} dUSD{'' if restored else ' [red](NOT restored)[/]'}",
            gas=repay.gas_used)
-    return ok
+    return ok, st
 
 
 def report(story: Story, console: Console, chain: str, hardfork: str, steps: list[str], ok: bool) -> None:
@@ -241,7 +244,12 @@ def run_lending_demo(story: Story, console: Console, chain: str = "anvil") -> bo
     p = Printer(console)
     prover, ds, rows = prepare(story, p)
     with node:
-        ok = run_story(Evm(node.url), prover, ds, rows, story, p, node.describe())
+        evm = Evm(node.url)
+        ok, st = run_story(evm, prover, ds, rows, story, p, node.describe())
+        if story.bureau:
+            from .bureau_story import run_bureau
+
+            ok &= run_bureau(evm, st, prover, ds, rows, story, p, story.bureau)
         report(story, console, chain, node.hardfork, p.steps, ok)
     console.print("[green]every step behaved as it must[/]" if ok else "[red]some step misbehaved (see above)[/]")
     return ok

@@ -9,7 +9,6 @@ proves with the folder's key.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import numpy as np
 
 from ..errors import ProofInputError, ZkmlChainError
 from ..field import R
-from ..files import read_json
+from ..files import read_json, sha256_file
 from ..groth16 import Proof, prove
 from ..groth16.mapped import MappedProvingKey
 from ..keydir import R1CS_NAME, ZKEY_NAME
@@ -52,14 +51,6 @@ class Proved:
     proof: Proof
     public: list[int]
     outputs: dict[str, Any]
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -107,7 +98,7 @@ class CompiledModel:
             file = folder / name
             if not file.is_file():
                 raise ZkmlChainError(f"{folder}: {name} is missing (it is part of the compiled folder)")
-            if _sha256(file) != digest:
+            if sha256_file(file) != digest:
                 raise ZkmlChainError(f"{file} changed since it was compiled (its SHA-256 differs from circuit.json's): "
                                      "recompile the model with `zkml-chain compile`")
         graph = load(folder / model)

@@ -55,9 +55,10 @@ def load_artifact(path: Path) -> Artifact:
 
 
 def compile_sources(
-    sources: dict[str, str], *, evm_version: str = EVM_VERSION, solc: Solc | None = None
+    sources: dict[str, str], *, evm_version: str = EVM_VERSION, solc: Solc | None = None, via_ir: bool = True
 ) -> dict[str, Artifact]:
-    """Compile {file name: source}; returns {contract name: artifact} for every contract."""
+    """Compile {file name: source}; returns {contract name: artifact} for every contract.
+    ``via_ir=False`` for other tools' assembly-heavy contracts that overflow the stack under via-IR."""
     solc = solc or find()
     request = {
         "language": "Solidity",
@@ -65,7 +66,7 @@ def compile_sources(
         "settings": {
             "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
             "evmVersion": evm_version,
-            "viaIR": True,
+            "viaIR": via_ir,
             "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
         },
     }

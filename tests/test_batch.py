@@ -1,0 +1,171 @@
+"""`zkml-chain prove-batch` on real Ray: per-item failures, resume, a killed worker, circom
+witnesses, and a two-node cluster started with `ray start`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from zkml_chain.batch.items import SUMMARY, read_jsonl
+from zkml_chain.batch.ray_pool import Cluster
+from zkml_chain.batch.run import prove_batch
+from zkml_chain.cli import main
+from zkml_chain.groth16 import Proof, VerifyingKey, verify
+from zkml_chain.keydir import VK_NAME, ZKEY_NAME
+from zkml_chain.lending.features import load
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def claims(n: int, threshold: float = 0.0) -> list[dict]:
+    ds = load()
+    return [{"features": ds.features[i].tolist(), "salt": str(100 + i), "threshold": threshold,
+             "borrower": f"0x{i + 1:040x}", "domain": 77, "nonce": 1} for i in range(n)]
+
+
+def assert_proofs(out: Path, folder: Path, indices: list[int], inputs: Path) -> None:
+    """Exactly ``indices`` have a result, each verifying and proving its own line of ``inputs``
+    (the borrower signal); nothing half-written is left."""
+    lines = inputs.read_text().splitlines()
+    vk = VerifyingKey.load(folder / VK_NAME)
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [f"{i:06d}" for i in indices]
+    for i in indices:
+        d = out / f"{i:06d}"
+        assert sorted(p.name for p in d.iterdir()) == ["output.json", "proof.json", "public.json"]
+        public = [int(v) for v in json.loads((d / "public.json").read_text())]
+        assert verify(vk, Proof.load(d / "proof.json"), public)
+        assert public[3] == int(json.loads(lines[i])["borrower"], 16)
+
+
+def test_bad_items_fail_alone_and_a_rerun_resumes(lending_circuits: dict[str, Path], tmp_path: Path) -> None:
+    folder = lending_circuits["lr"]
+    good = claims(4)
+    below = dict(claims(5)[4], threshold=0.999)  # no score is that high: no proof exists
+    missing = {k: v for k, v in good[0].items() if k != "salt" and k != "features"}
+    lines = [json.dumps(o) for o in good[:2]] + ["{not json", json.dumps(below), json.dumps(missing)]
+    lines += [json.dumps(o) for o in good[2:]]
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "proofs"
+    r = CliRunner().invoke(main, ["prove-batch", str(folder), "--inputs", str(inputs), "--out", str(out)])
+    assert r.exit_code == 1, r.output
+    summary = json.loads((out / SUMMARY).read_text())
+    assert (summary["proved"], summary["skipped"], summary["total"]) == (4, 0, 7)
+    failed = {f["index"]: f["error"] for f in summary["failed"]}
+    assert sorted(failed) == [2, 3, 4]
+    assert "not JSON" in failed[2] and "in.jsonl line 2" in failed[2]
+    assert "no proof of this claim exists" in failed[3]
+    assert "features" in failed[4]
+    assert_proofs(out, folder, [0, 1, 5, 6], inputs)
+    # resume: a lost result is proved again, finished ones are skipped, failures retried
+    shutil.rmtree(out / "000005")
+    (out / ".tmp-000006-dead").mkdir()  # what a driver killed mid-write would leave
+    before = (out / "000000" / "proof.json").read_bytes()
+    report = prove_batch(folder, read_jsonl(inputs), out, Cluster(workers=1))
+    assert (report.proved, report.skipped, len(report.failed)) == (1, 3, 3)
+    assert (out / "000000" / "proof.json").read_bytes() == before
+    assert_proofs(out, folder, [0, 1, 5, 6], inputs)
+
+
+def test_a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled(lending_circuits: dict[str, Path],
+                                                                      tmp_path: Path) -> None:
+    folder = lending_circuits["lr"]
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text("".join(json.dumps(o) + "\n" for o in claims(12)))
+    out = tmp_path / "proofs"
+    pids: list[int] = []
+    killed: list[int] = []
+
+    def kill_one(done: int, total: int) -> None:
+        if done == 2 and not killed:
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+
+    report = prove_batch(folder, read_jsonl(inputs), out, Cluster(workers=2), progress=kill_one,
+                         on_started=pids.extend)
+    assert killed, "no worker was killed"
+    assert report.ok and report.proved == 12, report.failed
+    assert_proofs(out, folder, list(range(12)), inputs)
+
+
+def test_circom_witnesses(chain, chain_key, tmp_path: Path) -> None:  # noqa: ANN001
+    r1cs, witness = chain
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / ZKEY_NAME).write_bytes(chain_key.to_zkey())
+    chain_key.verifying_key.save(keys / VK_NAME)
+    wtns = tmp_path / "wtns"
+    wtns.mkdir()
+    for i in range(3):
+        witness.save(wtns / f"w{i}.wtns")
+    (wtns / "w3.wtns").write_bytes(b"garbage")
+    out = tmp_path / "proofs"
+    r = CliRunner().invoke(main, ["prove-batch", str(keys), "--wtns-dir", str(wtns), "--out", str(out)])
+    assert r.exit_code == 1, r.output
+    summary = json.loads((out / SUMMARY).read_text())
+    assert summary["proved"] == 3 and [f["index"] for f in summary["failed"]] == [3]
+    for i in range(3):
+        d = out / f"{i:06d}"
+        assert verify(chain_key.verifying_key, Proof.load(d / "proof.json"),
+                      [int(v) for v in json.loads((d / "public.json").read_text())])
+
+
+def test_bad_arguments_exit_2_before_ray_starts(lending_circuits: dict[str, Path], tmp_path: Path) -> None:
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text(json.dumps(claims(1)[0]) + "\n")
+    runner = CliRunner()
+    r = runner.invoke(main, ["prove-batch", str(tmp_path), "--inputs", str(inputs), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2 and "circuit.zkey" in r.output
+    r = runner.invoke(main, ["prove-batch", str(lending_circuits["lr"]), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2 and "exactly one of --inputs and --wtns-dir" in r.output
+    (tmp_path / "empty.jsonl").write_text("")
+    r = runner.invoke(main, ["prove-batch", str(lending_circuits["lr"]), "--inputs", str(tmp_path / "empty.jsonl"),
+                             "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2 and "no inputs" in r.output
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_two_node_cluster(lending_circuits: dict[str, Path], tmp_path: Path) -> None:
+    """A head and a second node started with `ray start` on this machine (one CPU each), joined
+    with --address: one worker lands on each node."""
+    ray = Path(sys.executable).parent / "ray"
+    port = _free_port()
+    env = {**os.environ, "RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO": "0"}
+    start = [str(ray), "start", "--num-cpus", "1", "--disable-usage-stats"]
+    try:
+        subprocess.run([*start, "--head", "--port", str(port), "--include-dashboard", "false",
+                        "--node-ip-address", "127.0.0.1"], check=True, capture_output=True, env=env, timeout=120)
+        subprocess.run([*start, "--address", f"127.0.0.1:{port}", "--node-ip-address", "127.0.0.1"],
+                       check=True, capture_output=True, env=env, timeout=120)
+        inputs = tmp_path / "in.jsonl"
+        inputs.write_text("".join(json.dumps(o) + "\n" for o in claims(6)))
+        out = tmp_path / "proofs"
+        r = subprocess.run([str(Path(sys.executable).parent / "zkml-chain"), "prove-batch", str(lending_circuits["lr"]),
+                            "--inputs", str(inputs), "--out", str(out), "--address", f"127.0.0.1:{port}"],
+                           capture_output=True, text=True, env=env, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "2 workers x 1 thread (2 nodes)" in r.stdout
+        assert_proofs(out, lending_circuits["lr"], list(range(6)), inputs)
+        # the same cluster found with --address auto (what a driver on one of its nodes uses)
+        r = subprocess.run([str(Path(sys.executable).parent / "zkml-chain"), "prove-batch", str(lending_circuits["lr"]),
+                            "--inputs", str(inputs), "--out", str(tmp_path / "auto"), "--address", "auto"],
+                           capture_output=True, text=True, env=env, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "(2 nodes)" in r.stdout
+        assert_proofs(tmp_path / "auto", lending_circuits["lr"], list(range(6)), inputs)
+    finally:
+        subprocess.run([str(ray), "stop", "--force"], capture_output=True, env=env, timeout=120)
