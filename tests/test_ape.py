@@ -192,6 +192,8 @@ def test_ape_lending_operator_commands_share_one_node(tmp_path: Path, lending_ci
         assert "debt 0, pool 1,000,000 dUSD" in ape("repay", "--deployment", dep, "--borrower", 2, "--amount", 350)
         r = run([APE, "run", "lending", "repay", "--deployment", dep, "--borrower", 2, "--amount", 1], cwd=project)
         assert r.returncode != 0 and "owes 0" in r.stdout + r.stderr
+        if chain != "anvil":  # the bureau flow once (its contracts and gas are chain-independent; time)
+            return
         # The bureau flow: the registry, the claims (Carol has none), proved on Ray, posted, borrowed against
         scores = tmp_path / "scores.json"
         assert "ScoreRegistry 0x" in ape("deploy-scores", "--deployment", dep, "--out", scores, "--allow-development-key")

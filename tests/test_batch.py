@@ -80,7 +80,7 @@ def test_a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled(lending_circ
                                                                       tmp_path: Path) -> None:
     folder = lending_circuits["lr"]
     inputs = tmp_path / "in.jsonl"
-    inputs.write_text("".join(json.dumps(o) + "\n" for o in claims(12)))
+    inputs.write_text("".join(json.dumps(o) + "\n" for o in claims(8)))
     out = tmp_path / "proofs"
     pids: list[int] = []
     killed: list[int] = []
@@ -93,8 +93,8 @@ def test_a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled(lending_circ
     report = prove_batch(folder, read_jsonl(inputs), out, Cluster(workers=2), progress=kill_one,
                          on_started=pids.extend)
     assert killed, "no worker was killed"
-    assert report.ok and report.proved == 12, report.failed
-    assert_proofs(out, folder, list(range(12)), inputs)
+    assert report.ok and report.proved == 8, report.failed
+    assert_proofs(out, folder, list(range(8)), inputs)
 
 
 def test_circom_witnesses(chain, chain_key, tmp_path: Path) -> None:  # noqa: ANN001
@@ -152,20 +152,20 @@ def test_two_node_cluster(lending_circuits: dict[str, Path], tmp_path: Path) -> 
         subprocess.run([*start, "--address", f"127.0.0.1:{port}", "--node-ip-address", "127.0.0.1"],
                        check=True, capture_output=True, env=env, timeout=120)
         inputs = tmp_path / "in.jsonl"
-        inputs.write_text("".join(json.dumps(o) + "\n" for o in claims(6)))
+        inputs.write_text("".join(json.dumps(o) + "\n" for o in claims(4)))
         out = tmp_path / "proofs"
         r = subprocess.run([str(Path(sys.executable).parent / "zkml-chain"), "prove-batch", str(lending_circuits["lr"]),
                             "--inputs", str(inputs), "--out", str(out), "--address", f"127.0.0.1:{port}"],
                            capture_output=True, text=True, env=env, timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
         assert "2 workers x 1 thread (2 nodes)" in r.stdout
-        assert_proofs(out, lending_circuits["lr"], list(range(6)), inputs)
+        assert_proofs(out, lending_circuits["lr"], list(range(4)), inputs)
         # the same cluster found with --address auto (what a driver on one of its nodes uses)
         r = subprocess.run([str(Path(sys.executable).parent / "zkml-chain"), "prove-batch", str(lending_circuits["lr"]),
                             "--inputs", str(inputs), "--out", str(tmp_path / "auto"), "--address", "auto"],
                            capture_output=True, text=True, env=env, timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
         assert "(2 nodes)" in r.stdout
-        assert_proofs(tmp_path / "auto", lending_circuits["lr"], list(range(6)), inputs)
+        assert_proofs(tmp_path / "auto", lending_circuits["lr"], list(range(4)), inputs)
     finally:
         subprocess.run([str(ray), "stop", "--force"], capture_output=True, env=env, timeout=120)
