@@ -7,9 +7,8 @@ import json
 import os
 import shutil
 import signal
-import socket
-import subprocess
-import sys
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,19 @@ from zkml_chain.keydir import VK_NAME, ZKEY_NAME
 from zkml_chain.lending.features import load
 
 pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray_session() -> Iterator[None]:
+    """One local Ray for the module: prove-batch run in this process (the API, and the command
+    through click's runner) uses a running Ray instead of starting its own (5 s each time)."""
+    import ray
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # Ray's notice about accelerator variables
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield
+    ray.shutdown()
 
 
 def claims(n: int, threshold: float = 0.0) -> list[dict]:
@@ -131,41 +143,3 @@ def test_bad_arguments_exit_2_before_ray_starts(lending_circuits: dict[str, Path
     r = runner.invoke(main, ["prove-batch", str(lending_circuits["lr"]), "--inputs", str(tmp_path / "empty.jsonl"),
                              "--out", str(tmp_path / "o")])
     assert r.exit_code == 2 and "no inputs" in r.output
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def test_two_node_cluster(lending_circuits: dict[str, Path], tmp_path: Path) -> None:
-    """A head and a second node started with `ray start` on this machine (one CPU each), joined
-    with --address: one worker lands on each node."""
-    ray = Path(sys.executable).parent / "ray"
-    port = _free_port()
-    env = {**os.environ, "RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO": "0"}
-    start = [str(ray), "start", "--num-cpus", "1", "--disable-usage-stats"]
-    try:
-        subprocess.run([*start, "--head", "--port", str(port), "--include-dashboard", "false",
-                        "--node-ip-address", "127.0.0.1"], check=True, capture_output=True, env=env, timeout=120)
-        subprocess.run([*start, "--address", f"127.0.0.1:{port}", "--node-ip-address", "127.0.0.1"],
-                       check=True, capture_output=True, env=env, timeout=120)
-        inputs = tmp_path / "in.jsonl"
-        inputs.write_text("".join(json.dumps(o) + "\n" for o in claims(4)))
-        out = tmp_path / "proofs"
-        r = subprocess.run([str(Path(sys.executable).parent / "zkml-chain"), "prove-batch", str(lending_circuits["lr"]),
-                            "--inputs", str(inputs), "--out", str(out), "--address", f"127.0.0.1:{port}"],
-                           capture_output=True, text=True, env=env, timeout=300)
-        assert r.returncode == 0, r.stdout + r.stderr
-        assert "2 workers x 1 thread (2 nodes)" in r.stdout
-        assert_proofs(out, lending_circuits["lr"], list(range(4)), inputs)
-        # the same cluster found with --address auto (what a driver on one of its nodes uses)
-        r = subprocess.run([str(Path(sys.executable).parent / "zkml-chain"), "prove-batch", str(lending_circuits["lr"]),
-                            "--inputs", str(inputs), "--out", str(tmp_path / "auto"), "--address", "auto"],
-                           capture_output=True, text=True, env=env, timeout=300)
-        assert r.returncode == 0, r.stdout + r.stderr
-        assert "(2 nodes)" in r.stdout
-        assert_proofs(tmp_path / "auto", lending_circuits["lr"], list(range(4)), inputs)
-    finally:
-        subprocess.run([str(ray), "stop", "--force"], capture_output=True, env=env, timeout=120)

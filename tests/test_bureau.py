@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,18 @@ class Bureau:
     attester: str
     clients: list[Client]
     objs: list[dict]  # one claim input per client (all clear a tier)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray_session() -> Iterator[None]:
+    """A local Ray for the module, which prove-batch in this process uses instead of starting one."""
+    import ray
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # Ray's notice about accelerator variables
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield
+    ray.shutdown()
 
 
 @pytest.fixture(scope="module")

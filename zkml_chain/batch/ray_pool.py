@@ -84,11 +84,14 @@ def _last_line(e: Exception) -> str:
 
 @contextmanager
 def connect(cluster: Cluster) -> Iterator[Layout]:
-    """Ray initialised for ``cluster`` (and shut down after): the layout the run will use."""
+    """Ray initialised for ``cluster`` (and shut down after): the layout the run will use. In a
+    process that already runs Ray (an application embedding the batch prover, a test session),
+    with no address given, that Ray is used and left running."""
     try:
         import ray
     except ImportError:
         raise ZkmlChainError("prove-batch needs Ray: pip install 'zkml-chain[batch]'") from None
+    owned = not (cluster.address is None and ray.is_initialized())
     kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
     if cluster.address is None:
         kwargs["num_cpus"] = len(os.sched_getaffinity(0))
@@ -97,7 +100,8 @@ def connect(cluster: Cluster) -> Iterator[Layout]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # Ray's notice about accelerator variables
         try:
-            ray.init(**kwargs)
+            if owned:
+                ray.init(**kwargs)
         except ConnectionError as e:
             raise ZkmlChainError(f"cannot reach the Ray cluster at {cluster.address}: {_last_line(e)}") from None
         except (ValueError, RuntimeError) as e:
@@ -114,7 +118,8 @@ def connect(cluster: Cluster) -> Iterator[Layout]:
                                  f"has {cpus}")
         yield Layout(workers, threads, cpus, nodes)
     finally:
-        ray.shutdown()
+        if owned:
+            ray.shutdown()
 
 
 def run(key: KeyFolder, items: list[Item], layout: Layout, chunk_size: int,
@@ -122,7 +127,6 @@ def run(key: KeyFolder, items: list[Item], layout: Layout, chunk_size: int,
     """Prove ``items`` on ``layout.workers`` actors, calling ``on_result`` (in this process) for each
     item as its chunk completes. ``on_started`` receives the workers' process ids (tests kill one)."""
     import ray
-    from ray.exceptions import RayError
 
     files_ref = ray.put(key.read())  # once; the workers fetch it only if they need the files
     actor_cls = ray.remote(max_restarts=MAX_RESTARTS, max_task_retries=MAX_RESTARTS)(_Actor)
@@ -143,6 +147,18 @@ def run(key: KeyFolder, items: list[Item], layout: Layout, chunk_size: int,
     for actor in actors:
         for _ in range(1 + PREFETCH):
             feed(actor)
+    try:
+        _drain(pending, feed, on_result)
+    finally:  # in a Ray that outlives the run, free the workers' CPUs
+        for actor in actors:
+            ray.kill(actor)
+
+
+def _drain(pending: dict[Any, tuple[Any, list[tuple[int, Any, str]]]], feed: Callable[[Any], None],
+           on_result: Callable[[Result], None]) -> None:
+    import ray
+    from ray.exceptions import RayError
+
     while pending:
         done, _ = ray.wait(list(pending), num_returns=1)
         actor, chunk = pending.pop(done[0])
