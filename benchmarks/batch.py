@@ -21,9 +21,7 @@ Results: benchmarks/results/batch.{json,md}.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -105,23 +103,11 @@ def batch(folder: Path, inputs: Path, out: Path, *args: str) -> dict:
             "layout": s["layout"]}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def two_node(folder: Path, inputs: Path, out: Path) -> dict:
-    port = free_port()
-    env = {**os.environ, "RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO": "0"}
-    start = [str(BIN / "ray"), "start", "--num-cpus", "1", "--disable-usage-stats", "--node-ip-address", "127.0.0.1"]
-    try:
-        subprocess.run([*start, "--head", "--port", str(port), "--include-dashboard", "false"], check=True,
-                       capture_output=True, env=env)
-        subprocess.run([*start, "--address", f"127.0.0.1:{port}"], check=True, capture_output=True, env=env)
-        return batch(folder, inputs, out, "--address", f"127.0.0.1:{port}")
-    finally:
-        subprocess.run([str(BIN / "ray"), "stop", "--force"], capture_output=True, env=env)
+    from zkml_chain.testing.ray_cluster import two_node_cluster
+
+    with two_node_cluster(BIN) as (address, _):
+        return batch(folder, inputs, out, "--address", address)
 
 
 @click.command()

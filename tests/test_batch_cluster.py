@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,32 +11,21 @@ from pathlib import Path
 import pytest
 from test_batch import assert_proofs, claims
 
+from zkml_chain.chain.node import free_port
+from zkml_chain.testing.ray_cluster import two_node_cluster
+
 pytestmark = pytest.mark.timeout(600)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_two_node_cluster(lending_circuits: dict[str, Path], tmp_path: Path) -> None:
     """A head and a second node started with `ray start` on this machine (one CPU each), joined
     with --address: one worker lands on each node."""
-    ray = Path(sys.executable).parent / "ray"
-    port = _free_port()
-    env = {**os.environ, "RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO": "0"}
-    start = [str(ray), "start", "--num-cpus", "1", "--disable-usage-stats"]
-    try:
-        subprocess.run([*start, "--head", "--port", str(port), "--include-dashboard", "false",
-                        "--node-ip-address", "127.0.0.1"], check=True, capture_output=True, env=env, timeout=120)
-        subprocess.run([*start, "--address", f"127.0.0.1:{port}", "--node-ip-address", "127.0.0.1"],
-                       check=True, capture_output=True, env=env, timeout=120)
+    with two_node_cluster(Path(sys.executable).parent) as (address, env):
         inputs = tmp_path / "in.jsonl"
         inputs.write_text("".join(json.dumps(o) + "\n" for o in claims(4)))
         out = tmp_path / "proofs"
         r = subprocess.run([str(Path(sys.executable).parent / "zkml-chain"), "prove-batch", str(lending_circuits["lr"]),
-                            "--inputs", str(inputs), "--out", str(out), "--address", f"127.0.0.1:{port}"],
+                            "--inputs", str(inputs), "--out", str(out), "--address", address],
                            capture_output=True, text=True, env=env, timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
         assert "2 workers x 1 thread (2 nodes)" in r.stdout
@@ -52,9 +39,9 @@ def test_two_node_cluster(lending_circuits: dict[str, Path], tmp_path: Path) -> 
         assert_proofs(tmp_path / "auto", lending_circuits["lr"], list(range(4)), inputs)
         # and through Ray Client (ray://), its server in legacy mode: the default proxy mode forks
         # a server per session, which crashes here (ray-project/ray#63202)
-        client_port = _free_port()
+        client_port = free_port()
         client = subprocess.Popen([sys.executable, "-m", "ray.util.client.server", "--mode", "legacy", "--host",
-                                   "127.0.0.1", "--port", str(client_port), "--address", f"127.0.0.1:{port}"],
+                                   "127.0.0.1", "--port", str(client_port), "--address", address],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         try:
             r = subprocess.run([str(Path(sys.executable).parent / "zkml-chain"), "prove-batch",
@@ -67,5 +54,3 @@ def test_two_node_cluster(lending_circuits: dict[str, Path], tmp_path: Path) -> 
         assert r.returncode == 0, r.stdout + r.stderr
         assert "(2 nodes)" in r.stdout
         assert_proofs(tmp_path / "client", lending_circuits["lr"], list(range(4)), inputs)
-    finally:
-        subprocess.run([str(ray), "stop", "--force"], capture_output=True, env=env, timeout=120)

@@ -92,11 +92,11 @@ def connect(cluster: Cluster) -> Iterator[Layout]:
     except ImportError:
         raise ZkmlChainError("prove-batch needs Ray: pip install 'zkml-chain[batch]'") from None
     owned = not (cluster.address is None and ray.is_initialized())
-    kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
+    kwargs: dict[str, Any] = {"log_to_driver": False, "configure_logging": False}
     if cluster.address is None:
-        kwargs["num_cpus"] = len(os.sched_getaffinity(0))
+        kwargs.update(include_dashboard=False, num_cpus=len(os.sched_getaffinity(0)))
     else:
-        kwargs = {"address": cluster.address, "log_to_driver": False, "configure_logging": False}
+        kwargs["address"] = cluster.address
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # Ray's notice about accelerator variables
         try:
