@@ -137,6 +137,7 @@ def test_bad_arguments_exit_2_before_ray_starts(lending_circuits: dict[str, Path
     runner = CliRunner()
     r = runner.invoke(main, ["prove-batch", str(tmp_path), "--inputs", str(inputs), "--out", str(tmp_path / "o")])
     assert r.exit_code == 2 and "circuit.zkey" in r.output
+    assert not (tmp_path / "o").exists()  # nothing proved, nothing left behind
     r = runner.invoke(main, ["prove-batch", str(lending_circuits["lr"]), "--out", str(tmp_path / "o")])
     assert r.exit_code == 2 and "exactly one of --inputs and --wtns-dir" in r.output
     (tmp_path / "empty.jsonl").write_text("")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,11 @@ import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from .batch.items import Item
+from .batch.ray_pool import Cluster
+from .batch.run import Report
 from .cli import _friendly, _stdout_console, err
+from .errors import ZkmlChainError
 
 #: Failures listed on the terminal; summary.json has them all.
 SHOWN_FAILURES = 20
@@ -52,6 +57,23 @@ def _native_stderr_to(log: Path) -> Iterator[None]:
         os.close(saved)
 
 
+def _run(folder: Path, items: list[Item], out: Path, cluster: Cluster, witnesses: bool) -> Report:
+    """The batch with a progress bar, Ray's own notices going to OUT/ray.log."""
+    from .batch.run import prove_batch
+
+    columns = (TextColumn("proving"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with _native_stderr_to(out / "ray.log"), \
+            Progress(*columns, console=err.console, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("proving", total=None, rate="starting Ray")
+
+        def progress(done: int, total: int) -> None:
+            elapsed = bar.tasks[task].elapsed or 0.0
+            bar.update(task, completed=done, total=total, rate=f"{done / elapsed:.2f} proofs/s" if elapsed else "")
+
+        return prove_batch(folder, items, out, cluster, witnesses=witnesses, progress=progress)
+
+
 @click.command("prove-batch")
 @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--inputs", "inputs", default=None, type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -78,27 +100,20 @@ def prove_batch(folder: Path, inputs: Path | None, wtns_dir: Path | None, out: P
     batch goes on and PROOFS_DIR/summary.json names it with the reason.
     """
     from .batch.items import read_jsonl, read_wtns_dir
-    from .batch.ray_pool import Cluster
-    from .batch.run import prove_batch as run
 
     if (inputs is None) == (wtns_dir is None):
         raise click.UsageError("give exactly one of --inputs and --wtns-dir")
     items = read_jsonl(inputs) if inputs is not None else read_wtns_dir(wtns_dir)  # type: ignore[arg-type]
     if out.exists() and not out.is_dir():
         raise click.BadParameter(f"{out} exists and is not a folder", param_hint="--out")
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    columns = (TextColumn("proving"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-               TimeElapsedColumn(), TimeRemainingColumn())
-    with _native_stderr_to(out / "ray.log"), \
-            Progress(*columns, console=err.console, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task("proving", total=None, rate="starting Ray")
-
-        def progress(done: int, total: int) -> None:
-            elapsed = bar.tasks[task].elapsed or 0.0
-            bar.update(task, completed=done, total=total, rate=f"{done / elapsed:.2f} proofs/s" if elapsed else "")
-
-        report = run(folder, items, out, Cluster(address, workers, worker_threads), witnesses=wtns_dir is not None,
-                     progress=progress)
+    try:
+        report = _run(folder, items, out, Cluster(address, workers, worker_threads), wtns_dir is not None)
+    except ZkmlChainError:  # an unusable key folder or cluster: nothing was proved, leave nothing behind
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     where = ""
     if report.layout is not None:
         lay = report.layout
