@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,20 @@ def node_tool(name: str) -> Path:
 def run(cmd: list[str | Path], cwd: Path | None = None, timeout: int = 300,
         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def solc_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """solc's result cache in a session folder (set for the commands tests start, too): a fresh
+    clone's run compiles each source once, as a user's first run does, and ~/.cache is untouched."""
+    folder = tmp_path_factory.mktemp("zkml-chain-cache")
+    before = os.environ.get("ZKML_CHAIN_CACHE")
+    os.environ["ZKML_CHAIN_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["ZKML_CHAIN_CACHE"]
+    else:
+        os.environ["ZKML_CHAIN_CACHE"] = before
 
 
 @pytest.fixture(scope="session")

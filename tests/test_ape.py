@@ -147,17 +147,22 @@ def test_ape_lending_operator_commands_share_one_node(tmp_path: Path, lending_ci
             assert "Starting '" not in r.stdout + r.stderr  # Ape used our node, not one of its own
             return r.stdout
 
+        # Every `ape run` costs ~7 s of Ape start-up: on Hardhat only the happy path (deploy, attest
+        # from a keystore, borrow, repay); the refusals and the bureau flow are the script's logic, once.
+        full = chain == "anvil"
         dep = tmp_path / "deployment.json"
-        r = run([APE, "run", "lending", "deploy", "--circuit", circuit, "--out", dep], cwd=project)
-        assert r.returncode != 0 and "development key" in r.stdout + r.stderr and not dep.exists()
+        if full:
+            r = run([APE, "run", "lending", "deploy", "--circuit", circuit, "--out", dep], cwd=project)
+            assert r.returncode != 0 and "development key" in r.stdout + r.stderr and not dep.exists()
         assert "registered; deployment" in ape("deploy", "--circuit", circuit, "--out", dep, "--allow-development-key")
-        r = run([APE, "run", "lending", "register", "--deployment", dep, "--circuit", circuit, "--name", "again",
-                 "--allow-development-key"], cwd=project)  # the pool's own model is registered already
-        assert r.returncode != 0 and "ModelAlreadyRegistered" in r.stdout + r.stderr
-        other = lending_circuits["mlp"]
-        assert "(credit-mlp 2.0) registered with verifier 0x" in ape(
-            "register", "--deployment", dep, "--circuit", other, "--name", "credit-mlp", "--version", "2.0",
-            "--allow-development-key")
+        if full:
+            r = run([APE, "run", "lending", "register", "--deployment", dep, "--circuit", circuit, "--name", "again",
+                     "--allow-development-key"], cwd=project)  # the pool's own model is registered already
+            assert r.returncode != 0 and "ModelAlreadyRegistered" in r.stdout + r.stderr
+            other = lending_circuits["mlp"]
+            assert "(credit-mlp 2.0) registered with verifier 0x" in ape(
+                "register", "--deployment", dep, "--circuit", other, "--name", "credit-mlp", "--version", "2.0",
+                "--allow-development-key")
         import onnxruntime as ort
 
         from zkml_chain.lending.features import load
@@ -180,19 +185,20 @@ def test_ape_lending_operator_commands_share_one_node(tmp_path: Path, lending_ci
                            cwd=project, env=env, input="y\ns3cret\ny\n", capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
         assert f"attested {accounts_address(2)}" in r.stdout
-        ape("attest", "--deployment", dep, "--borrower", 3, "--record", bad, "--out", tmp_path / "carol.json")
         out = ape("borrow", "--deployment", dep, "--application", tmp_path / "alice.json", "--amount", 250)
         assert "borrowed 250 dUSD with nonce 0" in out and "debt 250" in out
+        if not full:
+            assert "debt 0, pool 1,000,000 dUSD" in ape("repay", "--deployment", dep, "--borrower", 2, "--amount", 250)
+            return
         out = ape("borrow", "--deployment", dep, "--application", tmp_path / "alice.json", "--amount", 100)
         assert "with nonce 1" in out and "debt 350" in out
+        ape("attest", "--deployment", dep, "--borrower", 3, "--record", bad, "--out", tmp_path / "carol.json")
         r = run([APE, "run", "lending", "borrow", "--deployment", dep, "--application", tmp_path / "carol.json",
                  "--amount", 100], cwd=project)
         assert r.returncode != 0 and "below the threshold" in r.stdout + r.stderr
         assert "debt 0, pool 1,000,000 dUSD" in ape("repay", "--deployment", dep, "--borrower", 2, "--amount", 350)
         r = run([APE, "run", "lending", "repay", "--deployment", dep, "--borrower", 2, "--amount", 1], cwd=project)
         assert r.returncode != 0 and "owes 0" in r.stdout + r.stderr
-        if chain != "anvil":  # the bureau flow once (its contracts and gas are chain-independent; time)
-            return
         # The bureau flow: the registry, the claims (Carol has none), proved on Ray, posted, borrowed against
         scores = tmp_path / "scores.json"
         assert "ScoreRegistry 0x" in ape("deploy-scores", "--deployment", dep, "--out", scores, "--allow-development-key")

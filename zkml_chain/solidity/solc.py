@@ -23,6 +23,7 @@ from pathlib import Path
 from .. import toolchain
 from ..errors import ToolchainError
 from ..files import atomic_writer
+from . import cache
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +110,17 @@ def standard_json(solc: Solc, request: dict) -> dict:
     """Run one standard-JSON compilation; raise ToolchainError listing solc's errors. Imports
     resolve against the toolchain's node_modules (OpenZeppelin from npm) and the working directory."""
     args = ["--standard-json", "--base-path", "."]
+    include: list[Path] = []
     try:
-        args += ["--include-path", str(toolchain.node_modules(toolchain.OPENZEPPELIN))]
+        include.append(toolchain.node_modules(toolchain.OPENZEPPELIN))
+        args += ["--include-path", str(include[0])]
     except ToolchainError:
         pass  # only the lending contracts import OpenZeppelin; solc names the import if it is needed
+    cache_key = cache.key(solc.version, request)
+    cached = cache.load(cache_key, include)
+    if cached is not None:
+        log.debug("solc: cached result %s", cache_key[:16])
+        return cached
     out = _run(solc, args, json.dumps(request))
     try:
         result = json.loads(out)
@@ -121,4 +129,5 @@ def standard_json(solc: Solc, request: dict) -> dict:
     errors = [e for e in result.get("errors", []) if e.get("severity") == "error"]
     if errors:
         raise ToolchainError("solc: " + "\n".join(e.get("formattedMessage", e.get("message", "?")) for e in errors))
+    cache.store(cache_key, request, result, include)
     return result
