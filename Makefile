@@ -11,15 +11,20 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 JS_STAMP := node_modules/.installed
 TOOLCHAIN_STAMP := $(VENV)/.toolchain
+BROWSER_STAMP := $(VENV)/.browser
 NATIVE_SRC := $(wildcard native/src/*.rs) native/Cargo.toml native/Cargo.lock .cargo/config.toml
 
-.PHONY: demo test test-fast lint bench fuzz install lock clean
+.PHONY: demo serve test test-fast lint bench fuzz install lock clean
 
 demo: install
 	$(BIN)/zkml-chain demo --bureau 8
 
+# The borrower and lender web app on a local demo chain (http://127.0.0.1:8000/; Ctrl-C stops it).
+serve: install
+	$(BIN)/zkml-chain serve --demo
+
 # The full suite, as CI runs it: the linters, the Rust unit tests, then every Python test.
-test: install lint
+test: install lint $(BROWSER_STAMP)
 	$(BIN)/pytest
 
 # A quick check while editing (about 3 minutes): the linters, and the tests that start no chain,
@@ -76,6 +81,15 @@ $(JS_STAMP): package.json package-lock.json
 # library's toolchain resolver reads it) and write the solc shim py-solc-x and Ape use.
 $(TOOLCHAIN_STAMP): $(PY_STAMP) $(JS_STAMP)
 	$(BIN)/python -m zkml_chain.toolchain install --node-modules node_modules
+	touch $@
+
+# The browser tests (tests/test_web.py) drive Debian's chromium through its chromium-driver: installed
+# here when missing (as root, else with sudo). Selenium's own driver download needs the internet.
+$(BROWSER_STAMP):
+	if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; \
+	fi
 	touch $@
 
 clean:

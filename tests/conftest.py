@@ -76,8 +76,10 @@ def solc_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def ceremony_cache(tmp_path_factory) -> Path:  # noqa: ANN001
     """One phase-1 file and initial key for every lending demo of the session (the demo's
-    ceremony builds them once; later runs reuse them, as `make demo` does across runs)."""
-    return tmp_path_factory.mktemp("ceremony-cache")
+    ceremony builds them once; later runs reuse them, as `make demo` does across runs).
+    $ZKML_CHAIN_TEST_CEREMONY_CACHE names a folder kept across runs, while iterating on a test."""
+    kept = os.environ.get("ZKML_CHAIN_TEST_CEREMONY_CACHE")
+    return Path(kept) if kept else tmp_path_factory.mktemp("ceremony-cache")
 
 
 @pytest.fixture(scope="session")

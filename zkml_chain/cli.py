@@ -94,7 +94,7 @@ class _LazyGroup(click.Group):
 
     # command -> (module beside this one, its attribute)
     lazy = {"ptau": ("cli_ceremony", "ptau"), "zkey": ("cli_ceremony", "zkey"),
-            "prove-batch": ("cli_batch", "prove_batch")}
+            "prove-batch": ("cli_batch", "prove_batch"), "serve": ("cli_serve", "serve")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])

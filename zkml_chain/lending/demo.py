@@ -96,7 +96,7 @@ def prepare(story: Story, p: Printer) -> tuple[Prover, Any, np.ndarray]:
     return Prover(circuit), ds, test
 
 
-def _applicants(prover: Prover, ds: Any, rows: np.ndarray, story: Story) -> tuple[int, int]:
+def pick_applicants(prover: Prover, ds: Any, rows: np.ndarray, story: Story) -> tuple[int, int]:
     """A held-out applicant labelled good who clears the policy, and one labelled bad who does not."""
     p_good = circuit_p_good(prover.folder / "model.onnx", ds.features[rows], story.scale)
     # clear margins where the data allows, so the story does not hinge on a rounding
@@ -139,7 +139,7 @@ def run_story(evm: Evm, prover: Prover, ds: Any, rows: np.ndarray, story: Story,
            f"\"german-credit-{story.model}\" 1.0.0; pool policy p(good) >= {story.min_score}",
            gas=st.gas["ModelRegistry.register"])
 
-    good, bad = _applicants(prover, ds, rows, story)
+    good, bad = pick_applicants(prover, ds, rows, story)
     salts = {alice: secrets.randbelow(2**128), carol: secrets.randbelow(2**128)}
     records = {alice: ds.features[good], carol: ds.features[bad]}
     now = int(evm.w3.eth.get_block("latest")["timestamp"])
