@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -232,6 +233,21 @@ def test_refusals_are_clear_messages(server: Server, browser, tmp_path: Path) ->
     prove(d)
     assert status_is(d, "prove-status", "error", "this application was issued to"), text_of(d, "prove-status")
 
+    # the bureau revokes Carol's attestation: the page shows it, the prover refuses before proving
+    from web3 import Web3
+
+    config = server.config()
+    w3 = Web3(Web3.HTTPProvider(config["rpcUrl"]))
+    reg = w3.eth.contract(address=config["contracts"]["attestations"]["address"],
+                          abi=config["contracts"]["attestations"]["abi"])
+    carol = next(a for a in config["demo"]["accounts"] if a["name"] == "Carol")["address"]
+    w3.eth.wait_for_transaction_receipt(reg.functions.revoke(carol).transact({"from": w3.eth.accounts[1]}))
+    open_borrower(d, server, "Carol")
+    load_file(d, server.out / "applications" / "carol.json")
+    assert "not usable revoked by the bureau" in text_of(d, "app-attestation")
+    prove(d)
+    assert status_is(d, "prove-status", "error", "the bureau revoked this attestation"), text_of(d, "prove-status")
+
     # the wallet on another chain: named, and every action is disabled
     d.execute_script("""
         const real = window.ethereum.request.bind(window.ethereum);
@@ -300,8 +316,20 @@ def test_serve_refuses_bad_requests_and_stops_its_chain(server: Server) -> None:
     # the record and salt never reach the server's output
     assert str(app["salt"]) not in "".join(server.log)
 
-    # Stopping the server (SIGTERM, as a service manager does) stops the chain it started
+    # 31 days later Alice's attestation has expired: refused with the date
+    app = json.loads((server.out / "applications" / "alice.json").read_text())
     rpc = server.config()["rpcUrl"]
+    from web3 import Web3
+
+    w3 = Web3(Web3.HTTPProvider(rpc))
+    w3.provider.make_request("evm_increaseTime", [31 * 86_400])  # type: ignore[arg-type]
+    w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    status, body = post(json.dumps({"application": app, "wallet": app["borrower"]}).encode())
+    assert status == 200 and json.loads(body.splitlines()[-1]) == {
+        "error": "the attestation expired " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(app["expires_at"])),
+        "status": 409}
+
+    # Stopping the server (SIGTERM, as a service manager does) stops the chain it started
     server.proc.send_signal(signal.SIGTERM)
     assert server.proc.wait(30) == 0
 
