@@ -24,8 +24,11 @@ serve: install
 	$(BIN)/zkml-chain serve --demo
 
 # The full suite, as CI runs it: the linters, the Rust unit tests, then every Python test.
+# Two workers (pytest-xdist, one per core up to 4), a test file per worker at a time: the tests wait on
+# chains, solc and subprocesses about half the time. Session artefacts (trained models, the ceremony
+# cache, solc's cache) are built once and shared (tests/conftest.py: shared_folder).
 test: install lint $(BROWSER_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4 --dist loadfile
 
 # A quick check while editing (about 3 minutes): the linters, and the tests that start no chain,
 # need no npm tool (snarkjs, circom) and are not marked slow.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import random
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,11 +61,37 @@ def run(cmd: list[str | Path], cwd: Path | None = None, timeout: int = 300,
     return subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
 
 
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def shared_folder(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object] | None = None) -> Path:
+    """A folder made once per run and shared by every pytest-xdist worker (`make test` runs two):
+    the first worker to ask builds it under a lock, the others wait and reuse it."""
+    base = factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / name
+    with _locked(root / f"{name}.lock"):
+        if not (folder / ".ready").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            if build is not None:
+                build(folder)
+            (folder / ".ready").touch()
+    return folder
+
+
 @pytest.fixture(scope="session", autouse=True)
 def solc_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """solc's result cache in a session folder (set for the commands tests start, too): a fresh
+    """solc's result cache in a folder of this run (set for the commands tests start, too): a fresh
     clone's run compiles each source once, as a user's first run does, and ~/.cache is untouched."""
-    folder = tmp_path_factory.mktemp("zkml-chain-cache")
+    folder = shared_folder(tmp_path_factory, "zkml-chain-cache")
     before = os.environ.get("ZKML_CHAIN_CACHE")
     os.environ["ZKML_CHAIN_CACHE"] = str(folder)
     yield folder
@@ -73,13 +101,25 @@ def solc_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["ZKML_CHAIN_CACHE"] = before
 
 
+def _build_ceremony_cache(cache: Path) -> None:
+    """What the first lending demo would do: train, compile, and build phase 1 and the initial key
+    (the demo's own code, so every later demo's circuit finds them)."""
+    import io
+
+    from rich.console import Console
+
+    from zkml_chain.lending.demo import Printer, Story, prepare
+
+    prepare(Story(out=cache.parent / f"{cache.name}-build", ceremony_cache=cache), Printer(Console(file=io.StringIO())))
+
+
 @pytest.fixture(scope="session")
-def ceremony_cache(tmp_path_factory) -> Path:  # noqa: ANN001
-    """One phase-1 file and initial key for every lending demo of the session (the demo's
-    ceremony builds them once; later runs reuse them, as `make demo` does across runs).
-    $ZKML_CHAIN_TEST_CEREMONY_CACHE names a folder kept across runs, while iterating on a test."""
+def ceremony_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One phase-1 file and initial key for every lending demo of the run (built once, as `make
+    demo` does across runs). $ZKML_CHAIN_TEST_CEREMONY_CACHE names a folder kept across runs, while
+    iterating on a test."""
     kept = os.environ.get("ZKML_CHAIN_TEST_CEREMONY_CACHE")
-    return Path(kept) if kept else tmp_path_factory.mktemp("ceremony-cache")
+    return Path(kept) if kept else shared_folder(tmp_path_factory, "ceremony-cache", _build_ceremony_cache)
 
 
 @pytest.fixture(scope="session")
@@ -105,13 +145,10 @@ def soliditycalldata(snarkjs: Path, public: Path, proof: Path) -> tuple[list[int
 def lending_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The German Credit models (lr.onnx, mlp.onnx, calibration.json), trained once per session
     for every test that needs them; train()'s report is in report.json."""
-    import json
-
     from zkml_chain.lending.train import train
 
-    out = tmp_path_factory.mktemp("lending-models")
-    (out / "report.json").write_text(json.dumps(train(out)))
-    return out
+    return shared_folder(tmp_path_factory, "lending-models",
+                         lambda out: (out / "report.json").write_text(json.dumps(train(out))))
 
 
 @pytest.fixture(scope="session")
@@ -121,13 +158,14 @@ def lending_circuits(lending_models: Path, tmp_path_factory: pytest.TempPathFact
     from zkml_chain.keydir import setup_folder
     from zkml_chain.lending.stack import compile_lending_circuit
 
-    out = tmp_path_factory.mktemp("lending-circuits")
-    folders = {}
-    for name in ("mlp", "lr"):
-        folders[name] = out / f"{name}_circuit"
-        compile_lending_circuit(lending_models / f"{name}.onnx", folders[name], lending_models / "calibration.json")
-        setup_folder(folders[name])
-    return folders
+    def build(out: Path) -> None:
+        for name in ("mlp", "lr"):
+            compile_lending_circuit(lending_models / f"{name}.onnx", out / f"{name}_circuit",
+                                    lending_models / "calibration.json")
+            setup_folder(out / f"{name}_circuit")
+
+    out = shared_folder(tmp_path_factory, "lending-circuits", build)
+    return {name: out / f"{name}_circuit" for name in ("mlp", "lr")}
 
 
 #: |E'(Fq2)| / r: the twist's cofactor (G2 is the order-r subgroup).

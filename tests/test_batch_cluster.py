@@ -1,5 +1,5 @@
 """`zkml-chain prove-batch` on a two-node Ray cluster started with `ray start` on this machine
-(apart from test_batch.py, whose module-wide local Ray `ray stop` would end)."""
+(stopped by killing its own processes, so a Ray another test or xdist worker runs is untouched)."""
 
 from __future__ import annotations
 

@@ -238,7 +238,8 @@ def test_kernels_release_the_gil() -> None:
         time.sleep(0.001)
     t.join()
     elapsed = time.perf_counter() - start
-    assert elapsed > 0.05 and ticks > elapsed / 0.001 / 4, (ticks, elapsed)  # with the GIL held: ~0 ticks
+    # with the GIL held: ~0 ticks; released, most of elapsed / 1 ms (the bound allows a loaded machine)
+    assert elapsed > 0.05 and ticks > elapsed / 0.001 / 20, (ticks, elapsed)
 
 
 def test_resident_bases_validate_once_and_match_the_one_shot_msm() -> None:

@@ -292,6 +292,34 @@ def test_lender_page_shows_the_pool_as_the_chain_has_it(server: Server, browser)
     assert console_errors(d) == []
 
 
+def test_serve_attaches_to_a_deployment_on_a_running_node(server: Server, tmp_path: Path) -> None:
+    """Without --demo: the deployment file and the node's URL, as for a pool deployed with Ape; the
+    same pool and chain, and the prover works (the page's wallet would send the borrow)."""
+    import urllib.request
+
+    config = server.config()
+    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "zkml-chain"), "serve", "--deployment",
+                             str(server.out / "deployment.json"), "--rpc", config["rpcUrl"], "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        m = re.search(r"borrower page (http://127\.0\.0\.1:\d+)/", line)
+        assert m, line + proc.stdout.read()
+        with urllib.request.urlopen(f"{m.group(1)}/api/config", timeout=10) as r:
+            attached = json.loads(r.read())
+        assert attached["contracts"] == config["contracts"] and attached["demo"] is None
+        app = json.loads((server.out / "applications" / "alice.json").read_text())
+        req = urllib.request.Request(f"{m.group(1)}/api/prove", headers={"Content-Type": "application/json"},
+                                     data=json.dumps({"application": app, "wallet": app["borrower"]}).encode())
+        with urllib.request.urlopen(req, timeout=120) as r:
+            last = json.loads(r.read().decode().splitlines()[-1])
+        assert len(last["proof"]) == 8 and last["nonce"] == 1, last  # Alice borrowed once in the first test
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+
+
 def test_serve_refuses_bad_requests_and_stops_its_chain(server: Server) -> None:
     import urllib.error
     import urllib.request

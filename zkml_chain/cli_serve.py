@@ -35,6 +35,7 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)  # connections queue from now on, before uvicorn accepts (the URL is printed first)
     except OSError as e:
         sock.close()
         raise ZkmlChainError(f"cannot listen on {host}:{port} ({e.strerror or e}); pick another --port "
