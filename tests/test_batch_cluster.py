@@ -54,3 +54,11 @@ def test_two_node_cluster(lending_circuits: dict[str, Path], tmp_path: Path) -> 
         assert r.returncode == 0, r.stdout + r.stderr
         assert "(2 nodes)" in r.stdout
         assert_proofs(tmp_path / "client", lending_circuits["lr"], list(range(4)), inputs)
+        # no --address while that cluster runs: a local Ray of the command's own, not the cluster (Ray's
+        # default is to join a `ray start` cluster it finds, and then refuses our num_cpus)
+        r = subprocess.run([str(Path(sys.executable).parent / "zkml-chain"), "prove-batch", str(lending_circuits["lr"]),
+                            "--inputs", str(inputs), "--out", str(tmp_path / "local"), "--workers", "1"],
+                           capture_output=True, text=True, env=env, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "(2 nodes)" not in r.stdout
+        assert_proofs(tmp_path / "local", lending_circuits["lr"], list(range(4)), inputs)

@@ -53,7 +53,7 @@ def ray_session() -> Iterator[None]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # Ray's notice about accelerator variables
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     yield
     ray.shutdown()
 

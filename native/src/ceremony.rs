@@ -8,10 +8,12 @@
 //!   derived from a beacon, and the G2 points hashed from a transcript);
 //! - the byte forms `ffjavascript` hashes: uncompressed and compressed points, big-endian.
 //!
-//! Everything else is plain arkworks: applying a key to a section of powers (point i times
-//! first·inc^i), and the group FFT that turns powers of tau into Lagrange-basis points.
+//! Everything else is arkworks' arithmetic: applying a key to a section of powers (point i times
+//! first·inc^i), the group FFT that turns powers of tau into Lagrange-basis points (arkworks'
+//! radix-2 FFT over points) and the per-wire combinations, each point multiplication through
+//! `glv::mul` (GLV with wNAF digits, ~1.4x arkworks' bit-by-bit GLV).
 
-use ark_bn254::{g2::Config as G2Config, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_bn254::{g1::Config as G1Config, g2::Config as G2Config, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::short_weierstrass::SWCurveConfig;
 use ark_ec::{AffineRepr, CurveGroup};
@@ -22,6 +24,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rayon::prelude::*;
 
+use crate::glv::{self, Glv};
 use crate::{decode_g1, run, run_bytes, decode_g2, encode_g1, encode_g2, one_fr, KResult, FE, G1_BYTES, G2_BYTES};
 
 // ---------------------------------------------------------------------------------------------
@@ -477,7 +480,7 @@ fn g1_apply_key<'py>(py: Python<'py>, points: &[u8], first: &[u8], inc: &[u8]) -
     run_bytes(py, "g1_apply_key", || {
         let p = decode_g1(points, "points", true)?;
         let s = geometric(one_fr(first, "first")?, one_fr(inc, "inc")?, p.len());
-        let out: Vec<G1Projective> = p.par_iter().zip(s.par_iter()).map(|(a, k)| *a * k).collect();
+        let out: Vec<G1Projective> = p.par_iter().zip(s.par_iter()).map(|(a, k)| glv::mul(a.into_group(), *k)).collect();
         Ok(encode_g1(&G1Projective::normalize_batch(&out)))
     })
 }
@@ -490,57 +493,10 @@ fn g2_apply_key<'py>(py: Python<'py>, points: &[u8], first: &[u8], inc: &[u8]) -
         let out: Vec<G2Projective> = p
             .par_iter()
             .zip(s.par_iter())
-            .map(|(a, k)| <G2Config as GLVConfig>::glv_mul_affine(*a, *k).into_group())
+            .map(|(a, k)| glv::mul(a.into_group(), *k))
             .collect();
         Ok(encode_g2(&G2Projective::normalize_batch(&out)))
     })
-}
-
-/// A G2 point that multiplies by scalars with the GLV endomorphism (valid in the prime-order
-/// subgroup, where powers of tau live), so the group FFT below is not plain double-and-add.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
-struct G2Glv(G2Projective);
-
-impl core::ops::Add for G2Glv {
-    type Output = Self;
-    fn add(self, o: Self) -> Self {
-        G2Glv(self.0 + o.0)
-    }
-}
-impl core::ops::Sub for G2Glv {
-    type Output = Self;
-    fn sub(self, o: Self) -> Self {
-        G2Glv(self.0 - o.0)
-    }
-}
-impl core::ops::AddAssign for G2Glv {
-    fn add_assign(&mut self, o: Self) {
-        self.0 += o.0;
-    }
-}
-impl core::ops::SubAssign for G2Glv {
-    fn sub_assign(&mut self, o: Self) {
-        self.0 -= o.0;
-    }
-}
-impl core::ops::MulAssign<Fr> for G2Glv {
-    fn mul_assign(&mut self, k: Fr) {
-        self.0 = <G2Config as GLVConfig>::glv_mul_projective(self.0, k);
-    }
-}
-impl core::ops::Neg for G2Glv {
-    type Output = Self;
-    fn neg(self) -> Self {
-        G2Glv(-self.0)
-    }
-}
-impl Zero for G2Glv {
-    fn zero() -> Self {
-        G2Glv(G2Projective::zero())
-    }
-    fn is_zero(&self) -> bool {
-        self.0.is_zero()
-    }
 }
 
 fn lagrange_domain(n: usize) -> KResult<Radix2EvaluationDomain<Fr>> {
@@ -557,9 +513,10 @@ fn g1_lagrange<'py>(py: Python<'py>, powers: &[u8]) -> PyResult<Bound<'py, PyByt
     run_bytes(py, "g1_lagrange", || {
         let p = decode_g1(powers, "powers", true)?;
         let d = lagrange_domain(p.len())?;
-        let mut v: Vec<G1Projective> = p.iter().map(|a| a.into_group()).collect();
+        let mut v: Vec<Glv<G1Config>> = p.iter().map(|a| Glv(a.into_group())).collect();
         d.ifft_in_place(&mut v);
-        Ok(encode_g1(&G1Projective::normalize_batch(&v)))
+        let proj: Vec<G1Projective> = v.into_iter().map(|g| g.0).collect();
+        Ok(encode_g1(&G1Projective::normalize_batch(&proj)))
     })
 }
 
@@ -568,7 +525,7 @@ fn g2_lagrange<'py>(py: Python<'py>, powers: &[u8]) -> PyResult<Bound<'py, PyByt
     run_bytes(py, "g2_lagrange", || {
         let p = crate::decode_g2_on_curve(powers, "powers")?;
         let d = lagrange_domain(p.len())?;
-        let mut v: Vec<G2Glv> = p.iter().map(|a| G2Glv(a.into_group())).collect();
+        let mut v: Vec<Glv<G2Config>> = p.iter().map(|a| Glv(a.into_group())).collect();
         d.ifft_in_place(&mut v);
         let proj: Vec<G2Projective> = v.into_iter().map(|g| g.0).collect();
         Ok(encode_g2(&G2Projective::normalize_batch(&proj)))
@@ -657,7 +614,7 @@ fn g1_combine<'py>(py: Python<'py>, points: &[u8], rows: &[u8], cols: &[u8], coe
         let p = decode_g1(points, "points", true)?;
         let c = crate::decode_fr(coeffs, "coeffs")?;
         let out = combine::<G1Projective, G1Affine>(&p, &decode_u32(rows, "rows")?, &decode_u32(cols, "cols")?, &c,
-                                                     n_out, |a, k| *a * k)?;
+                                                     n_out, |a, k| glv::mul(a.into_group(), *k))?;
         Ok(encode_g1(&G1Projective::normalize_batch(&out)))
     })
 }
@@ -669,7 +626,7 @@ fn g2_combine<'py>(py: Python<'py>, points: &[u8], rows: &[u8], cols: &[u8], coe
         let p = crate::decode_g2_on_curve(points, "points")?;
         let c = crate::decode_fr(coeffs, "coeffs")?;
         let out = combine::<G2Projective, G2Affine>(&p, &decode_u32(rows, "rows")?, &decode_u32(cols, "cols")?, &c,
-                                                     n_out, |a, k| <G2Config as GLVConfig>::glv_mul_affine(*a, *k).into_group())?;
+                                                     n_out, |a, k| glv::mul(a.into_group(), *k))?;
         Ok(encode_g2(&G2Projective::normalize_batch(&out)))
     })
 }

@@ -28,6 +28,7 @@ use pyo3::prelude::*;
 mod ceremony;
 mod encoding;
 mod field;
+mod glv;
 mod msm;
 mod ntt;
 mod pairing;

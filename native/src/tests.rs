@@ -286,3 +286,50 @@ fn field_timings() {
     }
     println!("Fq inverse {:.1} ns ({a})", t.elapsed().as_secs_f64() * 1e4);
 }
+
+#[test]
+fn glv_wnaf_multiplication_equals_double_and_add() {
+    use crate::glv::{mul, Glv};
+    use ark_bn254::{g1::Config as G1Config, g2::Config as G2Config};
+    use ark_ec::scalar_mul::double_and_add;
+    use ark_ec::short_weierstrass::{Projective, SWCurveConfig};
+    use ark_ff::{One, Zero};
+
+    fn check<P: SWCurveConfig + ark_ec::scalar_mul::glv::GLVConfig<ScalarField = Fr>>() {
+        let mut rng = test_rng();
+        let minus_one = -Fr::one();
+        let mut scalars = vec![Fr::zero(), Fr::one(), Fr::from(2u64), Fr::from(7u64), Fr::from(u64::MAX), minus_one,
+                               minus_one - Fr::one(), Fr::from(2u64).pow([128u64]), Fr::from(2u64).pow([127u64]) - Fr::one()];
+        scalars.extend((0..200).map(|_| Fr::rand(&mut rng)));
+        let points: Vec<Projective<P>> = (0..8).map(|_| Projective::<P>::rand(&mut rng)).chain([Projective::zero()]).collect();
+        for p in &points {
+            for k in &scalars {
+                let expected: Projective<P> = double_and_add(p, k.into_bigint());
+                assert_eq!(mul(*p, *k), expected, "p·{k}");
+                let mut g = Glv(*p);
+                g *= *k;
+                assert_eq!(g.0, expected);
+            }
+        }
+    }
+    check::<G1Config>();
+    check::<G2Config>();
+}
+
+#[test]
+fn group_ifft_with_glv_points_equals_arkworks_on_plain_points() {
+    use crate::glv::Glv;
+    use ark_bn254::g1::Config as G1Config;
+    use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+
+    let mut rng = test_rng();
+    for n in [1usize, 2, 8, 64] {
+        let d = Radix2EvaluationDomain::<Fr>::new(n).unwrap();
+        let pts: Vec<G1Projective> = (0..n).map(|_| G1Projective::rand(&mut rng)).collect();
+        let mut plain = pts.clone();
+        d.ifft_in_place(&mut plain);
+        let mut glv: Vec<Glv<G1Config>> = pts.iter().map(|p| Glv(*p)).collect();
+        d.ifft_in_place(&mut glv);
+        assert!(plain.iter().zip(&glv).all(|(a, b)| *a == b.0), "n = {n}");
+    }
+}

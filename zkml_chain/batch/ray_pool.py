@@ -94,7 +94,8 @@ def connect(cluster: Cluster) -> Iterator[Layout]:
     owned = not (cluster.address is None and ray.is_initialized())
     kwargs: dict[str, Any] = {"log_to_driver": False, "configure_logging": False}
     if cluster.address is None:
-        kwargs.update(include_dashboard=False, num_cpus=len(os.sched_getaffinity(0)))
+        # "local": a Ray of our own even where a `ray start` cluster runs (Ray would join that one)
+        kwargs.update(address="local", include_dashboard=False, num_cpus=len(os.sched_getaffinity(0)))
     else:
         kwargs["address"] = cluster.address
     with warnings.catch_warnings():
