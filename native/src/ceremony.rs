@@ -14,7 +14,6 @@
 //! `glv::mul` (GLV with wNAF digits, ~1.4x arkworks' bit-by-bit GLV).
 
 use ark_bn254::{g1::Config as G1Config, g2::Config as G2Config, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::short_weierstrass::SWCurveConfig;
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInt, Field, LegendreSymbol, One, PrimeField, Zero};
