@@ -519,6 +519,32 @@ fn g1_lagrange<'py>(py: Python<'py>, powers: &[u8]) -> PyResult<Bound<'py, PyByt
     })
 }
 
+/// The odd half of the size-2d Lagrange points, L_{2i+1}(τ)·G for i < d (a phase-2 key's H
+/// points), from the 2d powers τ^j·G, with one size-d group FFT instead of a size-2d one:
+/// splitting j = j' + d·t in L_{2i+1}(τ) = (1/2d) Σ_j ω_2d^-(2i+1)j τ^j, and ω_2d^d = −1, gives
+/// (1/d) Σ_j' ω_d^-ij' Q_j' with Q_j' = −½·ω_2d^-j'·(τ^(j'+d) − τ^j')·G: an inverse FFT of Q.
+pub(crate) fn odd_lagrange_g1(p: &[G1Affine]) -> KResult<Vec<G1Projective>> {
+    let full = lagrange_domain(p.len())?;
+    let d = p.len() / 2;
+    if d == 0 {
+        return Err("the odd Lagrange points need at least 2 powers".into());
+    }
+    let half = lagrange_domain(d)?;
+    let s = geometric(-Fr::from(2u64).inverse().unwrap(), full.group_gen_inv, d);
+    let mut v: Vec<Glv<G1Config>> =
+        (0..d).into_par_iter().map(|j| Glv(glv::mul(p[j + d].into_group() - p[j], s[j]))).collect();
+    half.ifft_in_place(&mut v);
+    Ok(v.into_iter().map(|g| g.0).collect())
+}
+
+#[pyfunction]
+fn g1_odd_lagrange<'py>(py: Python<'py>, powers: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    run_bytes(py, "g1_odd_lagrange", || {
+        let p = decode_g1(powers, "powers", true)?;
+        Ok(encode_g1(&G1Projective::normalize_batch(&odd_lagrange_g1(&p)?)))
+    })
+}
+
 #[pyfunction]
 fn g2_lagrange<'py>(py: Python<'py>, powers: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
     run_bytes(py, "g2_lagrange", || {
@@ -659,6 +685,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(g1_apply_key, m)?)?;
     m.add_function(wrap_pyfunction!(g2_apply_key, m)?)?;
     m.add_function(wrap_pyfunction!(g1_lagrange, m)?)?;
+    m.add_function(wrap_pyfunction!(g1_odd_lagrange, m)?)?;
     m.add_function(wrap_pyfunction!(g2_lagrange, m)?)?;
     m.add_function(wrap_pyfunction!(g1_combine, m)?)?;
     m.add_function(wrap_pyfunction!(g2_combine, m)?)?;

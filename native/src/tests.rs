@@ -333,3 +333,21 @@ fn group_ifft_with_glv_points_equals_arkworks_on_plain_points() {
         assert!(plain.iter().zip(&glv).all(|(a, b)| *a == b.0), "n = {n}");
     }
 }
+
+#[test]
+fn odd_lagrange_points_equal_the_odd_half_of_arkworks_size_2d_transform() {
+    use ark_ec::AffineRepr;
+    use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+
+    let mut rng = test_rng();
+    for n in [2usize, 4, 16, 128] {
+        let mut pts: Vec<G1Affine> = (0..n).map(|_| G1Affine::rand(&mut rng)).collect();
+        pts[n - 1] = G1Affine::identity(); // as for the top power a ptau file does not hold
+        let mut full: Vec<G1Projective> = pts.iter().map(|p| p.into_group()).collect();
+        Radix2EvaluationDomain::<Fr>::new(n).unwrap().ifft_in_place(&mut full);
+        let odd = crate::ceremony::odd_lagrange_g1(&pts).unwrap();
+        assert_eq!(odd.len(), n / 2);
+        assert!(odd.iter().zip(full.iter().skip(1).step_by(2)).all(|(a, b)| a == b), "n = {n}");
+    }
+    assert!(crate::ceremony::odd_lagrange_g1(&[G1Affine::identity()]).is_err());
+}

@@ -229,19 +229,21 @@ def _ptau_sha256_and_challenge(ptau: Ptau) -> tuple[str, str]:
 
 
 def lagrange_for(ptau: Ptau, cir: int, progress: Progress | None = None) -> tuple[bytes, bytes, bytes, bytes, bytes]:
-    """The Lagrange points a circuit of domain 2^cir needs — τ, τ·G2, ατ, βτ at 2^cir and τ at
-    2^(cir+1) (for H) — from a prepared file's sections 12-15, or computed here (the same inverse
-    FFT as ``ptau prepare``, at these two sizes only) from an unprepared one."""
+    """The Lagrange points a circuit of domain 2^cir needs — τ, τ·G2, ατ, βτ at 2^cir, and the odd
+    points of τ at 2^(cir+1) (H) — from a prepared file's sections 12-15, or computed here (the same
+    inverse FFTs as ``ptau prepare``, at size 2^cir only: H's odd half of the 2^(cir+1) transform is
+    one more 2^cir transform, `g1_odd_lagrange`) from an unprepared one."""
     if ptau.prepared:
         l_tau2 = ptau.lagrange_at(13, cir)
         refuse_outside_g2(l_tau2, "Lagrange τ·G2")  # the kernels check the curve only
-        return (ptau.lagrange_at(12, cir), l_tau2, ptau.lagrange_at(14, cir),
-                ptau.lagrange_at(15, cir), ptau.lagrange_at(12, cir + 1))
+        odd = np.frombuffer(ptau.lagrange_at(12, cir + 1), dtype=np.uint8).reshape(-1, 2, G1)[:, 1].tobytes()
+        return (ptau.lagrange_at(12, cir), l_tau2, ptau.lagrange_at(14, cir), ptau.lagrange_at(15, cir), odd)
     d = 1 << cir
     refuse_outside_g2(ptau.tau_g2[: d * G2], "tauG2")
     jobs = [(_native.g1_lagrange, ptau.tau_g1[: d * G1]), (_native.g2_lagrange, ptau.tau_g2[: d * G2]),
             (_native.g1_lagrange, ptau.alpha_tau_g1[: d * G1]), (_native.g1_lagrange, ptau.beta_tau_g1[: d * G1]),
-            (_native.g1_lagrange, ptau.tau_g1[: 2 * d * G1] if cir < ptau.power else ptau.tau_g1 + bytes(G1))]
+            # a file of power cir holds τ^0..τ^(2d-2): τ^(2d-1) enters as infinity, as in snarkjs
+            (_native.g1_odd_lagrange, ptau.tau_g1[: 2 * d * G1] if cir < ptau.power else ptau.tau_g1 + bytes(G1))]
     out = []
     for i, (kernel, pts) in enumerate(jobs):
         out.append(kernel(pts))
@@ -269,7 +271,7 @@ def _initial_key(r1cs: R1CS, ptau: Ptau, progress: Progress | None) -> ProvingKe
     d = 1 << cir
     n = r1cs.n_wires
     step = (lambda what, i: progress(what, i, 6)) if progress else (lambda what, i: None)  # noqa: E731
-    l_tau, l_tau2, l_alpha, l_beta, l_tau_2d = lagrange_for(ptau, cir, progress)
+    l_tau, l_tau2, l_alpha, l_beta, h_query = lagrange_for(ptau, cir, progress)
     qa, qb = qap_a_b(r1cs)
     u32 = lambda a: np.ascontiguousarray(a, dtype="<u4").tobytes()  # noqa: E731
     a_query = _native.g1_combine(l_tau, u32(qa.rows), u32(qa.cols), qa.coeffs, n)
@@ -285,7 +287,6 @@ def _initial_key(r1cs: R1CS, ptau: Ptau, progress: Progress | None) -> ProvingKe
     k = _native.g1_combine(l_tau + l_alpha + l_beta, u32(rows), u32(cols), qa.coeffs + qb.coeffs + c.coeffs, n)
     step("key points", 4)
     ic, c_query = k[: (r1cs.n_public + 1) * G1], k[(r1cs.n_public + 1) * G1 :]
-    h_query = np.frombuffer(l_tau_2d, dtype=np.uint8).reshape(-1, 2, G1)[:, 1].tobytes()
     alpha1, beta1 = G1Point.from_bytes(ptau.alpha_tau_g1[:G1]), G1Point.from_bytes(ptau.beta_tau_g1[:G1])
     beta2 = G2Point.from_bytes(ptau.beta_g2)
     if not (alpha1.is_valid() and beta1.is_valid() and beta2.is_valid()):
