@@ -27,7 +27,6 @@ borrower signs as the address in its application). `demo` plays every party and 
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +41,7 @@ from web3 import Web3
 from zkml_chain.chain.ape_glue import hardfork, signer, use_project_toolchain
 from zkml_chain.chain.evm import Evm, Reverted
 from zkml_chain.errors import ZkmlChainError
-from zkml_chain.files import read_json, write_json
+from zkml_chain.files import read_json
 from zkml_chain.lending.bureau import (
     Client,
     attach_scores,
@@ -55,7 +54,7 @@ from zkml_chain.lending.bureau import (
 )
 from zkml_chain.lending.demo import TOKEN, Printer, Story, prepare, report, run_story
 from zkml_chain.lending.features import load
-from zkml_chain.lending.stack import Prover, attach, deploy_stack, input_commitment, save_deployment
+from zkml_chain.lending.stack import Prover, attach, deploy_stack, issue_application, save_deployment
 
 use_project_toolchain()  # npm anvil and solc for Ape's plugins, in this process only
 
@@ -213,12 +212,7 @@ def attest(deployment: Path, borrower: str, record: int, days: int, out: Path, a
         evm = _party(alias, BUREAU)
         stack, _ = attach(evm, deployment)
         who = _address(borrower)
-        features, salt = load().features[record], secrets.randbelow(2**128)
-        commitment = input_commitment(features, salt)
-        expires = int(evm.w3.eth.get_block("latest")["timestamp"]) + days * 86_400
-        sent = stack.attest(evm.sender, who, commitment, expires)
-        write_json(out, {"borrower": who, "record": record, "features": features.tolist(), "salt": str(salt),
-                         "commitment": str(commitment), "expires_at": expires})
+        sent, commitment = issue_application(stack, evm.sender, who, load().features[record], days, out, record)
         click.echo(f"attested {who}: commitment {commitment:#x}, valid {days} days ({sent.gas_used:,} gas); "
                    f"record and salt -> {out}")
 

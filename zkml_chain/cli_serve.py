@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import logging
 import signal
 import socket
 from collections.abc import Iterator
@@ -18,8 +17,6 @@ from .errors import ZkmlChainError
 
 if TYPE_CHECKING:
     from .lending.web.app import Site
-
-log = logging.getLogger(__name__)
 
 
 def _is_loopback(host: str) -> bool:
@@ -54,7 +51,7 @@ def _site(deployment: Path | None, rpc: str, demo: bool, out: Path, cache: Path 
     assert deployment is not None
     from .chain.evm import Evm
     from .files import read_json
-    from .lending.stack import Prover, attach
+    from .lending.stack import Prover, attach_read
     from .lending.web.app import Site
     from .lending.web.borrower import LocalProver
 
@@ -63,8 +60,9 @@ def _site(deployment: Path | None, rpc: str, demo: bool, out: Path, cache: Path 
         evm.w3.eth.chain_id  # noqa: B018 - fail here, with the URL, when nothing answers
     except Exception as e:  # noqa: BLE001 - web3 raises many types for an unreachable node
         raise ZkmlChainError(f"no Ethereum node answers at {rpc} ({type(e).__name__}); start it or pass --rpc") from None
-    stack, circuit = attach(evm, deployment)
-    yield Site(read_json(deployment, "deployment file"), rpc, LocalProver.create(Prover(circuit), stack))
+    d = read_json(deployment, "deployment file")
+    stack, circuit = attach_read(evm, d, deployment)
+    yield Site(d, rpc, LocalProver.create(Prover(circuit), stack))
 
 
 @click.command(short_help="The borrower and lender web app on a local chain")

@@ -9,6 +9,7 @@ its public signals are found by name (:mod:`.signals`), in Python and in CreditL
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -98,10 +99,15 @@ class Prover:
         """A proof that p(good) of the attested ``features`` is >= ``threshold``, for ``borrower``
         at the pool whose :func:`pool_domain` is ``domain``; raises ProofInputError when it is not
         (no such proof exists)."""
-        obj = {INPUT_NAME: np.asarray(features).tolist(), "salt": str(salt), "threshold": threshold,
-               "borrower": borrower, "domain": domain, "nonce": nonce}
-        proved = self.model.prove(obj, "application")
+        proved = self.model.prove(self.input(features, salt, threshold, borrower, domain, nonce), "application")
         return proved.proof, proved.public
+
+    @staticmethod
+    def input(features: np.ndarray | list[int], salt: int, threshold: float, borrower: str, domain: int,
+              nonce: int) -> dict[str, Any]:
+        """The circuit's INPUT.json content for an application and the pool's current values."""
+        return {INPUT_NAME: np.asarray(features).tolist(), "salt": str(salt), "threshold": threshold,
+                "borrower": borrower, "domain": domain, "nonce": nonce}
 
     @property
     def verifying_key(self) -> VerifyingKey:
@@ -198,7 +204,11 @@ def save_deployment(stack: Stack, path: Path, circuit: Path) -> None:
 
 def attach(evm: Evm, path: Path) -> tuple[Stack, Path]:
     """The stack a deployment file describes, on ``evm``; and its circuit folder."""
-    d = read_json(path, "deployment file")
+    return attach_read(evm, read_json(path, "deployment file"), path)
+
+
+def attach_read(evm: Evm, d: Any, path: Path) -> tuple[Stack, Path]:
+    """:func:`attach` for the content ``d`` already read from the deployment file at ``path``."""
     try:
         if d["format"] != DEPLOYMENT_FORMAT:
             raise KeyError("format")
@@ -213,6 +223,21 @@ def attach(evm: Evm, path: Path) -> tuple[Stack, Path]:
         raise ZkmlChainError(f"{path}: no contract at the pool's address {contracts['pool'].address} on this node "
                              "(was the chain restarted?)")
     return Stack(evm, gas={}, **contracts), circuit
+
+
+def issue_application(stack: Stack, attester: str, borrower: str, features: np.ndarray, days: int, out: Path,
+                      record: int | None = None) -> tuple[Sent, int]:
+    """The bureau attests ``features`` for ``borrower`` (valid ``days``) under a fresh salt and
+    writes the borrower's application file to ``out``: the record and salt (never on chain) and
+    the commitment. ``record`` (a data-set row) is kept in the file when given. (Sent, commitment)."""
+    salt = secrets.randbelow(2**128)
+    commitment = input_commitment(features, salt)
+    expires = int(stack.evm.w3.eth.get_block("latest")["timestamp"]) + days * 86_400
+    sent = stack.attest(attester, borrower, commitment, expires)
+    app: dict[str, Any] = {"borrower": borrower} | ({} if record is None else {"record": record})
+    write_json(out, app | {"features": np.asarray(features).tolist(), "salt": str(salt),
+                           "commitment": str(commitment), "expires_at": expires})
+    return sent, commitment
 
 
 def _sent(evm: Evm, fn: Any) -> Sent:

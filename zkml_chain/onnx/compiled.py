@@ -162,7 +162,10 @@ class CompiledModel:
 
     def prove(self, obj: Any, where: str = "input", *, check: bool = True) -> Proved:
         """Witness and proof for ``obj``; the proof is checked unless ``check`` is False (benchmarks)."""
-        inference = self.witness(obj, where)
+        return self.prove_inference(self.witness(obj, where), check=check)
+
+    def prove_inference(self, inference: Inference, *, check: bool = True) -> Proved:
+        """The proof for a witness :meth:`witness` computed (callers that report the two steps)."""
         proof, public = prove(self.proving_key, inference.built.witness, check=check,
                               circuit=self.folder / R1CS_NAME)
         return Proved(proof, public, inference.outputs)

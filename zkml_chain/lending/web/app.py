@@ -12,7 +12,6 @@ message that names the problem and never echoes the body.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -24,8 +23,6 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from fastapi.staticfiles import StaticFiles
 
 from .borrower import LocalProver, RequestProblem, parse_application
-
-log = logging.getLogger(__name__)
 
 STATIC = Path(str(resources.files(__package__) / "static"))
 #: An application file is ~1 KB; anything near this is not one.

@@ -128,19 +128,17 @@ class LocalProver:
             domain = self.stack.domain()
             with self._lock:
                 yield stage("witness", f"computing the witness: the model on the record, p(good) >= {threshold:g}")
-                obj = {INPUT_NAME: list(app.features), "salt": str(app.salt), "threshold": threshold,
-                       "borrower": app.borrower, "domain": domain, "nonce": nonce}
+                obj = Prover.input(list(app.features), app.salt, threshold, app.borrower, domain, nonce)
                 inference = self.prover.model.witness(obj, "the application")
                 yield stage("prove", "proving (Groth16 on BN254)")
-                from ...groth16 import prove
-
-                proof, public = prove(self.prover.pk, inference.built.witness)
+                proved = self.prover.model.prove_inference(inference)
         except RequestProblem as e:
             yield {"error": str(e), "status": e.status}
             return
         except ProofInputError as e:
             yield {"error": str(e), "status": 422}  # the borrower's own score, on their own machine
             return
-        yield {"proof": [str(v) for v in proof.evm_words()], "public": [str(v) for v in public], "nonce": nonce,
+        yield {"proof": [str(v) for v in proved.proof.evm_words()], "public": [str(v) for v in proved.public],
+               "nonce": nonce,
                "seconds": round(time.perf_counter() - t0, 3)}
 

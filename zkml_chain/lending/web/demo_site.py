@@ -8,19 +8,17 @@ attested and proved here) so the lender page has figures from the start.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
 
 from ...chain.chains import local_chain
 from ...chain.evm import Evm
-from ...files import read_json, write_json
+from ...files import read_json
 from ..demo import TOKEN, Printer, Story, pick_applicants, prepare
-from ..stack import Prover, Stack, deploy_stack, input_commitment, save_deployment
+from ..stack import Prover, Stack, deploy_stack, issue_application, save_deployment
 from ..train import circuit_p_good
 from .app import DemoAccount, Site
 from .borrower import LocalProver
@@ -28,16 +26,6 @@ from .borrower import LocalProver
 #: Anvil's accounts 0-5, as in `zkml-chain demo`: owner, bureau, then the borrowers.
 NAMES = ("Alice", "Carol", "Bob", "Dave")
 SEEDED = {"Bob": 800, "Dave": 1_200}  # earlier loans, in dUSD
-
-
-def _attest(stack: Stack, bureau: str, who: str, features: np.ndarray, days: int, out: Path) -> Path:
-    salt = secrets.randbelow(2**128)
-    commitment = input_commitment(features, salt)
-    expires = int(stack.evm.w3.eth.get_block("latest")["timestamp"]) + days * 86_400
-    stack.attest(bureau, who, commitment, expires)
-    write_json(out, {"borrower": who, "features": np.asarray(features).tolist(), "salt": str(salt),
-                     "commitment": str(commitment), "expires_at": expires})
-    return out
 
 
 @contextmanager
@@ -63,8 +51,9 @@ def demo_site(out: Path, console: Console, ceremony_cache: Path | None = None, c
         others = [int(r) for r, s in zip(rows, p_good, strict=True) if s >= story.min_score + 0.1 and r != good]
         records = {"Alice": good, "Carol": bad, "Bob": others[0], "Dave": others[1]}
         folder = out / "applications"
-        files = {name: _attest(stack, bureau, accounts[name], ds.features[row], 30, folder / f"{name.lower()}.json")
-                 for name, row in records.items()}
+        files = {name: folder / f"{name.lower()}.json" for name in records}
+        for name, row in records.items():
+            issue_application(stack, bureau, accounts[name], ds.features[row], 30, files[name])
         p.step("attest", "the bureau attests Alice (clears the policy) and Carol (does not): their files -> "
                f"{folder}")
         _seed_loans(stack, prover, {n: files[n] for n in SEEDED}, accounts)
