@@ -89,8 +89,9 @@ def shared_folder(factory: pytest.TempPathFactory, name: str, build: Callable[[P
 
 @pytest.fixture(scope="session", autouse=True)
 def solc_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """solc's result cache in a folder of this run (set for the commands tests start, too): a fresh
-    clone's run compiles each source once, as a user's first run does, and ~/.cache is untouched."""
+    """zkml-chain's caches (solc's results, Poseidon's schedules) in a folder of this run (set for
+    the commands tests start, too): a fresh clone's run compiles each source once, as a user's
+    first run does, and ~/.cache is untouched."""
     folder = shared_folder(tmp_path_factory, "zkml-chain-cache")
     before = os.environ.get("ZKML_CHAIN_CACHE")
     os.environ["ZKML_CHAIN_CACHE"] = str(folder)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import random
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from conftest import ROOT, assert_rejects, assert_solves
+from zkml_chain import poseidon as poseidon_module
 from zkml_chain import poseidon_hash
+from zkml_chain.cachedir import ENV_VAR
 from zkml_chain.circuit import Circuit
 from zkml_chain.circuit.bits import to_bits
 from zkml_chain.circuit.hash import commit, commit_params, poseidon
@@ -21,6 +24,7 @@ from zkml_chain.poseidon import (
     MAX_INPUTS,
     TensorLayout,
     commit_signed,
+    derive_optimized_params,
     optimized_params,
     params,
     permute,
@@ -117,6 +121,38 @@ def test_optimized_schedule_equals_the_reference_permutation() -> None:
         states = [[rng.randrange(R) for _ in range(n + 1)] for _ in range(2)]
         fast, _ = permute_with_layers(np.array(states, dtype=object), optimized_params(n))
         assert [list(map(int, row)) for row in fast] == [permute(st, params(n)) for st in states]
+
+
+def test_the_schedule_cache_is_read_when_intact_and_derived_again_when_damaged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """optimized_params reads its cache entry (no derivation) and gets what derivation gives; a
+    damaged or truncated entry is derived again and rewritten; ZKML_CHAIN_CACHE=off writes nothing."""
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "cache"))
+    n = 4
+    optimized_params.cache_clear()
+    derived = derive_optimized_params(n)
+    assert optimized_params(n) == derived  # derived, then stored
+    entry = tmp_path / "cache" / "poseidon" / f"optimized-v1-t{n + 1}.bin"
+    assert entry.is_file()
+
+    def no_derivation(_: int) -> None:
+        raise AssertionError("derived although the cache holds an intact entry")
+
+    with monkeypatch.context() as m:
+        m.setattr(poseidon_module, "derive_optimized_params", no_derivation)
+        optimized_params.cache_clear()
+        assert optimized_params(n) == derived
+    good = entry.read_bytes()
+    for damaged in (good[:-1] + bytes([good[-1] ^ 1]), good[: len(good) // 2], b""):
+        entry.write_bytes(damaged)
+        optimized_params.cache_clear()
+        assert optimized_params(n) == derived
+        assert entry.read_bytes() == good
+    monkeypatch.setenv(ENV_VAR, "off")
+    optimized_params.cache_clear()
+    assert optimized_params(n + 1) == derive_optimized_params(n + 1)
+    assert not (tmp_path / "cache" / "poseidon" / f"optimized-v1-t{n + 2}.bin").exists()
+    optimized_params.cache_clear()
 
 
 def _reference_with_layers(states: list[list[int]], o: object) -> tuple[list[list[int]], list[list[int]]]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from zkml_chain.cachedir import ENV_VAR
 from zkml_chain.errors import ToolchainError
 from zkml_chain.solidity import cache, compile_sources
 from zkml_chain.solidity.solc import Solc, find
@@ -19,7 +20,7 @@ def lib(value: int) -> str:
 
 def test_a_cached_compilation_needs_no_compiler_and_an_edited_import_is_compiled_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path / "cache"))
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)  # Lib.sol resolves against the working directory
     (tmp_path / "Lib.sol").write_text(lib(7))
     real = find()
@@ -48,14 +49,14 @@ def test_a_cached_compilation_needs_no_compiler_and_an_edited_import_is_compiled
 
 
 def test_errors_are_not_cached_and_off_turns_the_cache_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path / "cache"))
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "cache"))
     with pytest.raises(ToolchainError, match="solc"):
         compile_sources({"Bad.sol": "pragma solidity ^0.8.0; contract X { function }"})
     assert not list((tmp_path / "cache").rglob("*.json"))
-    monkeypatch.setenv(cache.ENV_VAR, "off")
+    monkeypatch.setenv(ENV_VAR, "off")
     assert cache.folder() is None
     compile_sources({"W.sol": "pragma solidity ^0.8.0; contract W {}"})
     assert not list((tmp_path / "cache").rglob("*.json"))
-    monkeypatch.delenv(cache.ENV_VAR)
+    monkeypatch.delenv(ENV_VAR)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache.folder() == tmp_path / "xdg" / "zkml-chain" / "solc"

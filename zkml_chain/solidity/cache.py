@@ -14,29 +14,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..cachedir import cache_folder
 from ..files import write_bytes
 
 log = logging.getLogger(__name__)
 
-ENV_VAR = "ZKML_CHAIN_CACHE"
 #: Bumped when the entry format changes, so old entries are ignored rather than misread.
 FORMAT = 1
 
 
 def folder() -> Path | None:
     """The solc cache folder, or None when ``$ZKML_CHAIN_CACHE`` is ``off``."""
-    configured = os.environ.get(ENV_VAR)
-    if configured == "off":
-        return None
-    if configured:
-        return Path(configured) / "solc"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "zkml-chain" / "solc"
+    return cache_folder("solc")
 
 
 def key(version: str, request: dict[str, Any]) -> str:
