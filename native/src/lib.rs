@@ -29,6 +29,7 @@ mod ceremony;
 mod encoding;
 mod field;
 mod glv;
+mod inversion;
 mod msm;
 mod ntt;
 mod pairing;

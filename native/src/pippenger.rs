@@ -18,6 +18,8 @@ use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
 
+use crate::inversion::{BatchInverse, Scratch};
+
 type BigInt<P> = <<P as ark_ec::CurveConfig>::ScalarField as PrimeField>::BigInt;
 
 /// Window width c (bits) for n nonzero terms: minimises the field multiplications, windows *
@@ -92,12 +94,15 @@ struct Window<P: SWCurveConfig> {
     batch: Vec<(u32, Affine<P>)>,
     queue: Vec<(u32, Affine<P>)>,
     batch_size: usize,
-    /// Scratch for the batch inversion: the differences x_P - x_bucket and their prefix products.
+    /// The differences x_P - x_bucket of the open batch, then their inverses.
     diffs: Vec<P::BaseField>,
-    prefix: Vec<P::BaseField>,
+    scratch: Scratch,
 }
 
-impl<P: SWCurveConfig> Window<P> {
+impl<P: SWCurveConfig> Window<P>
+where
+    P::BaseField: BatchInverse,
+{
     fn new(buckets: usize, batch_size: usize) -> Self {
         Self {
             buckets: vec![Affine::<P>::identity(); buckets],
@@ -107,7 +112,7 @@ impl<P: SWCurveConfig> Window<P> {
             queue: Vec::with_capacity(batch_size),
             batch_size,
             diffs: Vec::with_capacity(batch_size),
-            prefix: Vec::with_capacity(batch_size),
+            scratch: Scratch::default(),
         }
     }
 
@@ -170,25 +175,16 @@ impl<P: SWCurveConfig> Window<P> {
             return;
         }
         self.diffs.clear();
-        self.prefix.clear();
-        let mut acc = P::BaseField::ONE;
-        for (b, p) in &self.batch {
-            let d = p.x - self.buckets[*b as usize].x; // nonzero: equal x never enters a batch
-            self.prefix.push(acc);
-            self.diffs.push(d);
-            acc *= d;
-        }
-        let mut inv = acc.inverse().expect("a product of nonzero differences");
-        for k in (0..self.batch.len()).rev() {
-            let (b, p) = self.batch[k];
-            let inv_k = self.prefix[k] * inv;
-            inv *= self.diffs[k];
-            let q = &mut self.buckets[b as usize];
-            let lambda = (p.y - q.y) * inv_k;
+        // nonzero: equal x never enters a batch
+        self.diffs.extend(self.batch.iter().map(|(b, p)| p.x - self.buckets[*b as usize].x));
+        P::BaseField::invert_all(&mut self.diffs, &mut self.scratch);
+        for ((b, p), inv) in self.batch.iter().zip(&self.diffs) {
+            let q = &mut self.buckets[*b as usize];
+            let lambda = (p.y - q.y) * inv;
             let x3 = lambda.square() - q.x - p.x;
             let y3 = lambda * (q.x - x3) - q.y;
             *q = Affine::new_unchecked(x3, y3);
-            self.open[b as usize] = false;
+            self.open[*b as usize] = false;
         }
         self.batch.clear();
     }
@@ -220,7 +216,10 @@ impl<P: SWCurveConfig> Window<P> {
 
 /// sum_i scalars[i] * bases[i] (scalars as canonical big integers, each below the group order).
 /// Extra bases or scalars past the shorter of the two are ignored.
-pub(crate) fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[BigInt<P>]) -> Projective<P> {
+pub(crate) fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[BigInt<P>]) -> Projective<P>
+where
+    P::BaseField: BatchInverse,
+{
     let n = bases.len().min(scalars.len());
     msm_by(|i| bases[i], Digits::new::<P>(&scalars[..n]))
 }
@@ -249,7 +248,10 @@ impl Digits {
 
 /// sum_i d_i * base(i) for the scalars behind `digits`: the bases from any accessor, such as
 /// points decoded in place from a memory-mapped proving key (zkey.rs).
-pub(crate) fn msm_by<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P> + Sync, digits: Digits) -> Projective<P> {
+pub(crate) fn msm_by<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P> + Sync, digits: Digits) -> Projective<P>
+where
+    P::BaseField: BatchInverse,
+{
     let batch = batch_size(digits.c);
     msm_with(base, digits, batch)
 }
@@ -261,7 +263,10 @@ pub(crate) fn batch_size(c: usize) -> usize {
 }
 
 /// [`msm_by`] with a given batch size.
-pub(crate) fn msm_with<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P> + Sync, d: Digits, batch: usize) -> Projective<P> {
+pub(crate) fn msm_with<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P> + Sync, d: Digits, batch: usize) -> Projective<P>
+where
+    P::BaseField: BatchInverse,
+{
     if d.is_zero() {
         return Projective::zero();
     }
@@ -292,7 +297,10 @@ impl Digits {
 /// One window of an MSM: sum_i d_i * base(i) over the window's digits `run` (|d_i| <= 2^(c-1)),
 /// by batch-affine bucket accumulation and the running-sum reduction. Independent of the other
 /// windows, so the windows of several MSMs can share one parallel loop.
-pub(crate) fn window_sum<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P>, run: &[i16], batch: usize) -> Projective<P> {
+pub(crate) fn window_sum<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P>, run: &[i16], batch: usize) -> Projective<P>
+where
+    P::BaseField: BatchInverse,
+{
     // Buckets up to the largest digit: the top window's digits are small (a 254-bit scalar's last
     // window holds a few bits), and its reduction then walks only the buckets it can use.
     let buckets = run.iter().map(|d| d.unsigned_abs()).max().unwrap_or(0).max(1) as usize;

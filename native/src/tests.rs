@@ -115,6 +115,7 @@ mod pippenger_kernel {
     fn check<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[P::ScalarField])
     where
         Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = P::ScalarField>,
+        P::BaseField: crate::inversion::BatchInverse,
     {
         let big: Vec<_> = scalars.iter().map(|s| s.into_bigint()).collect();
         let reference = <Projective<P> as VariableBaseMSM>::msm_bigint(bases, &big);
@@ -228,6 +229,7 @@ fn msm_timings() {
     fn time<P: SWCurveConfig>(name: &str, n: usize)
     where
         Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = P::ScalarField>,
+        P::BaseField: crate::inversion::BatchInverse,
     {
         let mut rng = test_rng();
         let b = bases::<P>(n);
@@ -350,4 +352,29 @@ fn odd_lagrange_points_equal_the_odd_half_of_arkworks_size_2d_transform() {
         assert!(odd.iter().zip(full.iter().skip(1).step_by(2)).all(|(a, b)| a == b), "n = {n}");
     }
     assert!(crate::ceremony::odd_lagrange_g1(&[G1Affine::identity()]).is_err());
+}
+
+#[test]
+fn batch_inversion_equals_arkworks_inverse_in_fq_and_fq2() {
+    use crate::inversion::{BatchInverse, Scratch};
+    use ark_bn254::{Fq, Fq2};
+    use ark_ff::AdditiveGroup;
+    let mut rng = test_rng();
+    let mut scratch = Scratch::default();
+    // edge elements: 1, -1, a coordinate zero (the norm is then one square), and random ones
+    let mut fq: Vec<Fq> = vec![Fq::ONE, -Fq::ONE, Fq::from(2u64)];
+    fq.extend((0..300).map(|_| Fq::rand(&mut rng)));
+    let mut fq2: Vec<Fq2> = vec![Fq2::ONE, -Fq2::ONE, Fq2::new(Fq::ZERO, Fq::ONE), Fq2::new(Fq::rand(&mut rng), Fq::ZERO),
+                                 Fq2::new(Fq::ZERO, Fq::rand(&mut rng)), Fq2::new(Fq::ONE, Fq::ONE)];
+    fq2.extend((0..300).map(|_| Fq2::rand(&mut rng)));
+    for len in [1, 2, 7, fq.len()] {
+        let mut v = fq[..len].to_vec();
+        Fq::invert_all(&mut v, &mut scratch);
+        assert_eq!(v, fq[..len].iter().map(|x| x.inverse().unwrap()).collect::<Vec<_>>(), "Fq, {len} elements");
+    }
+    for len in [1, 2, 7, fq2.len()] {
+        let mut v = fq2[..len].to_vec();
+        Fq2::invert_all(&mut v, &mut scratch); // the same scratch again: reused buffers
+        assert_eq!(v, fq2[..len].iter().map(|x| x.inverse().unwrap()).collect::<Vec<_>>(), "Fq2, {len} elements");
+    }
 }
