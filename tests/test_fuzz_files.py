@@ -1,6 +1,6 @@
 """File and model fuzzing, bounded (`make fuzz` runs them at length; README has the counts).
 
-Mutated .r1cs, .wtns, .zkey, proof.json, public.json, verification_key.json, circuit.json,
+Mutated .r1cs, .wtns, .zkey, proof.json, public.json, verification_key.json, circuit.json, graph.npz,
 INPUT.json and ONNX files go through the commands that read them: exit 0/2 (verify: 0/1/2),
 one error line, no traceback, no file left behind, no invalid proof accepted. Random valid ONNX
 models compile or are refused clearly, and their witnesses equal the numpy model bit for bit.

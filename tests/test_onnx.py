@@ -7,7 +7,11 @@ under snarkjs; unsupported ops are refused by name.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +26,8 @@ from zkml_chain.field import R
 from zkml_chain.onnx.assemble import build
 from zkml_chain.onnx.compile import compile_model
 from zkml_chain.onnx.compiled import CompiledModel
-from zkml_chain.onnx.graph import from_model, load
+from zkml_chain.onnx.graph import Graph, from_model, load
+from zkml_chain.onnx.graph_file import graph_bytes, read_graph
 from zkml_chain.onnx.quantize import calibrate, run_numpy
 from zkml_chain.onnx.visibility import InputVisibility as In
 from zkml_chain.onnx.visibility import OutputVisibility as Out
@@ -274,7 +279,7 @@ def test_a_compiled_folder_whose_circuit_or_model_changed_is_refused(breast_canc
     args = ["--input", breast_cancer["input0"], "--proof", tmp_path / "p.json", "--public", tmp_path / "pub.json"]
     assert run([ZKML, "prove", out, *args]).returncode == 0
     (tmp_path / "p.json").unlink()
-    for name in ("circuit.r1cs", "model.onnx"):
+    for name in ("circuit.r1cs", "model.onnx", "graph.npz"):
         original = (out / name).read_bytes()
         (out / name).write_bytes(original + b"\0")
         r = run([ZKML, "prove", out, *args])
@@ -284,6 +289,72 @@ def test_a_compiled_folder_whose_circuit_or_model_changed_is_refused(breast_canc
             CompiledModel.load(out)
         (out / name).write_bytes(original)
     assert CompiledModel.load(out).prove(json.loads(breast_cancer["input0"].read_text())).public
+
+
+def _same_graph(a: Graph, b: Graph) -> None:
+    """Equal IRs: every field, constants and array attributes equal in dtype, shape and value."""
+    assert (a.inputs, a.outputs, a.shapes, a.opset) == (b.inputs, b.outputs, b.shapes, b.opset)
+    assert list(a.constants) == list(b.constants)
+    for k, v in a.constants.items():
+        assert v.dtype == b.constants[k].dtype and np.array_equal(v, b.constants[k]), k
+    assert len(a.nodes) == len(b.nodes)
+    for m, n in zip(a.nodes, b.nodes, strict=True):
+        assert (m.name, m.op, m.domain, m.inputs, m.outputs) == (n.name, n.op, n.domain, n.inputs, n.outputs)
+        assert list(m.attrs) == list(n.attrs), m.name
+        for k, v in m.attrs.items():
+            w = n.attrs[k]
+            if isinstance(v, np.ndarray):
+                assert v.dtype == w.dtype and np.array_equal(v, w), (m.name, k)
+            else:
+                assert type(v) is type(w) and v == w, (m.name, k)
+                if isinstance(v, list):
+                    assert [type(x) for x in v] == [type(x) for x in w], (m.name, k)
+
+
+def test_the_graph_archive_round_trips_every_test_model_and_prove_needs_no_onnx(breast_cancer, tmp_path) -> None:
+    """compile stores the graph IR (graph.npz) so proving imports no onnx: every test model's IR
+    comes back equal; a folder proves without onnx in the process, with the witness a folder
+    without the archive (proved from model.onnx, as before) gives; a damaged archive is named;
+    a graph holding an object array gets no archive."""
+    models = {name: from_model(onnx.load(str(breast_cancer[name]))) for name in ("lr", "mlp")}
+    models["all-ops cnn"] = from_model(_cnn_model())
+    for path in sorted((ROOT / "tests" / "models").glob("*.onnx")):
+        models[path.stem] = load(path)
+    for name, graph in models.items():
+        data = graph_bytes(graph)
+        assert data is not None, name
+        _same_graph(read_graph(data, name), graph)
+
+    out = tmp_path / "mlp"
+    compile_model(breast_cancer["mlp"], out, 8, breast_cancer["calibration"], Visibility(In.HASHED, Par.HASHED))
+    assert (out / "graph.npz").is_file()
+    script = ("import json, sys; from pathlib import Path; from zkml_chain.onnx.compiled import CompiledModel; "
+              f"m = CompiledModel.load(Path({str(out)!r})); "
+              f"w = m.witness(json.loads(Path({str(breast_cancer['input3'])!r}).read_text())).built.witness; "
+              "assert 'onnx' not in sys.modules, 'onnx was imported'; print(w.values.hex())")
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    old = tmp_path / "old"  # a folder compiled before the archive existed
+    shutil.copytree(out, old)
+    info = json.loads((old / "circuit.json").read_text())
+    del info["graph_sha256"]
+    (old / "circuit.json").write_text(json.dumps(info))
+    (old / "graph.npz").unlink()
+    from_onnx = CompiledModel.load(old).witness(json.loads(breast_cancer["input3"].read_text())).built.witness
+    assert bytes.fromhex(r.stdout.strip()) == from_onnx.values
+
+    junk = b"PK not an archive"
+    (out / "graph.npz").write_bytes(junk)
+    info = json.loads((out / "circuit.json").read_text())
+    info["graph_sha256"] = hashlib.sha256(junk).hexdigest()
+    (out / "circuit.json").write_text(json.dumps(info))
+    with pytest.raises(ZkmlChainError, match="graph.npz: not a graph archive"):
+        CompiledModel.load(out)
+
+    g = models["lr"]
+    odd = Graph(g.inputs, g.outputs, {**g.constants, "labels": np.array(["a", None], dtype=object)}, g.nodes,
+                g.shapes, g.opset)
+    assert graph_bytes(odd) is None
 
 
 @pytest.mark.chain

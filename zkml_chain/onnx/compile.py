@@ -25,6 +25,7 @@ from .assemble import build, input_bounds
 from .bounds import check_no_wrap
 from .claim import Claim
 from .graph import load
+from .graph_file import GRAPH_NAME, graph_bytes
 from .inputs import read_inputs
 from .quantize import plan_from, run_numpy
 from .visibility import InputVisibility, OutputVisibility, ParamVisibility, Visibility
@@ -94,8 +95,15 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
         "r1cs_sha256": hashlib.sha256(r1cs_bytes).hexdigest(),
         "accuracy": report,
     }
+    files = {out / R1CS_NAME: r1cs_bytes}
+    ir = graph_bytes(graph)
+    if ir is not None:  # prove then reads the graph without onnx (graph_file.py)
+        info["graph_sha256"] = hashlib.sha256(ir).hexdigest()
+        files[out / GRAPH_NAME] = ir
+    else:
+        (out / GRAPH_NAME).unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
-    write_all({out / CIRCUIT_JSON: json_bytes(info), out / R1CS_NAME: r1cs_bytes})
+    write_all({out / CIRCUIT_JSON: json_bytes(info), **files})
     if model.resolve() != (out / MODEL_NAME).resolve():
         shutil.copyfile(model, out / MODEL_NAME)
     return info

@@ -28,6 +28,7 @@ from .artifact import CIRCUIT_JSON, SignalLayout, read_circuit_info
 from .assemble import Built, build
 from .claim import Claim
 from .graph import Graph, load
+from .graph_file import GRAPH_NAME, read_graph
 from .inputs import read_inputs
 from .lower import Q
 from .quantize import Plan, dequantize, input_key
@@ -90,8 +91,10 @@ class CompiledModel:
             commitment = info.get("model_commitment")
             model_commitment = None if commitment is None else int(commitment)
             digests = {model: info["model_sha256"], R1CS_NAME: info["r1cs_sha256"]}
+            if "graph_sha256" in info:  # compiled with the graph IR: prove without onnx
+                digests[GRAPH_NAME] = info["graph_sha256"]
             if not all(isinstance(d, str) for d in digests.values()):
-                raise ValueError("model_sha256 and r1cs_sha256 must be strings")
+                raise ValueError("model_sha256, r1cs_sha256 and graph_sha256 must be strings")
         except (KeyError, TypeError, ValueError, AttributeError, ZkmlChainError) as e:
             raise ZkmlChainError(f"{path}: malformed circuit.json ({type(e).__name__}: {e}); recompile the model") from None
         for name, digest in digests.items():
@@ -101,7 +104,8 @@ class CompiledModel:
             if sha256_file(file) != digest:
                 raise ZkmlChainError(f"{file} changed since it was compiled (its SHA-256 differs from circuit.json's): "
                                      "recompile the model with `zkml-chain compile`")
-        graph = load(folder / model)
+        ir = folder / GRAPH_NAME
+        graph = read_graph(ir.read_bytes(), str(ir)) if GRAPH_NAME in digests else load(folder / model)
         missing = [n for n in graph.inputs if input_key(n) not in plan.widths]
         if missing:
             raise ZkmlChainError(f"{path}: malformed circuit.json (no calibrated width for input {missing[0]!r}); "

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import onnx
-from onnx import helper, numpy_helper, shape_inference
 
 from ..errors import ZkmlChainError
+
+if TYPE_CHECKING:  # onnx is imported where a model is read: proving a compiled folder needs none
+    import onnx
 
 #: (domain, op) pairs the compiler lowers; "" is the default ONNX domain.
 SUPPORTED = {
@@ -65,6 +66,9 @@ class Graph:
 
 
 def _attr_value(a: onnx.AttributeProto) -> Any:
+    import onnx
+    from onnx import helper, numpy_helper
+
     v = helper.get_attribute_value(a)
     if isinstance(v, bytes):
         return v.decode()
@@ -89,6 +93,8 @@ def _dims(t: onnx.TypeProto) -> tuple[int, ...]:
 
 def load(path: Path) -> Graph:
     """Read, check and normalise an ONNX model; raise UnsupportedModelError naming what is not."""
+    import onnx
+
     try:
         model = onnx.load(str(path))
     except Exception as e:  # protobuf errors have no common base class
@@ -99,6 +105,8 @@ def load(path: Path) -> Graph:
 def from_model(model: onnx.ModelProto) -> Graph:
     """The graph IR of a model, refused (UnsupportedModelError) when it is malformed, its shapes
     disagree, or it uses an op that is not lowered."""
+    import onnx
+
     try:
         onnx.checker.check_model(model)
     except Exception as e:  # noqa: BLE001 - ValidationError and protobuf errors
@@ -120,6 +128,9 @@ def _check_names(g: onnx.GraphProto) -> None:
 
 
 def _from_model(model: onnx.ModelProto) -> Graph:
+    import onnx
+    from onnx import numpy_helper, shape_inference
+
     g = model.graph
     _check_names(g)
     unsupported = [(n.domain or "", n.op_type, n.name) for n in g.node if (n.domain or "", n.op_type) not in SUPPORTED]

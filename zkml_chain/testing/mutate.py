@@ -16,6 +16,7 @@ goes through the CLI command that reads it, in process. Every run must:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -349,15 +350,24 @@ def _verify_check(kind: str) -> Callable[[Corpus, Path, Path, Run], str | None]:
     return check
 
 
-def _proof_written_is_valid(corpus: Corpus, mutant: Path, scratch: Path, run: Run) -> str | None:
-    if run.exit_code != 0:
-        return None
-    from ..groth16 import Proof, VerifyingKey, load_public, verify
+def _proof_valid_under(vk_path: Callable[[Corpus], Path]) -> Callable[[Corpus, Path, Path, Run], str | None]:
+    """The check that a proof `prove` wrote from a mutant verifies under the real key at
+    ``vk_path(corpus)`` (a mutant may prove, but never something else)."""
 
-    vk = VerifyingKey.load(corpus.keys / "verification_key.json")
-    if not verify(vk, Proof.load(scratch / "p.json"), load_public(scratch / "pub.json")):
-        return "prove succeeded on a mutant but its proof does not verify under the real key"
-    return None
+    def check(corpus: Corpus, mutant: Path, scratch: Path, run: Run) -> str | None:
+        if run.exit_code != 0:
+            return None
+        from ..groth16 import Proof, VerifyingKey, load_public, verify
+
+        vk = VerifyingKey.load(vk_path(corpus))
+        if not verify(vk, Proof.load(scratch / "p.json"), load_public(scratch / "pub.json")):
+            return "prove succeeded on a mutant but its proof does not verify under the real key"
+        return None
+
+    return check
+
+
+_proof_written_is_valid = _proof_valid_under(lambda c: c.keys / "verification_key.json")
 
 
 def _keys_with(corpus: Corpus, scratch: Path, name: str, mutant: Path) -> Path:
@@ -371,6 +381,16 @@ def _compiled_with(corpus: Corpus, scratch: Path, name: str, mutant: Path) -> Pa
     d = scratch / "compiled"
     shutil.copytree(corpus.compiled, d)
     shutil.copyfile(mutant, d / name)
+    return d
+
+
+def _compiled_with_graph(corpus: Corpus, scratch: Path, mutant: Path) -> Path:
+    """The compiled folder with a mutated graph.npz whose SHA-256 circuit.json records, so the
+    archive's reader (not only the digest check) meets the mutant."""
+    d = _compiled_with(corpus, scratch, "graph.npz", mutant)
+    info = json.loads((d / "circuit.json").read_text())
+    info["graph_sha256"] = hashlib.sha256(mutant.read_bytes()).hexdigest()
+    (d / "circuit.json").write_text(json.dumps(info))
     return d
 
 
@@ -405,6 +425,9 @@ TARGETS: tuple[Target, ...] = (
                             [s / "V.sol", s / "Verifier.json"])),
     Target("circuit.json", "prove --input", lambda c: c.compiled / "circuit.json", mutate_json,
            lambda c, m, s: _prove_input_args(_compiled_with(c, s, "circuit.json", m), s, c.input)),
+    Target("graph.npz", "prove --input", lambda c: c.compiled / "graph.npz", _bytes_generic,
+           lambda c, m, s: _prove_input_args(_compiled_with_graph(c, s, m), s, c.input),
+           _proof_valid_under(lambda c: c.compiled / "verification_key.json")),
     Target("circuit.json", "setup DIR", lambda c: c.compiled / "circuit.json", mutate_json,
            lambda c, m, s: (["setup", str(_compiled_with(c, s, "circuit.json", m))], [])),
     Target("INPUT.json", "prove --input", lambda c: c.input, mutate_json,
