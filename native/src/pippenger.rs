@@ -44,7 +44,11 @@ fn windows(c: usize, scalar_bits: usize) -> usize {
 /// Signed base-2^c digits of every scalar, window-major (`digits[w * n + i]`), so each window's
 /// pass reads one contiguous run. Written in place by blocks of scalars in parallel (no
 /// scalar-major copy to transpose: at 2^20 that copy alone was 34 MB).
-fn signed_digits(scalars: &[impl BigInteger], c: usize, w_count: usize) -> Vec<i16> {
+///
+/// A scalar above (r - 1)/2 is written as -(r - s): the digits of r - s, negated. A small negative
+/// number (r - k, common in zkML witnesses: signed values mod r) then has digits in its lowest
+/// windows only, so it costs a few bucket additions instead of one in every window.
+fn signed_digits<B: BigInteger>(scalars: &[B], modulus: &B, c: usize, w_count: usize) -> Vec<i16> {
     /// The digits array, written by several threads at disjoint indices (scalar i owns w * n + i).
     struct Shared(*mut i16);
     // SAFETY: every index is written by exactly one task (the one holding its scalar's block), and
@@ -52,6 +56,8 @@ fn signed_digits(scalars: &[impl BigInteger], c: usize, w_count: usize) -> Vec<i
     unsafe impl Sync for Shared {}
     let n = scalars.len();
     let (half, full) = (1i64 << (c - 1), 1i64 << c);
+    let mut half_r = *modulus;
+    half_r.div2(); // (r - 1) / 2: r is odd
     let mut digits = vec![0i16; n * w_count];
     let out = Shared(digits.as_mut_ptr());
     const BLOCK: usize = 4096; // scalars per task: whole cache lines of each window's run
@@ -59,12 +65,23 @@ fn signed_digits(scalars: &[impl BigInteger], c: usize, w_count: usize) -> Vec<i
         let out = &out;
         for (k, s) in block.iter().enumerate() {
             let i = b * BLOCK + k;
+            let negate = *s > half_r;
+            let v = if negate {
+                let mut t = *modulus;
+                t.sub_with_borrow(s);
+                t
+            } else {
+                *s
+            };
             let mut carry = 0i64;
             for w in 0..w_count {
-                let raw = bits_at(s.as_ref(), w * c, c) as i64 + carry;
-                carry = i64::from(raw >= half);
+                let raw = bits_at(v.as_ref(), w * c, c) as i64 + carry;
+                // A negated scalar's digits are taken in [-(half - 1), half], so that negated they
+                // are in [-half, half - 1] like the others (and fit an i16 at c = 16).
+                carry = i64::from(if negate { raw > half } else { raw >= half });
+                let d = raw - carry * full;
                 // SAFETY: w * n + i < n * w_count, and only this task writes index w * n + i.
-                unsafe { *out.0.add(w * n + i) = (raw - carry * full) as i16 };
+                unsafe { *out.0.add(w * n + i) = (if negate { -d } else { d }) as i16 };
             }
             debug_assert_eq!(carry, 0, "too few windows for the scalar size");
         }
@@ -242,7 +259,7 @@ impl Digits {
 
     pub(crate) fn with_width<P: SWCurveConfig>(scalars: &[BigInt<P>], c: usize) -> Self {
         let w_count = windows(c, P::ScalarField::MODULUS_BIT_SIZE as usize);
-        Self { n: scalars.len(), c, w_count, digits: signed_digits(scalars, c, w_count) }
+        Self { n: scalars.len(), c, w_count, digits: signed_digits(scalars, &P::ScalarField::MODULUS, c, w_count) }
     }
 }
 

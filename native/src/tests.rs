@@ -204,6 +204,32 @@ mod pippenger_kernel {
     }
 
     #[test]
+    fn scalars_above_half_the_order_are_negated_exactly_at_every_width() {
+        // s > (r - 1)/2 is written as -(r - s): the boundary itself, small negatives (r - k, the
+        // zkML case), r - 2^j at window edges, and random values on either side; at every window
+        // width, including 16, where a negated digit reaches 2^15 before negation.
+        use crate::pippenger::{msm_with, Digits};
+        let mut rng = test_rng();
+        let half = Fr::from(2u64).inverse().unwrap(); // (r + 1) / 2
+        let mut scalars = vec![half, half - Fr::from(1u64), half + Fr::from(1u64), -half, -Fr::from(2u64)];
+        scalars.extend((0..60u64).map(|k| -Fr::from(k * 977 + 3)));
+        scalars.extend((0..254u64).map(|j| -Fr::from(2u64).pow([j])));
+        scalars.extend((0..254u64).map(|j| -(Fr::from(2u64).pow([j]) - Fr::from(1u64))));
+        scalars.extend(random_fr(300, &mut rng).into_iter().map(|x| if x.into_bigint() > half.into_bigint() { x } else { -x }));
+        let n = scalars.len();
+        let bases = random_g1(n, &mut rng);
+        check(&bases, &scalars);
+        let big: Vec<_> = scalars.iter().map(|x| x.into_bigint()).collect();
+        let reference = <G1Projective as VariableBaseMSM>::msm_bigint(&bases, &big);
+        for c in 2..=16 {
+            let d = Digits::with_width::<ark_bn254::g1::Config>(&big, c);
+            assert_eq!(msm_with(|i| bases[i], d, 64), reference, "c = {c}");
+        }
+        let g2 = random_g2(80, &mut rng);
+        check(&g2, &scalars[..80]);
+    }
+
+    #[test]
     fn window_width_grows_with_the_input_and_fits_an_i16_digit() {
         let widths: Vec<usize> = [1usize, 100, 1 << 12, 1 << 16, 1 << 20, 1 << 26].iter().map(|&n| window_bits(n, 254)).collect();
         assert!(widths.windows(2).all(|w| w[0] <= w[1]), "{widths:?}");
