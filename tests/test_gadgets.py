@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,11 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import assert_rejects, assert_solves
+from zkml_chain.cachedir import ENV_VAR
 from zkml_chain.circuit import Circuit, Tensor
 from zkml_chain.circuit.bits import MAX_BITS, boolean, range_check, to_bits
 from zkml_chain.circuit.compare import argmax, clamp, ge, max_reduce, maximum, relu
 from zkml_chain.circuit.fixedpoint import (
     div_floor,
+    fit_sigmoid_table,
     rescale,
     sigmoid,
     sigmoid_error_bound,
@@ -115,6 +118,39 @@ def test_sigmoid_error_bound_holds_for_every_input(f: int) -> None:
     r1cs, w = c.build()
     assert r1cs.n_constraints == len(sample) * (3 * N + len(sigmoid_table(f).lows) + 2 * f + 23)
     assert_solves(r1cs, w)
+
+
+def test_the_sigmoid_table_cache_gives_the_fitted_table_and_refits_a_damaged_entry(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """sigmoid_table reads its cache entry (fitting ~0.09 s at f = 16 is skipped) and it equals
+    the fitted table; a damaged entry, or an intact one for another scale, is refitted."""
+    import zkml_chain.circuit.fixedpoint as fixedpoint
+
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    f = 9
+    fitted = fit_sigmoid_table(f)
+    sigmoid_table.cache_clear()
+    assert sigmoid_table(f) == fitted
+    entry = tmp_path / "tables" / f"sigmoid-v1-f{f}.json"
+    good = entry.read_bytes()
+
+    def no_fit(_: int) -> None:
+        raise AssertionError("fitted although the cache holds the table")
+
+    with monkeypatch.context() as m:
+        m.setattr(fixedpoint, "fit_sigmoid_table", no_fit)
+        sigmoid_table.cache_clear()
+        assert sigmoid_table(f) == fitted
+    entry.write_bytes(good[:-3])
+    sigmoid_table.cache_clear()
+    assert sigmoid_table(f) == fitted and entry.read_bytes() == good
+    other = tmp_path / "tables" / f"sigmoid-v1-f{f + 1}.json"
+    sigmoid_table.cache_clear()
+    sigmoid_table(f + 1)
+    entry.write_bytes(other.read_bytes())  # intact, but scale f + 1's table under f's name
+    sigmoid_table.cache_clear()
+    assert sigmoid_table(f) == fitted
+    sigmoid_table.cache_clear()
 
 
 def test_sigmoid_rejects_a_wrong_segment() -> None:

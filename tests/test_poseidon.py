@@ -132,7 +132,7 @@ def test_the_schedule_cache_is_read_when_intact_and_derived_again_when_damaged(
     optimized_params.cache_clear()
     derived = derive_optimized_params(n)
     assert optimized_params(n) == derived  # derived, then stored
-    entry = tmp_path / "cache" / "poseidon" / f"optimized-v1-t{n + 1}.bin"
+    entry = tmp_path / "cache" / "poseidon" / f"optimized-v2-t{n + 1}.bin"
     assert entry.is_file()
 
     def no_derivation(_: int) -> None:
@@ -151,7 +151,7 @@ def test_the_schedule_cache_is_read_when_intact_and_derived_again_when_damaged(
     monkeypatch.setenv(ENV_VAR, "off")
     optimized_params.cache_clear()
     assert optimized_params(n + 1) == derive_optimized_params(n + 1)
-    assert not (tmp_path / "cache" / "poseidon" / f"optimized-v1-t{n + 2}.bin").exists()
+    assert not (tmp_path / "cache" / "poseidon" / f"optimized-v2-t{n + 2}.bin").exists()
     optimized_params.cache_clear()
 
 

@@ -10,20 +10,17 @@ circomlib's constants were made; the tests compare every width against circomlib
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 
 from . import _native
-from .cachedir import cache_folder
+from .cachedir import cached
 from .errors import FieldRangeError, ProofInputError
 from .field import N8, R, from_bytes, to_bytes
-from .files import write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -324,29 +321,19 @@ def optimized_params(n_inputs: int) -> OptimizedParams:
     from :func:`params` and stored."""
     if not 1 <= n_inputs <= MAX_INPUTS:
         raise ValueError(f"Poseidon takes 1 to {MAX_INPUTS} inputs, got {n_inputs}")
-    path = _schedule_path(n_inputs + 1)
-    if path is not None:
-        try:
-            return _decode_schedule(n_inputs + 1, path.read_bytes())
-        except (OSError, ValueError) as e:
-            log.debug("Poseidon cache: deriving %s again (%s)", path, e)
-    o = derive_optimized_params(n_inputs)
-    if path is not None:
-        try:
-            write_bytes(path, _encode_schedule(o))
-        except OSError as e:
-            log.debug("Poseidon cache: cannot write %s (%s)", path, e)
-    return o
+    t = n_inputs + 1
+    data = cached("poseidon", f"optimized-v{_SCHEDULE_FORMAT}-t{t}.bin",
+                  lambda: _encode_schedule(derive_optimized_params(n_inputs)))
+    try:
+        return _decode_schedule(t, data)
+    except ValueError as e:  # intact but not this width's schedule (written by another version)
+        log.debug("Poseidon cache: %s; deriving the schedule", e)
+        return derive_optimized_params(n_inputs)
 
 
 #: Bumped when the schedule's encoding changes (old entries are then ignored).
-_SCHEDULE_FORMAT = 1
+_SCHEDULE_FORMAT = 2
 _MAGIC = b"zkml-chain poseidon schedule\n"
-
-
-def _schedule_path(t: int) -> Path | None:
-    folder = cache_folder("poseidon")
-    return None if folder is None else folder / f"optimized-v{_SCHEDULE_FORMAT}-t{t}.bin"
 
 
 def _schedule_shapes(t: int, rp: int) -> list[tuple[str, int, int]]:
@@ -358,19 +345,16 @@ def _schedule_shapes(t: int, rp: int) -> list[tuple[str, int, int]]:
 def _encode_schedule(o: OptimizedParams) -> bytes:
     rows = {"constants": o.constants, "mds": o.mds, "pre_sparse": o.pre_sparse, "m00": ((o.m00,),),
             "w_hat": o.w_hat, "v": o.v}
-    payload = to_bytes(v for name, _, _ in _schedule_shapes(o.t, o.partial_rounds) for row in rows[name] for v in row)
-    return _MAGIC + hashlib.sha256(payload).digest() + payload
+    return _MAGIC + to_bytes(v for name, _, _ in _schedule_shapes(o.t, o.partial_rounds) for row in rows[name] for v in row)
 
 
 def _decode_schedule(t: int, data: bytes) -> OptimizedParams:
     """The entry's schedule; ValueError when it is not an intact entry for width t."""
     rp = PARTIAL_ROUNDS[t - 2]
     shapes = _schedule_shapes(t, rp)
-    head = len(_MAGIC) + 32
-    payload = data[head:]
-    if (not data.startswith(_MAGIC) or len(payload) != N8 * sum(r * c for _, r, c in shapes)
-            or hashlib.sha256(payload).digest() != data[len(_MAGIC) : head]):
-        raise ValueError("not an intact entry")
+    payload = data[len(_MAGIC) :]
+    if not data.startswith(_MAGIC) or len(payload) != N8 * sum(r * c for _, r, c in shapes):
+        raise ValueError(f"not a schedule of width {t}")
     values, at, fields = from_bytes(payload), 0, {}
     for name, r, c in shapes:
         fields[name] = tuple(tuple(values[at + i * c : at + (i + 1) * c]) for i in range(r))

@@ -6,16 +6,21 @@ at scale 2f and are brought back with :func:`rescale` (floor division by 2^f).
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 
 import numpy as np
 
+from ..cachedir import cached
 from .bits import MAX_BITS, boolean, range_check, to_bits
 from .builder import Circuit, Tensor, signed
 from .compare import ge
+
+log = logging.getLogger(__name__)
 
 
 def rescale(c: Circuit, x: Tensor, s: int, n: int) -> Tensor:
@@ -119,8 +124,24 @@ class SigmoidTable:
 
 @cache
 def sigmoid_table(f: int) -> SigmoidTable:
+    """The table for scale ``f``: from the cache folder when it holds it (fitting takes ~0.09 s at
+    f = 16, in every process that builds a sigmoid's witness), else fitted and stored."""
     if not 3 <= f <= 24:
         raise ValueError(f"sigmoid: the scale must be between 3 and 24 bits, got {f}")
+    data = cached("tables", f"sigmoid-v1-f{f}.json", lambda: json.dumps(asdict(fit_sigmoid_table(f))).encode())
+    try:
+        d = json.loads(data)
+        table = SigmoidTable(d["f"], d["frac"], tuple(d["lows"]), tuple(d["slopes"]), tuple(d["offsets"]), d["error"])
+        if table.f != f or not len(table.lows) == len(table.slopes) == len(table.offsets) > 0:
+            raise ValueError(f"a table for scale {table.f}")
+        return table
+    except (ValueError, KeyError, TypeError) as e:  # intact but not this table (another version wrote it)
+        log.debug("sigmoid table cache: %s; fitting again", e)
+        return fit_sigmoid_table(f)
+
+
+def fit_sigmoid_table(f: int) -> SigmoidTable:
+    """The segments and lines for scale ``f`` (what :func:`sigmoid_table` caches)."""
     one, frac, eps = 1 << f, f + 8, 2.0 ** -(f + 1)
     saturate = math.ceil(math.log(1 / eps - 1) * one)  # from here 1 - σ <= eps
     lows, lines = greedy_segments(_minimax_line, saturate, one, eps)
