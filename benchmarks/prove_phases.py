@@ -5,8 +5,10 @@ benchmarks/prove.py built (its squaring chains in build/bench/2^k).
 
 Phases: the imports of `prove` (the CLI and the modules the command imports, minus a bare `python`),
 mapping and checking the key, reading the witness, the QAP (h), each of the five MSMs (A, B1, C, H
-in G1; B2 in G2), and the proof's own verification. Medians of --repeats. Results go to
-benchmarks/results/prove-phases.{json,md}.
+in G1; B2 in G2), and the proof's own verification. Medians of --repeats. With Go (--gnark),
+the whole in-process prove() again, alternating run by run with gnark's in-process prove of the
+same chain (benchmarks/gnark), so the two in-process figures come from the same minutes. Results
+go to benchmarks/results/prove-phases.{json,md}.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from prove import build_gnark  # noqa: E402  (the gnark peer, built the same way)
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -73,13 +78,34 @@ def phases(zkey: Path, wtns: Path, repeats: int) -> dict[str, float]:
     return row
 
 
+def against_gnark(zkey: Path, wtns: Path, gnark: Path, log_n: int, repeats: int) -> dict[str, float]:
+    """In-process prove() and gnark's in-process prove of the same chain, alternating."""
+    from zkml_chain.groth16 import MappedProvingKey
+    from zkml_chain.groth16.prove import prove
+    from zkml_chain.witness import Witness
+
+    pk, w = MappedProvingKey.load(zkey), Witness.load(wtns)
+    ours, theirs = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        prove(pk, w)
+        ours.append(time.perf_counter() - t0)
+        r = subprocess.run([str(gnark), "-constraints", str(2**log_n - 3), "-repeats", "1"],
+                           capture_output=True, text=True, check=True)
+        theirs.append(float(json.loads(r.stdout)["prove_s"]))
+    o, g = statistics.median(ours), statistics.median(theirs)
+    return {"prove(), alternating with gnark": o, "gnark's prove, in-process": g, "gnark / ours, in-process": g / o}
+
+
 @click.command()
 @click.option("--sizes", default="12,16,18", show_default=True, help="log2 sizes, built by benchmarks/prove.py")
 @click.option("--repeats", default=3, show_default=True)
 @click.option("--work", type=click.Path(path_type=Path), default=ROOT / "build" / "bench", show_default=True)
-def main(sizes: str, repeats: int, work: Path) -> None:
+@click.option("--gnark/--no-gnark", default=True, show_default=True, help="Compare in-process with gnark (needs Go).")
+def main(sizes: str, repeats: int, work: Path, gnark: bool) -> None:
     sys.path.insert(0, str(ROOT))
 
+    gnark_exe = build_gnark(work.resolve()) if gnark else None
     rows = []
     imports = startup(repeats)
     for k in (int(s) for s in sizes.split(",")):
@@ -88,6 +114,8 @@ def main(sizes: str, repeats: int, work: Path) -> None:
             raise SystemExit(f"{d} has no key: run benchmarks/prove.py --min-log {k} --max-log {k} first")
         row: dict[str, float | int] = {"log_n": k, "imports": imports}
         row.update(phases(d / "keys" / "circuit.zkey", d / "w.wtns", repeats))
+        if gnark_exe is not None:
+            row.update(against_gnark(d / "keys" / "circuit.zkey", d / "w.wtns", gnark_exe, k, repeats))
         rows.append(row)
         console.print(f"2^{k}: " + ", ".join(f"{key} {v:.3f}s" for key, v in row.items() if key != "log_n"))
 
