@@ -27,12 +27,11 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from prove import build_gnark  # noqa: E402  (the gnark peer, built the same way)
+from prove import build_gnark, show_and_save  # noqa: E402  (the gnark peer, the results files)
 
 console = Console()
 
@@ -110,20 +109,8 @@ def main(sizes: str, repeats: int, gnark: bool, work: Path) -> None:
               ratio(r.gnark_g1_s, r.ours_g1_s), ratio(r.arkworks_g1_s, r.ours_g1_s),
               fmt(r.ours_g2_s), fmt(r.gnark_g2_s), fmt(r.arkworks_g2_s),
               ratio(r.gnark_g2_s, r.ours_g2_s), ratio(r.arkworks_g2_s, r.ours_g2_s)] for r in rows]
-    table = Table(title=f"MSM on random points and scalars, median of {repeats}; ratios are peer time / ours")
-    for col in columns:
-        table.add_column(col, justify="right")
-    for c in cells:
-        table.add_row(*c)
-    console.print(table)
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    meta = {"command": "python benchmarks/msm.py " + " ".join(sys.argv[1:]), "cores": os.cpu_count(),
-            "date": time.strftime("%Y-%m-%d"), "repeats": repeats}
-    (out / "msm.json").write_text(json.dumps({"meta": meta, "rows": [asdict(r) for r in rows]}, indent=1) + "\n")
-    md = ["| " + " | ".join(columns) + " |", "|" + "---:|" * len(columns)] + ["| " + " | ".join(c) + " |" for c in cells]
-    (out / "msm.md").write_text("\n".join(md) + "\n")
-    console.print(f"saved {out / 'msm'}.json and .md")
+    show_and_save("msm", f"MSM on random points and scalars, median of {repeats}; ratios are peer time / ours",
+                  columns, cells, [asdict(r) for r in rows], {"repeats": repeats})
 
 
 if __name__ == "__main__":

@@ -178,19 +178,25 @@ def main(min_log: int, max_log: int, repeats: int, work: Path, gnark: bool, resu
               fmt(r.rapidsnark_prove_s), fmt(r.gnark_prove_s), r.ratio(r.snarkjs_prove_s),
               r.ratio(r.rapidsnark_prove_s), r.ratio(r.gnark_prove_s), f"{r.prove_peak_rss_mb:.0f}",
               fmt(r.rapidsnark_peak_rss_mb, 0)] for r in rows]
-    table = Table(title=f"Groth16 prove, whole command, median of {repeats} (same .zkey and .wtns); "
-                        "ratios are peer time / ours")
+    show_and_save(results, f"Groth16 prove, whole command, median of {repeats} (same .zkey and .wtns); ratios are "
+                  "peer time / ours", columns, cells, [asdict(r) for r in rows], {"repeats": repeats})
+
+
+def show_and_save(results: str, title: str, columns: list[str], cells: list[list[str]], rows: list[dict[str, object]],
+                  meta: dict[str, object]) -> None:
+    """Print the table and save it as benchmarks/results/RESULTS.md, the rows (and the command,
+    the date, the core count) as RESULTS.json: what every benchmark here writes."""
+    table = Table(title=title)
     for col in columns:
         table.add_column(col, justify="right")
     for c in cells:
         table.add_row(*c)
     console.print(table)
-
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    meta = {"command": "python benchmarks/prove.py " + " ".join(sys.argv[1:]), "cores": os.cpu_count(),
-            "date": time.strftime("%Y-%m-%d"), "repeats": repeats}
-    (out / f"{results}.json").write_text(json.dumps({"meta": meta, "rows": [asdict(r) for r in rows]}, indent=1) + "\n")
+    meta = {"command": f"python benchmarks/{Path(sys.argv[0]).name} " + " ".join(sys.argv[1:]),
+            "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"), **meta}
+    (out / f"{results}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
     md = ["| " + " | ".join(columns) + " |", "|" + "---:|" * len(columns)] + ["| " + " | ".join(c) + " |" for c in cells]
     (out / f"{results}.md").write_text("\n".join(md) + "\n")
     console.print(f"saved {out / results}.json and .md")
