@@ -1,5 +1,5 @@
 """Where zkml-chain keeps what it can recompute but would rather not on every run (solc's
-results, Poseidon's optimized constants): ``$ZKML_CHAIN_CACHE/KIND``, else
+results, Poseidon's optimized schedules, the sigmoid's fitted tables): ``$ZKML_CHAIN_CACHE/KIND``, else
 ``$XDG_CACHE_HOME/zkml-chain/KIND``, else ``~/.cache/zkml-chain/KIND``. ``ZKML_CHAIN_CACHE=off``
 turns every cache off. Nothing in a cache is trusted blindly: each user checks its entries and
 recomputes on a mismatch, and a cache that cannot be read or written is skipped."""

@@ -100,10 +100,10 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
     if ir is not None:  # prove then reads the graph without onnx (graph_file.py)
         info["graph_sha256"] = hashlib.sha256(ir).hexdigest()
         files[out / GRAPH_NAME] = ir
-    else:
-        (out / GRAPH_NAME).unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     write_all({out / CIRCUIT_JSON: json_bytes(info), **files})
+    if ir is None:  # an earlier compile's archive, which this circuit.json no longer names
+        (out / GRAPH_NAME).unlink(missing_ok=True)
     if model.resolve() != (out / MODEL_NAME).resolve():
         shutil.copyfile(model, out / MODEL_NAME)
     return info

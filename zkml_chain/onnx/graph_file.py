@@ -86,10 +86,9 @@ def read_graph(data: bytes, where: str) -> Graph:
                 return arrays[v]
             if kind == "list":
                 return [untag(x) for x in v]
-            if kind not in ("int", "float", "str") or type(v).__name__ != kind and not (kind == "float" and
-                                                                                         isinstance(v, int)):
-                raise ValueError(f"attribute value of kind {kind!r}")
-            return float(v) if kind == "float" else v
+            if type(v) is not {"int": int, "float": float, "str": str}.get(kind):  # json gives bool for true
+                raise ValueError(f"attribute value {v!r:.40} of kind {kind!r}")
+            return v
 
         nodes = tuple(Node(n["name"], n["op"], n["domain"], tuple(n["inputs"]), tuple(n["outputs"]),
                            {k: untag(t) for k, t in n["attrs"]}) for n in ir["nodes"])

@@ -139,6 +139,5 @@ class LocalProver:
             yield {"error": str(e), "status": 422}  # the borrower's own score, on their own machine
             return
         yield {"proof": [str(v) for v in proved.proof.evm_words()], "public": [str(v) for v in proved.public],
-               "nonce": nonce,
-               "seconds": round(time.perf_counter() - t0, 3)}
+               "nonce": nonce, "seconds": round(time.perf_counter() - t0, 3)}
 
