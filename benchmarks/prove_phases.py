@@ -61,7 +61,7 @@ def phases(zkey: Path, wtns: Path, repeats: int) -> dict[str, float]:
     from zkml_chain.groth16.prove import prove
     from zkml_chain.witness import Witness
 
-    row = {"map and check key": median_time(lambda: MappedProvingKey.load(zkey), repeats),
+    row = {"map key": median_time(lambda: MappedProvingKey.load(zkey), repeats),
            "read witness": median_time(lambda: Witness.load(wtns), repeats)}
     pk, w = MappedProvingKey.load(zkey), Witness.load(wtns)
     row["h (QAP, NTTs)"] = median_time(lambda: pk.h_evaluations(w.values), repeats)

@@ -44,7 +44,7 @@ class G2Bases:
     def msm(self, scalars: bytes, kernel: str = "batch-affine") -> bytes: ...
 
 class MappedZkey:
-    """A .zkey memory-mapped and checked once; proving reads its queries and coefficients in place."""
+    """A .zkey memory-mapped, its structure checked; proving reads its queries and coefficients in place."""
 
     def __init__(self, path: str) -> None: ...
     @property
@@ -57,6 +57,8 @@ class MappedZkey:
     def h_evaluations(self, witness: bytes) -> bytes: ...
     def msm(self, query: str, scalars: bytes, skip: int = 0) -> bytes: ...
     def prove_msms(self, witness: bytes) -> list[bytes]: ...
+    def check_points(self) -> None:
+        """ValueError naming the first query point that is not on its curve (not scanned on opening)."""
 
 # --- ceremony kernels (native/src/ceremony.rs): snarkjs/ffjavascript-compatible -------------
 
