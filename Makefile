@@ -13,6 +13,7 @@ JS_STAMP := node_modules/.installed
 TOOLCHAIN_STAMP := $(VENV)/.toolchain
 BROWSER_STAMP := $(VENV)/.browser
 NATIVE_SRC := $(wildcard native/src/*.rs) native/Cargo.toml native/Cargo.lock .cargo/config.toml
+PROVER := $(BIN)/zkml-prove
 
 .PHONY: demo serve test test-fast lint bench fuzz install lock clean
 
@@ -39,8 +40,8 @@ test-fast: install lint
 lint: install
 	$(BIN)/ruff check zkml_chain scripts tests benchmarks
 	$(BIN)/mypy
-	cd native && PYO3_PYTHON=$(abspath $(BIN))/python cargo clippy --quiet --all-targets -- -D warnings
-	cd native && PYO3_PYTHON=$(abspath $(BIN))/python cargo test --quiet
+	cd native && PYO3_PYTHON=$(abspath $(BIN))/python cargo clippy --quiet --workspace --all-targets -- -D warnings
+	cd native && PYO3_PYTHON=$(abspath $(BIN))/python cargo test --quiet --workspace
 
 bench: install
 	$(BIN)/python benchmarks/prove.py
@@ -49,7 +50,7 @@ bench: install
 fuzz: install
 	$(BIN)/python benchmarks/fuzz.py
 
-install: $(PY_STAMP) $(JS_STAMP) $(TOOLCHAIN_STAMP)
+install: $(PY_STAMP) $(PROVER) $(JS_STAMP) $(TOOLCHAIN_STAMP)
 
 # Exact versions from requirements.lock (pip constraints); the ranges are in pyproject.toml.
 $(PY_STAMP): pyproject.toml requirements.lock $(NATIVE_SRC)
@@ -66,6 +67,12 @@ lock: $(PY_STAMP)
 	$(BIN)/pip install --quiet --upgrade -e '.[dev]'
 	{ sed -n '1,3p' requirements.lock; $(BIN)/pip freeze --exclude-editable | grep -v '^#'; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
+
+# zkml-prove: the prover as one native command (native/prover, built from the extension's own
+# pure-Rust modules), installed beside zkml-chain in the venv.
+$(PROVER): $(PY_STAMP) $(NATIVE_SRC) native/prover/Cargo.toml $(wildcard native/prover/src/*.rs)
+	cd native && cargo build --quiet --release -p zkml-prove
+	install -m 755 native/target/release/zkml-prove $@
 
 $(JS_STAMP): package.json package-lock.json
 	# not `npm ci`: npm 11 leaves anvil's other-platform optional packages out of the lock file

@@ -2,8 +2,9 @@
 
 For each size 2^k (k = 12..18 by default) a squaring-chain circuit with 2^k − 3 constraints
 (domain exactly 2^k with the 3 public-input binding rows) is written as circom .r1cs/.wtns. We
-run `zkml-chain setup`, then prove the very same key and witness with `zkml-chain prove`,
-`snarkjs groth16 prove` and rapidsnark's `prover` (median of --repeats runs each, whole commands
+run `zkml-chain setup`, then prove the very same key and witness with `zkml-chain prove`, the
+native `zkml-prove` (rapidsnark's arguments, no interpreter), `snarkjs groth16 prove` and
+rapidsnark's `prover` (median of --repeats runs each, whole commands
 including start-up and key loading, peak RSS of each), check every proof, and print and save a
 table with the ratios. `zkml-chain prove --msm arkworks` (arkworks' MSM instead of ours) is
 measured too, so the table shows what the batch-affine kernel buys.
@@ -41,6 +42,7 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
+ZKML_PROVE = ROOT / ".venv" / "bin" / "zkml-prove"  # the native command (native/prover), built by make install
 SNARKJS = ROOT / "node_modules" / ".bin" / "snarkjs"
 console = Console()
 
@@ -54,18 +56,20 @@ class Row:
     constraints: int
     setup_s: float
     prove_s: float
+    native_prove_s: float
     prove_arkworks_msm_s: float
     snarkjs_prove_s: float
     rapidsnark_prove_s: float | None
     gnark_prove_s: float | None
     prove_peak_rss_mb: float
+    native_peak_rss_mb: float
     rapidsnark_peak_rss_mb: float | None
     snarkjs_peak_rss_mb: float
     setup_peak_rss_mb: float
 
-    def ratio(self, peer_s: float | None) -> str:
-        """Peer time / our time: above 1.0x we are faster."""
-        return "-" if peer_s is None else f"{peer_s / self.prove_s:.2f}x"
+    def ratio(self, peer_s: float | None, ours_s: float | None = None) -> str:
+        """Peer time / our time (`zkml-chain prove`'s unless given): above 1.0x we are faster."""
+        return "-" if peer_s is None else f"{peer_s / (ours_s or self.prove_s):.2f}x"
 
 
 GNU_TIME = Path("/usr/bin/time")
@@ -130,8 +134,8 @@ def main(min_log: int, max_log: int, repeats: int, work: Path, gnark: bool, resu
     from zkml_chain import _native
     from zkml_chain.samples import squaring_chain
 
-    if not SNARKJS.exists():
-        raise SystemExit("snarkjs is missing: run `make install` first")
+    if not SNARKJS.exists() or not ZKML_PROVE.exists():
+        raise SystemExit("snarkjs or zkml-prove is missing: run `make install` first")
     rows: list[Row] = []
     work.mkdir(parents=True, exist_ok=True)
     gnark_exe = build_gnark(work.resolve()) if gnark else None
@@ -148,11 +152,14 @@ def main(min_log: int, max_log: int, repeats: int, work: Path, gnark: bool, resu
         w.save(d / "w.wtns")
         setup_s, setup_rss = timed([ZKML, "setup", d / "c.r1cs", "--out", d / "keys"])
         zkey, vk = d / "keys" / "circuit.zkey", d / "keys" / "verification_key.json"
-        runs: dict[str, list[tuple[float, float]]] = {"ours": [], "arkworks": [], "snarkjs": [], "rapidsnark": []}
+        runs: dict[str, list[tuple[float, float]]] = {"ours": [], "native": [], "arkworks": [], "snarkjs": [],
+                                                      "rapidsnark": []}
         for _ in range(repeats):  # interleaved, so a slow spell of the machine hits every prover
             ours = [ZKML, "prove", d / "keys", "--wtns", d / "w.wtns", "--proof", d / "p.json", "--public", d / "pub.json"]
             runs["ours"].append(timed(ours))
             check(vk, d / "p.json", d / "pub.json")
+            runs["native"].append(timed([ZKML_PROVE, zkey, d / "w.wtns", d / "np.json", d / "npub.json"]))
+            check(vk, d / "np.json", d / "npub.json")
             runs["arkworks"].append(timed([*ours, "--msm", "arkworks"]))
             check(vk, d / "p.json", d / "pub.json")
             runs["snarkjs"].append(timed([SNARKJS, "groth16", "prove", zkey, d / "w.wtns", d / "sp.json", d / "spub.json"]))
@@ -164,19 +171,22 @@ def main(min_log: int, max_log: int, repeats: int, work: Path, gnark: bool, resu
         med = {name: statistics.median(t for t, _ in v) if v else None for name, v in runs.items()}
         peak = {name: max(m for _, m in v) if v else None for name, v in runs.items()}
         gnark_s = gnark_prove(gnark_exe, n, repeats) if gnark_exe else None
-        row = Row(k, n, setup_s, cast(float, med["ours"]), cast(float, med["arkworks"]), cast(float, med["snarkjs"]),
-                  med["rapidsnark"], gnark_s, cast(float, peak["ours"]), peak["rapidsnark"],
-                  cast(float, peak["snarkjs"]), setup_rss)
+        row = Row(k, n, setup_s, cast(float, med["ours"]), cast(float, med["native"]), cast(float, med["arkworks"]),
+                  cast(float, med["snarkjs"]), med["rapidsnark"], gnark_s, cast(float, peak["ours"]),
+                  cast(float, peak["native"]), peak["rapidsnark"], cast(float, peak["snarkjs"]), setup_rss)
         rows.append(row)
-        console.print(f"2^{k}: prove {row.prove_s:.2f}s (arkworks MSM {row.prove_arkworks_msm_s:.2f}s), snarkjs "
+        console.print(f"2^{k}: prove {row.prove_s:.2f}s, zkml-prove {row.native_prove_s:.2f}s "
+                      f"(arkworks MSM {row.prove_arkworks_msm_s:.2f}s), snarkjs "
                       f"{row.snarkjs_prove_s:.2f}s, rapidsnark {fmt(row.rapidsnark_prove_s)}s, gnark {fmt(gnark_s)}s; "
                       f"peak RSS {row.prove_peak_rss_mb:.0f} MB (rapidsnark {fmt(row.rapidsnark_peak_rss_mb, 0)})")
 
-    columns = ["size", "zkml-chain s", "with arkworks MSM s", "snarkjs s", "rapidsnark s", "gnark s (in-process)",
-               "vs snarkjs", "vs rapidsnark", "vs gnark", "peak RSS MB", "rapidsnark peak RSS MB"]
-    cells = [[f"2^{r.log_n}", f"{r.prove_s:.2f}", f"{r.prove_arkworks_msm_s:.2f}", f"{r.snarkjs_prove_s:.2f}",
-              fmt(r.rapidsnark_prove_s), fmt(r.gnark_prove_s), r.ratio(r.snarkjs_prove_s),
-              r.ratio(r.rapidsnark_prove_s), r.ratio(r.gnark_prove_s), f"{r.prove_peak_rss_mb:.0f}",
+    columns = ["size", "zkml-chain s", "zkml-prove s", "with arkworks MSM s", "snarkjs s", "rapidsnark s",
+               "gnark s (in-process)", "vs snarkjs", "vs rapidsnark", "vs gnark", "zkml-prove vs rapidsnark",
+               "zkml-prove vs gnark", "peak RSS MB", "zkml-prove peak RSS MB", "rapidsnark peak RSS MB"]
+    cells = [[f"2^{r.log_n}", f"{r.prove_s:.2f}", f"{r.native_prove_s:.2f}", f"{r.prove_arkworks_msm_s:.2f}",
+              f"{r.snarkjs_prove_s:.2f}", fmt(r.rapidsnark_prove_s), fmt(r.gnark_prove_s), r.ratio(r.snarkjs_prove_s),
+              r.ratio(r.rapidsnark_prove_s), r.ratio(r.gnark_prove_s), r.ratio(r.rapidsnark_prove_s, r.native_prove_s),
+              r.ratio(r.gnark_prove_s, r.native_prove_s), f"{r.prove_peak_rss_mb:.0f}", f"{r.native_peak_rss_mb:.0f}",
               fmt(r.rapidsnark_peak_rss_mb, 0)] for r in rows]
     show_and_save(results, f"Groth16 prove, whole command, median of {repeats} (same .zkey and .wtns); ratios are "
                   "peer time / ours", columns, cells, [asdict(r) for r in rows], {"repeats": repeats})

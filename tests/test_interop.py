@@ -14,6 +14,7 @@ from zkml_chain.r1cs import R1CS, Witness
 
 pytestmark = [pytest.mark.interop, pytest.mark.prove]
 ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
+ZKML_PROVE = ROOT / ".venv" / "bin" / "zkml-prove"
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +149,19 @@ def test_we_prove_with_a_snarkjs_ceremony_key(compiled, snarkjs_keys, snarkjs, t
     r = run([snarkjs, "groth16", "verify", snarkjs_keys / "verification_key.json", tmp_path / "pub.json",
              tmp_path / "p.json"])
     assert r.returncode == 0 and "OK" in r.stdout, r.stdout + r.stderr
+
+
+def test_zkml_prove_takes_rapidsnarks_arguments_for_snarkjs_and_our_keys(compiled, snarkjs_keys, our_keys, snarkjs,
+                                                                        tmp_path):
+    """The native prover, given what rapidsnark's `prover` is given (a snarkjs ceremony key with
+    circom's witness, and our key): snarkjs verifies both proofs."""
+    for name, keys in (("snarkjs", snarkjs_keys), ("ours", our_keys)):
+        proof, public = tmp_path / f"{name}-p.json", tmp_path / f"{name}-pub.json"
+        r = run([ZKML_PROVE, keys / "circuit.zkey", compiled / "w.wtns", proof, public])
+        assert r.returncode == 0, r.stderr
+        assert ("development key" in r.stderr) == (name == "ours")
+        r = run([snarkjs, "groth16", "verify", keys / "verification_key.json", public, proof])
+        assert r.returncode == 0 and "OK" in r.stdout, name + r.stdout + r.stderr
 
 
 def test_phase2_contribution_by_snarkjs_applies_to_our_key(compiled, our_keys, snarkjs, tmp_path):

@@ -21,7 +21,8 @@
 //! mat-vec), `ntt`, `msm` (G1/G2: MSM, batch multiplication, resident bases, validation),
 //! `pairing`, `poseidon` (the hash's permutation with its S-box layers, for witnesses),
 //! `ceremony` (trusted-setup kernels), `pippenger` (our MSM), `zkey` (a proving key memory-mapped
-//! and proved with in place), `runtime`.
+//! and proved with in place; pure Rust, shared with the `zkml-prove` binary in prover/) and `zkey_py`
+//! (its Python class), `schedule` (the longest-first task list), `runtime`.
 
 use pyo3::prelude::*;
 
@@ -36,7 +37,9 @@ mod pairing;
 mod pippenger;
 mod poseidon;
 mod runtime;
+mod schedule;
 mod zkey;
+mod zkey_py;
 
 // ceremony.rs predates the split and names these helpers from the crate root.
 pub(crate) use encoding::*;
@@ -65,7 +68,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     pairing::register(m)?;
     poseidon::register(m)?;
     ceremony::register(m)?;
-    zkey::register(m)?;
+    zkey_py::register(m)?;
     Ok(())
 }
 

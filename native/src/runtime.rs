@@ -4,7 +4,6 @@
 //! that escapes `except Exception`, so a bug would reach the user as a traceback).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -68,30 +67,6 @@ pub(crate) fn run_bytes<'py>(
     f: impl FnOnce() -> KResult<Vec<u8>> + Send,
 ) -> PyResult<Bound<'py, PyBytes>> {
     run(py, name, f).map(|v| PyBytes::new(py, &v))
-}
-
-/// `f(0), f(1), ...` on every thread of the current pool, each thread taking the next index
-/// when it is free; results in index order. Unlike a parallel iterator (which splits the range
-/// in halves up front and steals halves), the tasks start in the given order, so a caller that
-/// lists its longest tasks first gets the greedy longest-first schedule: no thread idles while
-/// another finishes a long task it took late.
-pub(crate) fn in_order<T: Send>(tasks: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, T)> = rayon::broadcast(|_| {
-        let mut mine = Vec::new();
-        loop {
-            let t = next.fetch_add(1, Ordering::Relaxed);
-            if t >= tasks {
-                return mine;
-            }
-            mine.push((t, f(t)));
-        }
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-    done.sort_unstable_by_key(|(t, _)| *t);
-    done.into_iter().map(|(_, v)| v).collect()
 }
 
 /// Number of threads the kernels use.

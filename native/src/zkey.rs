@@ -9,25 +9,23 @@
 //! Montgomery form (the value w·R⁻¹), it gives coef·w with one multiplication (rapidsnark's trick).
 //! Opening checks what memory safety and the arithmetic's meaning rest on: sizes against the
 //! header, coefficients inside the domain, the wires and below r. The points are checked only when
-//! a proof fails ([`MappedZkey::first_bad_point`], then G2 subgroup membership in Python): the
+//! a proof fails ([`Zkey::first_bad_point`], then G2 subgroup membership in Python): the
 //! prover verifies every proof it makes, so a bad point can never reach a user, and a proof that
 //! verifies leaks nothing whatever the key held (its A and B are blinded by fresh r and s). The
 //! on-curve scan was most of the opening's time (0.13 s at 2^18, ~0.5 s at 2^20).
 
 use std::fs::File;
 
-use ark_bn254::{g1::Config as G1Config, g2::Config as G2Config, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_bn254::{g1::Config as G1Config, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInt, FftField, PrimeField, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use memmap2::{Mmap, MmapOptions};
-use pyo3::prelude::*;
-use pyo3::types::PyBytes;
 use rayon::prelude::*;
 
-use crate::encoding::{count, decode_scalars, encode_fr, encode_g1, encode_g2, limbs, KResult, FE, G1_BYTES, G2_BYTES};
+use crate::encoding::{decode_scalars, limbs, KResult, FE, G1_BYTES, G2_BYTES};
 use crate::pippenger::{self, Digits};
-use crate::runtime::{in_order, run, run_bytes};
+use crate::schedule::in_order;
 
 const COEF_BYTES: usize = 12 + FE; // matrix, constraint, signal (u32 each), value
 
@@ -81,7 +79,7 @@ fn fq_mont(b: &[u8]) -> Option<Fq> {
     (l < Fq::MODULUS).then(|| Fq::new_unchecked(l))
 }
 
-fn g1_mont(b: &[u8]) -> G1Affine {
+pub(crate) fn g1_mont(b: &[u8]) -> G1Affine {
     let (x, y) = (Fq::new_unchecked(limbs(&b[..32])), Fq::new_unchecked(limbs(&b[32..64])));
     if x.is_zero() && y.is_zero() {
         G1Affine::identity()
@@ -90,7 +88,7 @@ fn g1_mont(b: &[u8]) -> G1Affine {
     }
 }
 
-fn g2_mont(b: &[u8]) -> G2Affine {
+pub(crate) fn g2_mont(b: &[u8]) -> G2Affine {
     let f = |o: usize| Fq::new_unchecked(limbs(&b[o..o + 32]));
     let (x, y) = (Fq2::new(f(0), f(32)), Fq2::new(f(64), f(96)));
     if x.is_zero() && y.is_zero() {
@@ -115,11 +113,11 @@ fn g2_ok(b: &[u8]) -> bool {
 }
 
 /// The query sections, in the order `MappedZkey.queries` keeps them: (id, name, point size).
-const QUERIES: [(u32, &str, usize); 5] = [(5, "A", G1_BYTES), (6, "B1", G1_BYTES), (7, "B2", G2_BYTES), (8, "C", G1_BYTES), (9, "H", G1_BYTES)];
+pub(crate) const QUERIES: [(u32, &str, usize); 5] = [(5, "A", G1_BYTES), (6, "B1", G1_BYTES), (7, "B2", G2_BYTES), (8, "C", G1_BYTES), (9, "H", G1_BYTES)];
 
-/// A proving key's file, mapped, checked, and proved with in place.
-#[pyclass(frozen, module = "zkml_chain._native")]
-pub(crate) struct MappedZkey {
+/// A proving key's file, mapped, its structure checked, and proved with in place (the Python class
+/// `MappedZkey` wraps it, zkey_py.rs; the `zkml-prove` binary uses it directly).
+pub(crate) struct Zkey {
     map: Mmap,
     sections: Sections,
     /// (offset, length) of section 4's entries (after its count), and of sections 5..9 in QUERIES order.
@@ -130,8 +128,8 @@ pub(crate) struct MappedZkey {
     domain_size: usize,
 }
 
-impl MappedZkey {
-    fn open(path: &str) -> KResult<Self> {
+impl Zkey {
+    pub(crate) fn open(path: &str) -> KResult<Self> {
         let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
         // SAFETY: the mapping is read-only; a file truncated or rewritten underneath while it is
         // mapped is the one hazard (as for rapidsnark), and keys are not edited in place: every
@@ -178,14 +176,14 @@ impl MappedZkey {
         Ok(Self { coefficients: (offset(terms), terms.len()), queries, n_vars, n_public, domain_size, sections: s, map })
     }
 
-    fn query(&self, k: usize) -> &[u8] {
+    pub(crate) fn query(&self, k: usize) -> &[u8] {
         let (o, l) = self.queries[k];
         &self.map[o..o + l]
     }
 
     /// The first point of the queries that is not a curve point (a coordinate not below q, or off
     /// its curve), named by section and index.
-    fn first_bad_point(&self) -> Option<String> {
+    pub(crate) fn first_bad_point(&self) -> Option<String> {
         QUERIES.iter().enumerate().find_map(|(k, (id, name, size))| {
             let ok = if *size == G1_BYTES { g1_ok } else { g2_ok };
             let i = self.query(k).par_chunks_exact(*size).position_first(|c| !ok(c))?;
@@ -207,9 +205,9 @@ impl MappedZkey {
     }
 }
 
-impl MappedZkey {
+impl Zkey {
     /// (a·b − c) on the odd coset: the H query's scalars.
-    fn h_values(&self, witness: &[u8]) -> KResult<Vec<Fr>> {
+    pub(crate) fn h_values(&self, witness: &[u8]) -> KResult<Vec<Fr>> {
         // Memory at 2^20 (a vector is 32 MB): the witness is converted in its own allocation
         // (in-place collect), dropped after the mat-vecs, and h is written over a.
         let w: Vec<Fr> = self.witness(witness)?.into_iter().map(Fr::new_unchecked).collect(); // w·R⁻¹, see mat_vec
@@ -229,7 +227,7 @@ impl MappedZkey {
     }
 
     /// The witness's wires as canonical integers, checked against the key's wire count.
-    fn witness(&self, witness: &[u8]) -> KResult<Vec<BigInt<4>>> {
+    pub(crate) fn witness(&self, witness: &[u8]) -> KResult<Vec<BigInt<4>>> {
         let w = decode_scalars(witness, "witness")?;
         if w.len() != self.n_vars {
             return Err(format!("witness has {} values, the key expects {}", w.len(), self.n_vars));
@@ -237,14 +235,14 @@ impl MappedZkey {
         Ok(w)
     }
 
-    /// Σ w·A, Σ w·B1, Σ w·B2, Σ w_private·C and Σ h·H, packed.
+    /// Σ w·A, Σ w·B1, Σ w·B2, Σ w_private·C and Σ h·H for a witness (packed canonical wires).
     ///
     /// Why one call: A, B1, B2 and C take the same scalars (C from the first private wire on), so
     /// their digits are computed once; and the windows of all five MSMs go through one parallel
     /// loop, so no core waits at the end of one MSM for the next (at 2^16 the separate calls kept
     /// the two cores 176% busy). h comes first, on its own: its vectors are the proof's memory
     /// peak at 2^20, and the digits are not alive beside them.
-    fn proof_msms(&self, witness: &[u8]) -> KResult<[Vec<u8>; 5]> {
+    pub(crate) fn proof_sums(&self, witness: &[u8]) -> KResult<ProofSums> {
         let h: Vec<BigInt<4>> = self.h_values(witness)?.into_par_iter().map(|x| x.into_bigint()).collect();
         let hd = Digits::new::<G1Config>(&h);
         drop(h);
@@ -269,16 +267,42 @@ impl MappedZkey {
         });
         let g2_sums: Vec<G2Projective> = sums[..g2_tasks].iter().map(|s| if let Sum::G2(p) = s { *p } else { unreachable!() }).collect();
         let g1_sums: Vec<G1Projective> = sums[g2_tasks..].iter().map(|s| if let Sum::G1(p) = s { *p } else { unreachable!() }).collect();
-        let mut g1_out = Vec::with_capacity(4);
+        let mut g1 = [G1Projective::zero(); 4];
         let mut at = 0;
-        for (_, d, _) in &jobs {
-            g1_out.push(encode_g1(&[pippenger::combine(&g1_sums[at..at + d.windows()], d.width()).into()]));
+        for (k, (_, d, _)) in jobs.iter().enumerate() {
+            g1[k] = pippenger::combine(&g1_sums[at..at + d.windows()], d.width());
             at += d.windows();
         }
-        let b2_out = encode_g2(&[pippenger::combine(&g2_sums, wd.width()).into()]);
-        let [a_out, b1_out, c_out, h_out]: [Vec<u8>; 4] = g1_out.try_into().expect("four G1 MSMs");
-        Ok([a_out, b1_out, b2_out, c_out, h_out])
+        let [a, b1, c, h] = g1;
+        Ok(ProofSums { a, b1, b2: pippenger::combine(&g2_sums, wd.width()), c, h })
     }
+
+    /// Section `id`'s (offset, payload), or None when the file has no such section.
+    pub(crate) fn section(&self, id: u32) -> Option<(usize, &[u8])> {
+        let (_, pos, size) = self.sections.0.iter().find(|(j, _, _)| *j == id)?;
+        Some((*pos, &self.map[*pos..*pos + *size]))
+    }
+
+    pub(crate) fn n_vars(&self) -> usize {
+        self.n_vars
+    }
+
+    pub(crate) fn n_public(&self) -> usize {
+        self.n_public
+    }
+
+    pub(crate) fn domain_size(&self) -> usize {
+        self.domain_size
+    }
+}
+
+/// The five MSMs of a proof.
+pub(crate) struct ProofSums {
+    pub(crate) a: G1Projective,
+    pub(crate) b1: G1Projective,
+    pub(crate) b2: G2Projective,
+    pub(crate) c: G1Projective,
+    pub(crate) h: G1Projective,
 }
 
 /// One window's sum, from either group (the windows of the five MSMs share one task list).
@@ -293,81 +317,3 @@ fn odd_coset(v: &mut Vec<Fr>, d: &Radix2EvaluationDomain<Fr>, coset: &Radix2Eval
     coset.fft_in_place(v);
 }
 
-#[pymethods]
-impl MappedZkey {
-    #[new]
-    fn new(py: Python<'_>, path: &str) -> PyResult<Self> {
-        run(py, "MappedZkey", || Self::open(path))
-    }
-
-    /// (offset, payload) of section `id`, copied (for the small ones: header, IC, contributions,
-    /// metadata), or None when the file has no such section.
-    fn section<'py>(&self, py: Python<'py>, id: u32) -> Option<(usize, Bound<'py, PyBytes>)> {
-        let (_, pos, size) = self.sections.0.iter().find(|(j, _, _)| *j == id)?;
-        Some((*pos, PyBytes::new(py, &self.map[*pos..*pos + *size])))
-    }
-
-    /// Every query point a curve point (see [`MappedZkey::first_bad_point`]); ValueError naming the
-    /// first that is not. For a proof that failed: opening does not scan the points.
-    fn check_points(&self, py: Python<'_>) -> PyResult<()> {
-        run(py, "MappedZkey.check_points", || self.first_bad_point().map_or(Ok(()), Err))
-    }
-
-    #[getter]
-    fn n_vars(&self) -> usize {
-        self.n_vars
-    }
-
-    #[getter]
-    fn n_public(&self) -> usize {
-        self.n_public
-    }
-
-    #[getter]
-    fn domain_size(&self) -> usize {
-        self.domain_size
-    }
-
-    /// (a·b − c) on the odd coset, for the witness `w` (packed canonical wires): the H scalars.
-    fn h_evaluations<'py>(&self, py: Python<'py>, witness: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-        run_bytes(py, "MappedZkey.h_evaluations", || Ok(encode_fr(&self.h_values(witness)?)))
-    }
-
-    /// The five MSMs of a proof in one call: (Σ w·A, Σ w·B1, Σ w·B2, Σ w_private·C, Σ h·H) as
-    /// packed points, h computed here from the witness. See [`MappedZkey::proof_msms`].
-    fn prove_msms<'py>(&self, py: Python<'py>, witness: &[u8]) -> PyResult<[Bound<'py, PyBytes>; 5]> {
-        let out = run(py, "MappedZkey.prove_msms", || self.proof_msms(witness))?;
-        Ok(out.map(|v| PyBytes::new(py, &v)))
-    }
-
-    /// sum_i scalars[skip + i] * query[i] for query "a", "b1", "b2", "c" or "h" (fewer scalars
-    /// than points use the first points), with the batch-affine kernel, bases read in place.
-    /// `skip` lets the C query take the whole witness without the caller copying its tail.
-    #[pyo3(signature = (query, scalars, skip=0))]
-    fn msm<'py>(&self, py: Python<'py>, query: &str, scalars: &[u8], skip: usize) -> PyResult<Bound<'py, PyBytes>> {
-        run_bytes(py, "MappedZkey.msm", || {
-            let k = ["a", "b1", "b2", "c", "h"].iter().position(|q| *q == query).ok_or_else(|| format!("unknown query {query:?}"))?;
-            let scalars = scalars.get(skip * FE..).ok_or_else(|| format!("skip {skip} is past the scalars"))?;
-            let points = self.query(k);
-            let size = QUERIES[k].2;
-            let count = count(scalars, FE, "scalars")?;
-            if count > points.len() / size {
-                return Err(format!("{count} scalars for {} points", points.len() / size));
-            }
-            // The decoded scalars are freed once their digits exist: only the digits stay for the
-            // window passes (memory at 2^20).
-            Ok(if size == G1_BYTES {
-                let d = Digits::new::<G1Config>(&decode_scalars(scalars, "scalars")?);
-                encode_g1(&[pippenger::msm_by(|i| g1_mont(&points[i * G1_BYTES..]), d).into()])
-            } else {
-                let d = Digits::new::<G2Config>(&decode_scalars(scalars, "scalars")?);
-                encode_g2(&[pippenger::msm_by(|i| g2_mont(&points[i * G2_BYTES..]), d).into()])
-            })
-        })
-    }
-}
-
-pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<MappedZkey>()?;
-    Ok(())
-}
