@@ -102,7 +102,9 @@ def against_gnark(zkey: Path, wtns: Path, gnark: Path, log_n: int, repeats: int)
 @click.option("--repeats", default=3, show_default=True)
 @click.option("--work", type=click.Path(path_type=Path), default=ROOT / "build" / "bench", show_default=True)
 @click.option("--gnark/--no-gnark", default=True, show_default=True, help="Compare in-process with gnark (needs Go).")
-def main(sizes: str, repeats: int, work: Path, gnark: bool) -> None:
+@click.option("--results", default="prove-phases", show_default=True,
+              help="Name of the results files in benchmarks/results/ (NAME.json, NAME.md).")
+def main(sizes: str, repeats: int, work: Path, gnark: bool, results: str) -> None:
     sys.path.insert(0, str(ROOT))
 
     gnark_exe = build_gnark(work.resolve()) if gnark else None
@@ -129,11 +131,11 @@ def main(sizes: str, repeats: int, work: Path, gnark: bool) -> None:
     console.print(table)
     out = ROOT / "benchmarks" / "results"
     meta = {"command": "python benchmarks/prove_phases.py " + " ".join(sys.argv[1:]), "date": time.strftime("%Y-%m-%d")}
-    (out / "prove-phases.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
+    (out / f"{results}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
     md = ["| phase | " + " | ".join(f"2^{r['log_n']}" for r in rows) + " |", "|---|" + "---:|" * len(rows)]
     md += [f"| {p} | " + " | ".join(f"{r[p]:.3f}" for r in rows) + " |" for p in names]
-    (out / "prove-phases.md").write_text("\n".join(md) + "\n")
-    console.print(f"saved {out / 'prove-phases.json'} and {out / 'prove-phases.md'}")
+    (out / f"{results}.md").write_text("\n".join(md) + "\n")
+    console.print(f"saved {out / results}.json and .md")
 
 
 if __name__ == "__main__":

@@ -80,6 +80,11 @@ def read_json(path: Path, what: str) -> Any:
         raise FileFormatError(path, f"{what} is not valid JSON ({e.msg}, line {e.lineno})") from None
 
 
+def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 of bytes already read (a small file that is parsed too: read once)."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256_file(path: Path) -> str:
     """Hex SHA-256 of a file, read in 1 MiB chunks (keys can be gigabytes)."""
     h = hashlib.sha256()

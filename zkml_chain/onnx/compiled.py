@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import ProofInputError, ZkmlChainError
 from ..field import R
-from ..files import read_json, sha256_file
+from ..files import read_json, sha256_bytes, sha256_file
 from ..groth16 import Proof, prove
 from ..groth16.mapped import MappedProvingKey
 from ..keydir import R1CS_NAME, ZKEY_NAME
@@ -97,15 +97,20 @@ class CompiledModel:
                 raise ValueError("model_sha256, r1cs_sha256 and graph_sha256 must be strings")
         except (KeyError, TypeError, ValueError, AttributeError, ZkmlChainError) as e:
             raise ZkmlChainError(f"{path}: malformed circuit.json ({type(e).__name__}: {e}); recompile the model") from None
+        ir_bytes = None
         for name, digest in digests.items():
             file = folder / name
             if not file.is_file():
                 raise ZkmlChainError(f"{folder}: {name} is missing (it is part of the compiled folder)")
-            if sha256_file(file) != digest:
+            if name == GRAPH_NAME:  # read once: hashed here, parsed below
+                ir_bytes = file.read_bytes()
+                actual = sha256_bytes(ir_bytes)
+            else:
+                actual = sha256_file(file)
+            if actual != digest:
                 raise ZkmlChainError(f"{file} changed since it was compiled (its SHA-256 differs from circuit.json's): "
                                      "recompile the model with `zkml-chain compile`")
-        ir = folder / GRAPH_NAME
-        graph = read_graph(ir.read_bytes(), str(ir)) if GRAPH_NAME in digests else load(folder / model)
+        graph = read_graph(ir_bytes, str(folder / GRAPH_NAME)) if ir_bytes is not None else load(folder / model)
         missing = [n for n in graph.inputs if input_key(n) not in plan.widths]
         if missing:
             raise ZkmlChainError(f"{path}: malformed circuit.json (no calibrated width for input {missing[0]!r}); "
