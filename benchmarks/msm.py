@@ -62,7 +62,9 @@ def ratio(peer: float | None, ours: float) -> str:
 @click.option("--repeats", default=5, show_default=True, help="Runs per kernel; the median is reported.")
 @click.option("--gnark/--no-gnark", default=True, show_default=True, help="Add gnark-crypto (needs Go) as a peer.")
 @click.option("--work", type=click.Path(path_type=Path), default=ROOT / "build" / "bench", show_default=True)
-def main(sizes: str, repeats: int, gnark: bool, work: Path) -> None:
+@click.option("--results", default="msm", show_default=True,
+              help="Name of the results files in benchmarks/results/ (NAME.json, NAME.md).")
+def main(sizes: str, repeats: int, gnark: bool, work: Path, results: str) -> None:
     from zkml_chain import _native
     from zkml_chain.curve import G1_GENERATOR, G2_GENERATOR
 
@@ -109,7 +111,7 @@ def main(sizes: str, repeats: int, gnark: bool, work: Path) -> None:
               ratio(r.gnark_g1_s, r.ours_g1_s), ratio(r.arkworks_g1_s, r.ours_g1_s),
               fmt(r.ours_g2_s), fmt(r.gnark_g2_s), fmt(r.arkworks_g2_s),
               ratio(r.gnark_g2_s, r.ours_g2_s), ratio(r.arkworks_g2_s, r.ours_g2_s)] for r in rows]
-    show_and_save("msm", f"MSM on random points and scalars, median of {repeats}; ratios are peer time / ours",
+    show_and_save(results, f"MSM on random points and scalars, median of {repeats}; ratios are peer time / ours",
                   columns, cells, [asdict(r) for r in rows], {"repeats": repeats})
 
 
