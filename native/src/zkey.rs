@@ -112,7 +112,7 @@ fn g2_ok(b: &[u8]) -> bool {
     }
 }
 
-/// The query sections, in the order `MappedZkey.queries` keeps them: (id, name, point size).
+/// The query sections, in the order `Zkey.queries` keeps them: (id, name, point size).
 pub(crate) const QUERIES: [(u32, &str, usize); 5] = [(5, "A", G1_BYTES), (6, "B1", G1_BYTES), (7, "B2", G2_BYTES), (8, "C", G1_BYTES), (9, "H", G1_BYTES)];
 
 /// A proving key's file, mapped, its structure checked, and proved with in place (the Python class
