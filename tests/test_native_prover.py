@@ -85,6 +85,7 @@ def test_a_point_off_its_curve_in_the_key_gives_no_proof(files) -> None:
         (lambda f: f["wtns"].write_bytes(f["wtns"].read_bytes()[:-32]), "truncated: section 2"),
         (lambda f: f["wtns"].write_bytes(b"wtnx" + f["wtns"].read_bytes()[4:]), "not a .wtns file"),
         (lambda f: f["wtns"].unlink(), "cannot read"),
+        (lambda f: (f["zkey"].unlink(), f["zkey"].mkdir()), "no such file"),
         (lambda f: _witness_values(f, lambda v: v[:-32]), "the key expects"),
         (lambda f: _witness_values(f, lambda v: v[:32] + b"\xff" * 32 + v[64:]), "not below"),
         (lambda f: _witness_values(f, lambda v: b"\x02" + v[1:]), "wire 0 must be the constant 1"),

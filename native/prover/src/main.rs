@@ -179,6 +179,9 @@ fn run(args: &Args) -> Result<(), Failure> {
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| format!("cannot start {n} threads: {e}"))?;
     }
+    if !args.zkey.is_file() {
+        return Err(format!("{}: no such file (a snarkjs Groth16 .zkey is expected)", args.zkey.display()).into());
+    }
     let key = Zkey::open(&args.zkey.to_string_lossy()).map_err(|e| format!("{}: {e}", args.zkey.display()))?;
     let hdr = header(&key, &args.zkey)?;
     let witness = wtns::read(&args.wtns)?;
