@@ -105,6 +105,8 @@ fn bits_at(limbs: &[u64], start: usize, c: usize) -> u64 {
 /// One window's buckets and the open batch of affine additions into them.
 struct Window<P: SWCurveConfig> {
     buckets: Vec<Affine<P>>,
+    /// XYZZ buckets for additions the full queue cannot hold; empty until the first one (at c = 16
+    /// a G2 window's would be 8 MB to zero and walk).
     overflow: Vec<Bucket<P>>,
     /// `open[b]`: bucket b has an addition in the open batch.
     open: Vec<bool>,
@@ -123,7 +125,7 @@ where
     fn new(buckets: usize, batch_size: usize) -> Self {
         Self {
             buckets: vec![Affine::<P>::identity(); buckets],
-            overflow: vec![Bucket::<P>::ZERO; buckets],
+            overflow: Vec::new(), // sized on first use: random digits never need it
             open: vec![false; buckets],
             batch: Vec::with_capacity(batch_size),
             queue: Vec::with_capacity(batch_size),
@@ -149,6 +151,9 @@ where
             if self.queue.len() < self.batch_size {
                 self.queue.push((b, p));
             } else {
+                if self.overflow.is_empty() {
+                    self.overflow = vec![Bucket::<P>::ZERO; self.buckets.len()];
+                }
                 self.overflow[bi] += &p;
             }
             return false;
@@ -218,11 +223,11 @@ where
     fn reduce(&self) -> Projective<P> {
         let mut running = Bucket::<P>::ZERO;
         let mut sum = Bucket::<P>::ZERO;
-        for (p, o) in self.buckets.iter().zip(&self.overflow).rev() {
+        for (b, p) in self.buckets.iter().enumerate().rev() {
             if !p.is_zero() {
                 running += p;
             }
-            if !o.is_zero() {
+            if let Some(o) = self.overflow.get(b).filter(|o| !o.is_zero()) {
                 running += o;
             }
             sum += &running;
