@@ -7,6 +7,7 @@ import json
 import os
 import random
 import shutil
+import struct
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from zkml_chain.samples import squaring_chain
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_BIN = ROOT / "node_modules" / ".bin"
+ZKML_PROVE = ROOT / ".venv" / "bin" / "zkml-prove"  # the native prover, built by make install
 CIRCUITS = Path(__file__).parent / "circuits"
 
 
@@ -34,6 +36,25 @@ def assert_solves(r1cs: R1CS, witness: Witness) -> None:
 def assert_rejects(r1cs: R1CS, witness: Witness) -> None:
     """A dishonest witness breaks at least one constraint."""
     assert len(r1cs.unsatisfied(witness)) > 0, "the constraints accept a dishonest witness"
+
+
+def zkey_section(data: bytes, sid: int) -> tuple[int, int]:
+    """(offset, size) of section ``sid``'s payload in an iden3 binary file (a .zkey)."""
+    pos = 12
+    for _ in range(struct.unpack_from("<I", data, 8)[0]):
+        t, size = struct.unpack_from("<IQ", data, pos)
+        if t == sid:
+            return pos + 12, size
+        pos += 12 + size
+    raise KeyError(sid)
+
+
+def flip_point(data: bytes, sid: int, index: int, size: int) -> bytes:
+    """A .zkey with point ``index`` of section ``sid`` moved off its curve (x changes, y does not)."""
+    off, _ = zkey_section(data, sid)
+    out = bytearray(data)
+    out[off + index * size] ^= 1
+    return bytes(out)
 
 
 @pytest.fixture(scope="session")

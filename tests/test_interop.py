@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CIRCUITS, ROOT, run, soliditycalldata
+from conftest import CIRCUITS, ROOT, ZKML_PROVE, run, soliditycalldata
 from zkml_chain.field import R
 from zkml_chain.r1cs import R1CS, Witness
 
 pytestmark = [pytest.mark.interop, pytest.mark.prove]
 ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
-ZKML_PROVE = ROOT / ".venv" / "bin" / "zkml-prove"
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import flip_point, zkey_section
 from zkml_chain.errors import FileFormatError, KeyMaterialError
 from zkml_chain.field import R, to_bytes
 from zkml_chain.groth16 import ProvingKey, prove, verify
@@ -26,17 +27,6 @@ def zkey(tmp_path: Path, chain_key: ProvingKey) -> Path:
     path = tmp_path / "circuit.zkey"
     path.write_bytes(chain_key.to_zkey())
     return path
-
-
-def _section(data: bytes, sid: int) -> tuple[int, int]:
-    """(offset, size) of section ``sid``'s payload."""
-    pos = 12
-    for _ in range(struct.unpack_from("<I", data, 8)[0]):
-        t, size = struct.unpack_from("<IQ", data, pos)
-        if t == sid:
-            return pos + 12, size
-        pos += 12 + size
-    raise KeyError(sid)
 
 
 def test_the_mapped_key_proves_exactly_as_the_in_memory_key(zkey: Path, chain, chain_key: ProvingKey) -> None:
@@ -124,23 +114,15 @@ def test_a_point_off_its_curve_gives_no_proof_and_is_named(tmp_path: Path, zkey:
     fails the prover's own verification, which then names the point."""
     _, w = chain
     bad = tmp_path / "bad.zkey"
-    bad.write_bytes(_flip_point(zkey.read_bytes(), sid, index, size))
+    bad.write_bytes(flip_point(zkey.read_bytes(), sid, index, size))
     key = MappedProvingKey.load(bad)
     with pytest.raises(KeyMaterialError, match=message) as e:
         prove(key, w)
     assert str(bad) in str(e.value)
 
 
-def _flip_point(data: bytes, sid: int, index: int, size: int) -> bytes:
-    off, _ = _section(data, sid)
-    at = off + index * size
-    out = bytearray(data)
-    out[at] ^= 1  # x changes, y does not: off the curve
-    return bytes(out)
-
-
 def _coefficient(data: bytes, index: int, *, wire: int | None = None, matrix: int | None = None) -> bytes:
-    off, _ = _section(data, 4)
+    off, _ = zkey_section(data, 4)
     at = off + 4 + index * 44
     out = bytearray(data)
     if matrix is not None:

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import json
 import re
-import struct
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import ZKML_PROVE, flip_point, run
 from zkml_chain.files import json_bytes
 from zkml_chain.groth16 import Proof, ProvingKey, load_public, verify
 from zkml_chain.r1cs import Witness
 
 pytestmark = pytest.mark.prove
-ZKML_PROVE = ROOT / ".venv" / "bin" / "zkml-prove"
 
 
 @pytest.fixture
@@ -63,15 +61,7 @@ def test_a_dishonest_witness_gives_no_proof_and_writes_nothing(files, chain) -> 
 
 
 def test_a_point_off_its_curve_in_the_key_gives_no_proof(files) -> None:
-    data = bytearray(files["zkey"].read_bytes())
-    pos = 12
-    for _ in range(struct.unpack_from("<I", data, 8)[0]):  # find section 5 (A)
-        sid, size = struct.unpack_from("<IQ", data, pos)
-        if sid == 5:
-            data[pos + 12 + 3 * 64] ^= 1  # point 3's x: off the curve
-            break
-        pos += 12 + size
-    files["zkey"].write_bytes(bytes(data))
+    files["zkey"].write_bytes(flip_point(files["zkey"].read_bytes(), 5, 3, 64))
     r = prove(files)
     assert r.returncode == 2 and "does not verify" in r.stderr, r.stderr
     assert not files["proof"].exists()

@@ -26,6 +26,7 @@
 
 use pyo3::prelude::*;
 
+mod binfile;
 mod ceremony;
 mod encoding;
 mod field;

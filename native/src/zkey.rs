@@ -23,55 +23,12 @@ use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use memmap2::{Mmap, MmapOptions};
 use rayon::prelude::*;
 
+use crate::binfile::{u32_at, Sections};
 use crate::encoding::{decode_scalars, limbs, KResult, FE, G1_BYTES, G2_BYTES};
 use crate::pippenger::{self, Digits};
 use crate::schedule::in_order;
 
 const COEF_BYTES: usize = 12 + FE; // matrix, constraint, signal (u32 each), value
-
-/// Where each section's payload lies in the file.
-struct Sections(Vec<(u32, usize, usize)>);
-
-impl Sections {
-    /// The iden3 container: magic, u32 version, u32 count, then (u32 type, u64 size, payload)*.
-    fn parse(b: &[u8]) -> KResult<Self> {
-        if b.len() < 12 || &b[..4] != b"zkey" {
-            return Err("not a .zkey file (magic)".into());
-        }
-        let n = u32::from_le_bytes(b[8..12].try_into().unwrap());
-        let mut pos = 12usize;
-        let mut out = Vec::new();
-        for i in 0..n {
-            if pos + 12 > b.len() {
-                return Err(format!("truncated: header of section {}/{n} is missing at byte {pos}", i + 1));
-            }
-            let id = u32::from_le_bytes(b[pos..pos + 4].try_into().unwrap());
-            let size = u64::from_le_bytes(b[pos + 4..pos + 12].try_into().unwrap()) as usize;
-            pos += 12;
-            if size > b.len() - pos {
-                return Err(format!("truncated: section {id} declares {size} bytes at byte {pos}"));
-            }
-            if out.iter().any(|(j, _, _)| *j == id) {
-                return Err(format!("section {id} appears twice"));
-            }
-            out.push((id, pos, size));
-            pos += size;
-        }
-        Ok(Self(out))
-    }
-
-    fn get<'a>(&self, b: &'a [u8], id: u32, name: &str) -> KResult<&'a [u8]> {
-        self.0
-            .iter()
-            .find(|(j, _, _)| *j == id)
-            .map(|(_, pos, size)| &b[*pos..*pos + *size])
-            .ok_or_else(|| format!("missing section {id} ({name})"))
-    }
-}
-
-fn u32_at(b: &[u8], at: usize) -> usize {
-    u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize
-}
 
 /// A coordinate as stored (Montgomery form), or None when it is not below q.
 fn fq_mont(b: &[u8]) -> Option<Fq> {
@@ -98,14 +55,14 @@ pub(crate) fn g2_mont(b: &[u8]) -> G2Affine {
     }
 }
 
-fn g1_ok(b: &[u8]) -> bool {
+pub(crate) fn g1_ok(b: &[u8]) -> bool {
     b.chunks_exact(FE).all(|c| fq_mont(c).is_some()) && {
         let p = g1_mont(b);
         p.is_zero() || p.is_on_curve()
     }
 }
 
-fn g2_ok(b: &[u8]) -> bool {
+pub(crate) fn g2_ok(b: &[u8]) -> bool {
     b.chunks_exact(FE).all(|c| fq_mont(c).is_some()) && {
         let p = g2_mont(b);
         p.is_zero() || p.is_on_curve()
@@ -138,7 +95,7 @@ impl Zkey {
         // 124 MB at 2^18; a key larger than memory only pays an extra read-ahead pass).
         let map = unsafe { MmapOptions::new().populate().map(&file) }.map_err(|e| format!("cannot map: {e}"))?;
         let b: &[u8] = &map;
-        let s = Sections::parse(b)?;
+        let s = Sections::parse(b, "zkey", 1)?;
         let header = s.get(b, 2, "Groth16 header")?;
         if header.len() < 84 {
             return Err("section 2 (header) is too short".into());

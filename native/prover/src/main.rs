@@ -11,6 +11,8 @@
 //!
 //! Exit codes as `zkml-chain`: 0 written, 2 bad input (one line on stderr), 3 internal error.
 
+#[path = "../../src/binfile.rs"]
+mod binfile;
 #[allow(dead_code)]
 #[path = "../../src/encoding.rs"]
 mod encoding;
@@ -40,7 +42,7 @@ use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{BigInteger, PrimeField, Zero};
 
 use encoding::{G1_BYTES, G2_BYTES};
-use zkey::{g1_mont, g2_mont, Zkey};
+use zkey::{g1_mont, g1_ok, g2_mont, g2_ok, Zkey};
 
 const USAGE: &str = "usage: zkml-prove [--threads N] <circuit.zkey> <witness.wtns> <proof.json> <public.json>";
 /// The circuit-hash prefix of a zkml-chain development key (zkml_chain/ceremony/marks.py).
@@ -126,13 +128,15 @@ fn header(key: &Zkey, path: &Path) -> Result<Header, String> {
     if h[4..36] != ark_bn254::Fq::MODULUS.to_bytes_le()[..] || h[40..72] != Fr::MODULUS.to_bytes_le()[..] {
         return Err(bad("the key is not for BN254 (q or r differs)"));
     }
+    // BN254's G1 is the whole curve; G2 points must also lie in the prime-order subgroup.
     let g1 = |o: usize, what: &str| -> Result<G1Affine, String> {
-        let p = g1_mont(&h[o..o + G1_BYTES]);
-        valid_g1(&h[o..o + G1_BYTES], &p).then_some(p).ok_or_else(|| bad(&format!("{what} is not a valid G1 point")))
+        let b = &h[o..o + G1_BYTES];
+        g1_ok(b).then(|| g1_mont(b)).ok_or_else(|| bad(&format!("{what} is not a valid G1 point")))
     };
     let g2 = |o: usize, what: &str| -> Result<G2Affine, String> {
-        let p = g2_mont(&h[o..o + G2_BYTES]);
-        (coordinates_below_q(&h[o..o + G2_BYTES]) && (p.is_zero() || (p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve())))
+        let b = &h[o..o + G2_BYTES];
+        let p = g2_mont(b);
+        (g2_ok(b) && (p.is_zero() || p.is_in_correct_subgroup_assuming_on_curve()))
             .then_some(p)
             .ok_or_else(|| bad(&format!("{what} is not a valid G2 point")))
     };
@@ -148,21 +152,12 @@ fn header(key: &Zkey, path: &Path) -> Result<Header, String> {
     }
     let mut ic = Vec::with_capacity(key.n_public() + 1);
     for (i, c) in ic_bytes.chunks_exact(G1_BYTES).enumerate() {
-        let p = g1_mont(c);
-        if !valid_g1(c, &p) {
+        if !g1_ok(c) {
             return Err(bad(&format!("IC[{i}] is not a valid G1 point")));
         }
-        ic.push(p);
+        ic.push(g1_mont(c));
     }
     Ok(Header { alpha1, beta1, beta2, gamma2, delta1, delta2, ic })
-}
-
-fn coordinates_below_q(b: &[u8]) -> bool {
-    b.chunks_exact(32).all(|c| encoding::limbs(c) < ark_bn254::Fq::MODULUS)
-}
-
-fn valid_g1(b: &[u8], p: &G1Affine) -> bool {
-    coordinates_below_q(b) && (p.is_zero() || p.is_on_curve())
 }
 
 /// A uniformly random scalar from the operating system (64 bytes reduced mod r: bias 2^-250).
@@ -185,10 +180,7 @@ fn run(args: &Args) -> Result<(), Failure> {
     let key = Zkey::open(&args.zkey.to_string_lossy()).map_err(|e| format!("{}: {e}", args.zkey.display()))?;
     let hdr = header(&key, &args.zkey)?;
     let witness = wtns::read(&args.wtns)?;
-    if witness.len() != key.n_vars() * 32 {
-        return Err(format!("{}: {} values, the key expects {}", args.wtns.display(), witness.len() / 32, key.n_vars()).into());
-    }
-    let values = encoding::decode_scalars(&witness, "witness").map_err(|e| format!("{}: {e}", args.wtns.display()))?;
+    let values = key.witness(&witness).map_err(|e| format!("{}: {e}", args.wtns.display()))?; // count, and each below r
     if values[0] != Fr::from(1u64).into_bigint() {
         return Err(format!("{}: wire 0 must be the constant 1", args.wtns.display()).into());
     }
