@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from conftest import assert_rejects, assert_solves
 from zkml_chain.cachedir import ENV_VAR
 from zkml_chain.circuit import Circuit, Tensor
-from zkml_chain.circuit.bits import MAX_BITS, boolean, range_check, to_bits
+from zkml_chain.circuit.bits import MAX_BITS, boolean, range_check, signed_bits, to_bits
+from zkml_chain.circuit.builder import signed
 from zkml_chain.circuit.compare import argmax, clamp, ge, max_reduce, maximum, relu
 from zkml_chain.circuit.fixedpoint import (
     div_floor,
@@ -274,6 +275,14 @@ def test_constraint_counts_are_as_documented() -> None:
     assert count(lambda c, x: argmax(c, x, N)) == 9 * (N + 3) + 3 * 10 + 1
     assert count(lambda c, x: dot(c, x, x)) == 10
     assert count(lambda c, x: dot(c, x, np.arange(10))) == 0
+    assert count(lambda c, x: signed_bits(c, np.arange(10) - 5, 8)) == 10 * 8  # no recomposition
+    # A weight held by its bits enters a one-row product as it is; used by two rows it goes on a
+    # wire once (one constraint), not into every product.
+    def weights(c: Circuit, shape: tuple[int, int]) -> Tensor:
+        return signed_bits(c, np.arange(shape[0] * shape[1]).reshape(shape), 8)[0]
+
+    assert count(lambda c, x: matmul(c, x.reshape(1, 10), weights(c, (10, 2)))) == 10 * 2 * 8 + 20
+    assert count(lambda c, x: matmul(c, x.reshape(2, 5), weights(c, (5, 2)))) == 10 * 8 + 10 + 20
 
 
 def test_out_of_range_inputs_fail_at_build_time_with_a_clear_error() -> None:
@@ -303,6 +312,30 @@ def test_non_boolean_bit_is_rejected() -> None:
     # and no boolean assignment represents 4 other than the honest one
     assert no_bits_satisfy(r1cs, w, {}, [b0, b1]) is False  # honest bits exist...
     assert no_bits_satisfy(r1cs, w, {b2: 0}, [b0, b1])  # ...and none without b2
+
+
+def test_a_value_held_by_its_bits_is_the_signed_value_and_nothing_outside_the_range() -> None:
+    n = 4
+    c = Circuit()
+    vals = [-8, -1, 0, 7]
+    t, bits = signed_bits(c, np.array(vals), n, name="w")
+    out = c.output(t, "w_out")
+    r1cs, w = c.build()
+    assert_solves(r1cs, w)
+    assert [int(v) for v in np.ravel(signed(out.values))] == vals
+    assert bits.shape == (4, n) and len(named(r1cs, "w.bits")) == 4 * n
+    # Every boolean assignment of one element's bits makes a value in [-8, 8): the public output
+    # can be moved only within the range, never to 8 or -9 (nor can a bit be 2).
+    o = wires(c, out)[3]
+    b = named(r1cs, "w.bits")[3 * n : 4 * n]
+    assert no_bits_satisfy(r1cs, w, {o: -3}, b) is False  # another value in range has its bits...
+    for forged in (8, -9, 100):  # ...one outside has none
+        assert no_bits_satisfy(r1cs, w, {o: forged}, b)
+    assert_rejects(r1cs, tamper(w, {b[0]: 2, o: 8}))
+    scalar, scalar_bits = signed_bits(c := Circuit(), np.array(-3), n)  # a 0-d parameter (an ONNX scalar)
+    assert scalar.shape == () and scalar_bits.shape == (n,) and int(signed(scalar.values)[0]) == -3
+    with pytest.raises(WitnessError, match=r"parameter p: element 1 = 8 is outside the signed 4-bit range"):
+        signed_bits(Circuit(), np.array([0, 8]), n, "parameter p")
 
 
 def test_relu_of_minus_five_cannot_be_minus_five() -> None:

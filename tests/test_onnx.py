@@ -28,6 +28,7 @@ from zkml_chain.onnx.compile import compile_model
 from zkml_chain.onnx.compiled import CompiledModel
 from zkml_chain.onnx.graph import Graph, from_model, load
 from zkml_chain.onnx.graph_file import graph_bytes, read_graph
+from zkml_chain.onnx.inputs import read_inputs
 from zkml_chain.onnx.quantize import calibrate, run_numpy
 from zkml_chain.onnx.visibility import InputVisibility as In
 from zkml_chain.onnx.visibility import OutputVisibility as Out
@@ -289,6 +290,46 @@ def test_a_compiled_folder_whose_circuit_or_model_changed_is_refused(breast_canc
             CompiledModel.load(out)
         (out / name).write_bytes(original)
     assert CompiledModel.load(out).prove(json.loads(breast_cancer["input0"].read_text())).public
+
+
+def test_a_folder_compiled_as_circuit_format_2_still_proves(tmp_path, snarkjs) -> None:
+    """tests/models/format2: a small conv + dense model compiled by zkml-chain 32b95b3, when each
+    parameter had a wire of its own (format 2). Its keys and deployed verifiers stay valid: this
+    version rebuilds that circuit, not format 3's (a wire and a constraint fewer per parameter
+    outside convolutions), and the proof verifies under snarkjs."""
+    import lzma
+
+    src = ROOT / "tests" / "models" / "format2"
+    old = tmp_path / "old"
+    shutil.copytree(src, old, ignore=shutil.ignore_patterns("*.xz", "input.json"))
+    (old / "circuit.r1cs").write_bytes(lzma.decompress((src / "circuit.r1cs.xz").read_bytes()))
+    info = json.loads((old / "circuit.json").read_text())
+    assert info["format"] == "zkml-chain circuit 2"
+    assert run([ZKML, "setup", old]).returncode == 0
+    proof, public = tmp_path / "p.json", tmp_path / "pub.json"
+    r = run([ZKML, "prove", old, "--input", src / "input.json", "--proof", proof, "--public", public])
+    assert r.returncode == 0, r.stderr
+    r = run([snarkjs, "groth16", "verify", old / "verification_key.json", public, proof])
+    assert r.returncode == 0 and "OK" in r.stdout, r.stdout + r.stderr
+
+    # The same model as this version compiles it (format 3): the parameters held by their bits.
+    # The conv weights (each in Ho·Wo products) still go on wires; every other parameter saves
+    # its wire and its recomposition constraint. The witness-only rebuild matches both circuits.
+    model = CompiledModel.load(old)
+    assert model.param_wires
+    x = read_inputs(model.graph, json.loads((src / "input.json").read_text()), batch=False, what="input")
+    as_2 = build(model.graph, model.plan, model.vis, x, 0, param_wires=True)
+    as_3 = build(model.graph, model.plan, model.vis, x, 0)
+    assert (as_2.circuit.n_constraints, as_2.circuit.n_wires) == (info["constraints"], info["wires"])
+    sizes = {p["name"]: int(np.prod(p["shape"])) for p in info["quantization"]["param_layout"]}
+    held_by_bits = sum(n for name, n in sizes.items() if name != "conv.weight")
+    assert info["constraints"] - as_3.circuit.n_constraints == held_by_bits
+    assert info["wires"] - as_3.circuit.n_wires == held_by_bits
+    for name, q in as_3.outputs.items():
+        assert q.data.value().tolist() == as_2.outputs[name].data.value().tolist()
+    assert as_3.r1cs is not None and as_3.r1cs.is_satisfied(as_3.witness)
+    fast = build(model.graph, model.plan, model.vis, x, 0, witness_only=True)
+    assert fast.witness.values == as_3.witness.values
 
 
 def _same_graph(a: Graph, b: Graph) -> None:

@@ -28,6 +28,16 @@ def boolean(c: Circuit, t: Tensor) -> Tensor:
     return t.proven_boolean()
 
 
+def _bit_values(vals: np.ndarray, n: int) -> np.ndarray:
+    """The n little-endian bits of every (non-negative) value, shape ``vals.shape + (n,)``."""
+    shifts = np.arange(n, dtype=object)
+    return (np.asarray(vals, dtype=object)[..., None] >> shifts) & 1  # (a 0-d sum is a Python int)
+
+
+def _powers(n: int) -> np.ndarray:
+    return np.ones(n, dtype=object) << np.arange(n, dtype=object)
+
+
 def to_bits(c: Circuit, t: Tensor, n: int, what: str = "to_bits", name: str | None = None) -> Tensor:
     """Little-endian bits of t, shape ``t.shape + (n,)``, proving 0 <= t < 2^n.
 
@@ -39,12 +49,39 @@ def to_bits(c: Circuit, t: Tensor, n: int, what: str = "to_bits", name: str | No
     bad = np.flatnonzero((vals >> n) != 0)
     if len(bad):
         raise WitnessError(f"{what}: element {int(bad[0])} = {signed(vals[bad[0]])} is not in [0, 2^{n})")
-    shifts = np.arange(n, dtype=object)
-    bits = (vals[:, None] >> shifts[None, :]) & 1
-    b = c.hint(bits.reshape(t.shape + (n,)), name=f"{name or what}.bits")
+    b = c.hint(_bit_values(vals, n).reshape(t.shape + (n,)), name=f"{name or what}.bits")
     b = boolean(c, b.flatten()).reshape(t.shape + (n,))
-    c.assert_equal(b @ (np.ones(n, dtype=object) << np.arange(n, dtype=object)), t)
+    c.assert_equal(b @ _powers(n), t)
     return b
+
+
+def signed_bits(c: Circuit, values: np.ndarray, n: int, what: str = "signed_bits",
+                name: str | None = None) -> tuple[Tensor, Tensor]:
+    """Private signed n-bit values held by their bits alone: ``(value, bits)``, where ``bits`` are
+    those of value + 2^(n-1) (offset binary, shape ``values.shape + (n,)``) and ``value`` is the
+    linear combination ``Σ 2^i·b_i − 2^(n-1)`` — no wire of its own.
+
+    n constraints per element (the booleans): one wire and one constraint fewer than a private
+    input checked by :func:`range_check_signed`, whose recomposition ties its wire to the bits;
+    here nothing needs tying. The value is n + 1 terms wide, so a caller that uses it in several
+    constraints narrows it first (``Circuit.narrow``), which costs that wire back once. Sound by
+    construction: any boolean bits make a value in [-2^(n-1), 2^(n-1)).
+    """
+    _width(n)
+    v = _check_signed(np.asarray(values, dtype=object), n, what)
+    b = c.hint(_bit_values(v + (1 << (n - 1)), n), name=f"{name or what}.bits")
+    b = boolean(c, b.flatten()).reshape(v.shape + (n,))
+    return b @ _powers(n) - (1 << (n - 1)), b
+
+
+def _check_signed(v: np.ndarray, n: int, what: str) -> np.ndarray:
+    """``v`` (signed ints) itself, or a WitnessError naming the first value outside [-2^(n-1), 2^(n-1))."""
+    flat = v.ravel()
+    bad = np.flatnonzero((flat < -(1 << (n - 1))) | (flat >= 1 << (n - 1)))
+    if len(bad):
+        raise WitnessError(f"{what}: element {int(bad[0])} = {flat[bad[0]]} is outside the signed {n}-bit range "
+                           f"[-2^{n - 1}, 2^{n - 1})")
+    return v
 
 
 def range_check(c: Circuit, t: Tensor, n: int, what: str = "range_check") -> None:
@@ -55,9 +92,5 @@ def range_check(c: Circuit, t: Tensor, n: int, what: str = "range_check") -> Non
 def range_check_signed(c: Circuit, t: Tensor, n: int, what: str = "range_check_signed") -> None:
     """-2^(n-1) <= t < 2^(n-1) (signed n-bit). n + 1 constraints per element."""
     _width(n)
-    v = np.asarray(signed(t.values), dtype=object).ravel()
-    bad = np.flatnonzero((v < -(1 << (n - 1))) | (v >= 1 << (n - 1)))
-    if len(bad):
-        raise WitnessError(f"{what}: element {int(bad[0])} = {v[bad[0]]} is outside the signed {n}-bit range "
-                           f"[-2^{n - 1}, 2^{n - 1})")
+    _check_signed(np.asarray(signed(t.values), dtype=object), n, what)
     to_bits(c, t + (1 << (n - 1)), n, what)

@@ -30,6 +30,8 @@ def matmul(c: Circuit, a: Tensor, b: Tensor | ArrayLike) -> Tensor:
         raise ValueError(f"matmul: {a.shape} @ {b.shape}")
     m, k = a.shape
     n = b.shape[1]
+    if m > 1:  # each b enters m products: a wide one (a parameter's bits) goes on a wire once
+        b = c.narrow(b)
     prods = c.mul(a.reshape(m, k, 1).broadcast_to((m, k, n)), b.reshape(1, k, n).broadcast_to((m, k, n)))
     return prods.sum(axis=1)
 

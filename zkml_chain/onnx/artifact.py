@@ -21,8 +21,12 @@ from .visibility import InputVisibility, Visibility
 MODEL_NAME = "model.onnx"
 CIRCUIT_JSON = "circuit.json"
 #: circuit.json's format. 2: the model commitment binds the parameters' layout (shapes and widths)
-#: and every input is range-checked; a folder of format 1 must be compiled again.
-CIRCUIT_FORMAT = "zkml-chain circuit 2"
+#: and every input is range-checked; a folder of format 1 must be compiled again. 3: a private or
+#: hashed parameter is held by its bits alone, with no wire of its own (circuit/bits.signed_bits).
+CIRCUIT_FORMAT = "zkml-chain circuit 3"
+#: Still proved with, as compiled: each parameter on a wire tied to its bits (its keys and deployed
+#: verifiers stay valid).
+PARAM_WIRES_FORMAT = "zkml-chain circuit 2"
 
 
 @dataclass(frozen=True)
@@ -139,14 +143,16 @@ def describe_signals(layout: list[dict[str, Any]], input_scale: int, out_scales:
 
 
 def read_circuit_info(folder: Path) -> dict[str, Any]:
-    """``folder/circuit.json``, refused (with what to do) unless it is of :data:`CIRCUIT_FORMAT`."""
+    """``folder/circuit.json``, refused (with what to do) unless it is of :data:`CIRCUIT_FORMAT` or
+    :data:`PARAM_WIRES_FORMAT`."""
     path = folder / CIRCUIT_JSON
     info = read_json(path, "circuit.json")
     fmt = info.get("format") if isinstance(info, dict) else None
-    if fmt == CIRCUIT_FORMAT:
+    if fmt in (CIRCUIT_FORMAT, PARAM_WIRES_FORMAT):
         return info
     if isinstance(fmt, str) and fmt.startswith("zkml-chain circuit "):
-        raise ZkmlChainError(f"{path}: compiled by an older zkml-chain ({fmt!r}; this version reads "
-                             f"{CIRCUIT_FORMAT!r}, whose model commitment also binds the weights' layout): "
-                             f"recompile the model with `zkml-chain compile` and run `zkml-chain setup` again")
+        raise ZkmlChainError(f"{path}: format {fmt!r}, which this zkml-chain does not read (it reads "
+                             f"{PARAM_WIRES_FORMAT!r}, whose model commitment first bound the weights' layout, and "
+                             f"{CIRCUIT_FORMAT!r}): recompile the model with this version's `zkml-chain compile` "
+                             f"and run `zkml-chain setup` again")
     raise ZkmlChainError(f"{path}: not a zkml-chain circuit.json (format {fmt!r})")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..circuit import Circuit, Tensor
-from ..circuit.bits import MAX_BITS, range_check_signed, to_bits
+from ..circuit.bits import MAX_BITS, range_check_signed, signed_bits, to_bits
 from ..circuit.hash import commit, commit_params
 from ..errors import ZkmlChainError
 from ..field import R
@@ -49,9 +49,12 @@ def input_bounds(graph: Graph, plan: Plan, vis: Visibility) -> dict[str, int]:
 
 
 def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarray], salt: int,
-          witness_only: bool = False, claim: Claim = Claim(), publics: dict[str, Any] | None = None) -> Built:
+          witness_only: bool = False, claim: Claim = Claim(), publics: dict[str, Any] | None = None,
+          param_wires: bool = False) -> Built:
     """The circuit for one sample, built (R1CS + witness, or only the witness) with the
-    quantized outputs. ``publics`` holds the claim's values (see :meth:`Claim.values`)."""
+    quantized outputs. ``publics`` holds the claim's values (see :meth:`Claim.values`).
+    ``param_wires``: each parameter on a wire of its own, tied to its bits, as circuit format 2
+    built them (to prove with a folder compiled then)."""
     c = Circuit(witness_only=witness_only)
     backend = CircuitBackend(c, plan.widths)
     param_bits: list[Tensor] = []
@@ -60,14 +63,20 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
     def param(key: str, q: np.ndarray) -> Any:
         if vis.params == ParamVisibility.FIXED:
             return q
-        t = c.private_input(q, name=f"param:{key}")
         # Range-checked in both modes, so no product with a parameter can wrap the field; hashed
-        # parameters commit to these very bits (poseidon.commit_signed).
+        # parameters commit to these very bits (poseidon.commit_signed). Held by the bits alone (a
+        # wire and a constraint fewer per parameter): a dense layer's weight enters one product,
+        # and gadgets that use a parameter more often (convolutions, batches) narrow it.
         w = signed_width(np.asarray(q).flat)
         if w > MAX_BITS:
             raise ZkmlChainError(f"parameter {key}: values reach 2^{w - 1} at scale {plan.scale}; lower --scale")
         param_layout.append((key, TensorLayout(tuple(np.shape(q)), w)))
-        param_bits.append(to_bits(c, t + (1 << (w - 1)), w, f"parameter {key}", name=f"param:{key}"))
+        if param_wires:
+            t = c.private_input(q, name=f"param:{key}")
+            bits = to_bits(c, t + (1 << (w - 1)), w, f"parameter {key}", name=f"param:{key}")
+        else:
+            t, bits = signed_bits(c, np.asarray(q), w, f"parameter {key}", name=f"param:{key}")
+        param_bits.append(bits)
         return t
 
     salt_t = c.private_input(salt % R, name="salt") if vis.needs_salt else None

@@ -24,7 +24,7 @@ from ..files import read_json, sha256_bytes, sha256_file
 from ..groth16 import Proof, prove
 from ..groth16.mapped import MappedProvingKey
 from ..keydir import R1CS_NAME, ZKEY_NAME
-from .artifact import CIRCUIT_JSON, SignalLayout, read_circuit_info
+from .artifact import CIRCUIT_JSON, PARAM_WIRES_FORMAT, SignalLayout, read_circuit_info
 from .assemble import Built, build
 from .claim import Claim
 from .graph import Graph, load
@@ -68,6 +68,7 @@ class CompiledModel:
     n_wires: int
     n_constraints: int
     model_commitment: int | None  # public signal "model_commitment", when the parameters are hashed
+    param_wires: bool  # compiled as circuit format 2 (see assemble.build)
 
     @classmethod
     def load(cls, folder: Path) -> CompiledModel:
@@ -115,7 +116,8 @@ class CompiledModel:
         if missing:
             raise ZkmlChainError(f"{path}: malformed circuit.json (no calibrated width for input {missing[0]!r}); "
                                  "recompile the model")
-        return cls(folder, info, graph, plan, vis, claim, layout, n_wires, n_constraints, model_commitment)
+        return cls(folder, info, graph, plan, vis, claim, layout, n_wires, n_constraints, model_commitment,
+                   info["format"] == PARAM_WIRES_FORMAT)
 
     @cached_property
     def proving_key(self) -> MappedProvingKey:
@@ -151,7 +153,8 @@ class CompiledModel:
         # Only the witness is computed: the R1CS is the compiled one, and the proof is checked
         # against the key, so a witness that does not fit could never pass as a proof.
         publics = claim.values(obj, where)
-        built = build(graph, plan, vis, inputs, int(salt or 0), witness_only=True, claim=claim, publics=publics)
+        built = build(graph, plan, vis, inputs, int(salt or 0), witness_only=True, claim=claim, publics=publics,
+                      param_wires=self.param_wires)
         if built.circuit.n_wires != self.n_wires or built.circuit.n_constraints != self.n_constraints:
             raise ZkmlChainError(f"{self.folder / CIRCUIT_JSON} does not describe the circuit it was compiled to (the "
                                  f"rebuilt circuit has {built.circuit.n_wires} wires and {built.circuit.n_constraints} "

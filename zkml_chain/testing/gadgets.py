@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..circuit import Circuit, Tensor
-from ..circuit.bits import range_check, range_check_signed, to_bits
+from ..circuit.bits import range_check, range_check_signed, signed_bits, to_bits
 from ..circuit.compare import argmax, clamp, ge, max_reduce, maximum, minimum, relu, select
 from ..circuit.fixedpoint import div_floor, rescale, sigmoid
 from ..circuit.hash import commit, commit_params, poseidon
@@ -104,6 +104,17 @@ def _range_check(rng: random.Random, witness_only: bool = False) -> Case:
     lo, hi = (-(1 << (n - 1)), 1 << (n - 1)) if signed_ else (0, 1 << n)
     return b.case("range_check_signed" if signed_ else "range_check", x,
                   lambda v, wires: all(lo <= (_s(v[i]) if signed_ else v[i]) < hi for i in wires(x)), free=(x,))
+
+
+def _signed_bits(rng: random.Random, witness_only: bool = False) -> Case:
+    """A value held by its bits alone (a compiled model's parameters): the attacker owns the bits,
+    and the value they make must stay in the signed range."""
+    n = _width(rng, 2, 20)
+    b = CaseBuilder(witness_only)
+    value, _ = signed_bits(b.c, np.array(_ints(rng, n, 3), dtype=object), n)
+    out = b.c.output(value, "value")
+    return b.case("signed_bits", out,
+                  lambda v, wires: all(-(1 << (n - 1)) <= _s(v[i]) < 1 << (n - 1) for i in wires(out)))
 
 
 def _compare(rng: random.Random, witness_only: bool = False) -> Case:
@@ -196,9 +207,10 @@ def _hash(rng: random.Random, witness_only: bool = False) -> Case:
         return b.case(kind, commit(b.c, x, b.input(rng.randrange(R))))
     tensors = [np.array(_ints(rng, rng.randint(2, 12), rng.randint(1, 6))) for _ in range(rng.randint(1, 3))]
     bits, layout = [], []
-    for t in tensors:
+    for t in tensors:  # held by their bits, as assemble.build holds a model's parameters
         w = signed_width(t.tolist())
-        bits.append(to_bits(b.c, b.input(t) + (1 << (w - 1)), w).flatten())
+        bits.append(signed_bits(b.c, t.astype(object), w)[1].flatten())
+        b.inputs.append(bits[-1])  # the parameters: fixed, the attacker forges the hash's wires
         layout.append(TensorLayout(t.shape, w))
     return b.case(kind, commit_params(b.c, b.c.concatenate(bits), layout, b.c.constant(0)))
 
@@ -218,7 +230,7 @@ def _claim(rng: random.Random, witness_only: bool = False) -> Case:
 #: Case generators by family; each draws a gadget and its inputs (the same for the same rng state,
 #: built in full or, with ``witness_only``, as the witness alone).
 FAMILIES: dict[str, Callable[..., Case]] = {
-    "to_bits": _to_bits, "range_check": _range_check, "compare": _compare, "select": _select,
+    "to_bits": _to_bits, "range_check": _range_check, "signed_bits": _signed_bits, "compare": _compare, "select": _select,
     "reduce": _reduce, "fixedpoint": _fixedpoint, "linalg": _linalg, "hash": _hash, "claim": _claim,
 }
 
