@@ -170,3 +170,17 @@ def test_lending_demo_runs_the_whole_story(tmp_path, ceremony_cache, chain):
     gas = json.loads((tmp_path / "lending" / "gas.json").read_text())["gas"]
     assert gas["CreditLendingPool.borrow (repeat)"] - gas["verifier.verifyProof (bare, as a transaction)"] <= 60_000
     assert (tmp_path / "lending" / "gas.md").read_text().startswith(f"| step [{chain}, hardfork {HARDFORK}] | gas |")
+
+
+def test_write_all_replaces_nothing_when_a_folder_is_in_the_way(tmp_path) -> None:
+    """files.write_all renamed its staged files one by one: a folder in the second file's place
+    failed the second rename after the first file had already been replaced."""
+    from zkml_chain.files import write_all
+
+    first, blocked = tmp_path / "proof.json", tmp_path / "public.json"
+    first.write_text("old")
+    blocked.mkdir()
+    with pytest.raises(IsADirectoryError, match="public.json"):
+        write_all({first: b"new", blocked: b"[]"})
+    assert first.read_text() == "old" and blocked.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proof.json", "public.json"]  # no staged leftovers

@@ -6,6 +6,7 @@ so an interrupted or failing command never leaves a half-written file behind.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -48,8 +49,13 @@ def write_json(path: Path, obj: Any) -> None:
 
 
 def write_all(files: Mapping[Path, bytes]) -> None:
-    """Write several files so that either all of them appear or none does."""
+    """Write several files so that either all of them appear or none does: every file is staged
+    beside its target and the targets are checked before the first is replaced (a folder in a
+    file's place would otherwise fail the second rename after the first had landed)."""
     staged: list[tuple[str, Path]] = []
+    for path in map(Path, files):
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "a folder is in the way of a file to write", str(path))
     try:
         for path, data in files.items():
             path = Path(path)
