@@ -1,0 +1,91 @@
+"""Where a model proof's time goes: the steps of `zkml-chain prove FOLDER --input INPUT`, each
+run in a fresh process, folders alternating run by run (so a slow spell hits them all).
+
+    .venv/bin/python benchmarks/zkml_steps.py OLD_FOLDER:INPUT.json NEW_FOLDER:INPUT.json [--repeats 6]
+
+Steps: the imports `prove` needs (the CLI and the compiled-model code, numpy included), loading
+and checking the folder (`CompiledModel.load`), the witness, mapping the key, and the native
+proof with its check. Medians of --repeats; results in benchmarks/results/NAME.{json,md}
+(default zkml-steps). Compare two compilations of one model (say a folder compiled by an older
+zkml-chain beside one compiled now) to see what the circuit changes and what it does not.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+console = Console()
+
+#: One proof, its steps timed inside a fresh interpreter; prints them as JSON.
+STEPS = """
+import json, sys, time
+t0 = time.perf_counter()
+import zkml_chain.cli
+from zkml_chain.onnx.compiled import CompiledModel
+from pathlib import Path
+t1 = time.perf_counter()
+m = CompiledModel.load(Path(sys.argv[1])); t2 = time.perf_counter()
+inf = m.witness(json.loads(Path(sys.argv[2]).read_text())); t3 = time.perf_counter()
+pk = m.proving_key; t4 = time.perf_counter()
+m.prove_inference(inf); t5 = time.perf_counter()
+print(json.dumps({"imports": t1 - t0, "load": t2 - t1, "witness": t3 - t2, "map key": t4 - t3,
+                  "proof (checked)": t5 - t4, "constraints": m.n_constraints}))
+"""
+
+
+def one_run(folder: Path, inputs: Path) -> dict[str, float]:
+    r = subprocess.run([str(PYTHON), "-c", STEPS, str(folder), str(inputs)], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"{folder}: the proof failed:\n{r.stderr.strip().splitlines()[-1] if r.stderr else ''}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+@click.command()
+@click.argument("cases", nargs=-1, required=True)
+@click.option("--repeats", default=6, show_default=True, help="Fresh-process runs per folder.")
+@click.option("--results", default="zkml-steps", show_default=True,
+              help="Name of the results files in benchmarks/results/ (NAME.json, NAME.md).")
+def main(cases: tuple[str, ...], repeats: int, results: str) -> None:
+    """CASES: FOLDER:INPUT.json pairs (a folder made by `compile` and `setup`, and its input)."""
+    pairs = []
+    for case in cases:
+        folder, sep, inputs = case.partition(":")
+        if not sep or not (Path(folder) / "circuit.json").is_file() or not Path(inputs).is_file():
+            raise click.BadParameter(f"{case!r}: expected FOLDER:INPUT.json with a compiled folder and an input file")
+        pairs.append((Path(folder), Path(inputs)))
+    runs: dict[Path, list[dict[str, float]]] = {f: [] for f, _ in pairs}
+    with console.status("proving") as status:
+        for k in range(repeats):
+            for folder, inputs in pairs:
+                status.update(f"run {k + 1}/{repeats}: {folder}")
+                runs[folder].append(one_run(folder, inputs))
+    names = ["imports", "load", "witness", "map key", "proof (checked)"]
+    rows = []
+    for folder, rs in runs.items():
+        med = {n: statistics.median(r[n] for r in rs) for n in names}
+        rows.append({"folder": str(folder), "constraints": int(rs[0]["constraints"]), **med, "sum": sum(med.values())})
+    md = ["| folder | constraints | " + " | ".join(f"{n} s" for n in names) + " | sum s |",
+          "|---|---:|" + "---:|" * (len(names) + 1)]
+    md += [f"| {r['folder']} | {r['constraints']:,} | " + " | ".join(f"{r[n]:.3f}" for n in names)
+           + f" | {r['sum']:.3f} |" for r in rows]
+    console.print("\n".join(md))
+    out = ROOT / "benchmarks" / "results"
+    meta = {"command": "python benchmarks/zkml_steps.py " + " ".join(sys.argv[1:]), "date": time.strftime("%Y-%m-%d"),
+            "repeats": repeats}
+    (out / f"{results}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
+    (out / f"{results}.md").write_text("\n".join(md) + "\n")
+    console.print(f"saved {out / results}.json and .md")
+
+
+if __name__ == "__main__":
+    main()
