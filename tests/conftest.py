@@ -7,7 +7,6 @@ import json
 import os
 import random
 import shutil
-import struct
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from zkml_chain.binfile import parse_binfile
 from zkml_chain.curve import G2Point
 from zkml_chain.field import R
 from zkml_chain.groth16 import ProvingKey, setup
@@ -39,14 +39,9 @@ def assert_rejects(r1cs: R1CS, witness: Witness) -> None:
 
 
 def zkey_section(data: bytes, sid: int) -> tuple[int, int]:
-    """(offset, size) of section ``sid``'s payload in an iden3 binary file (a .zkey)."""
-    pos = 12
-    for _ in range(struct.unpack_from("<I", data, 8)[0]):
-        t, size = struct.unpack_from("<IQ", data, pos)
-        if t == sid:
-            return pos + 12, size
-        pos += 12 + size
-    raise KeyError(sid)
+    """(offset, size) of section ``sid``'s payload in a .zkey, found by the package's own parser."""
+    section = parse_binfile(data, b"zkey", 1).section(sid, f"section {sid}")
+    return section.offset, len(section.data)
 
 
 def flip_point(data: bytes, sid: int, index: int, size: int) -> bytes:

@@ -68,7 +68,6 @@ class CompiledModel:
     n_wires: int
     n_constraints: int
     model_commitment: int | None  # public signal "model_commitment", when the parameters are hashed
-    param_wires: bool  # compiled as circuit format 2 (see assemble.build)
 
     @classmethod
     def load(cls, folder: Path) -> CompiledModel:
@@ -116,8 +115,12 @@ class CompiledModel:
         if missing:
             raise ZkmlChainError(f"{path}: malformed circuit.json (no calibrated width for input {missing[0]!r}); "
                                  "recompile the model")
-        return cls(folder, info, graph, plan, vis, claim, layout, n_wires, n_constraints, model_commitment,
-                   info["format"] == PARAM_WIRES_FORMAT)
+        return cls(folder, info, graph, plan, vis, claim, layout, n_wires, n_constraints, model_commitment)
+
+    @property
+    def param_wires(self) -> bool:
+        """Compiled as circuit format 2: each parameter on a wire of its own (see assemble.build)."""
+        return bool(self.info["format"] == PARAM_WIRES_FORMAT)
 
     @cached_property
     def proving_key(self) -> MappedProvingKey:
