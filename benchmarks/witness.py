@@ -55,7 +55,7 @@ def main(circuit: Path, repeats: int) -> None:
     def timed() -> tuple[float, bytes]:
         t = time.perf_counter()
         inference = prover.model.witness(application, "application")
-        return time.perf_counter() - t, inference.built.witness.values
+        return time.perf_counter() - t, inference.witness.values
 
     def median(label: str, values: Callable[..., Tensor]) -> tuple[float, bytes]:
         circuit_hash._poseidon_values = values  # type: ignore[assignment]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from zkml_chain.binfile import parse_binfile
@@ -60,6 +61,33 @@ def chain() -> tuple[R1CS, Witness]:
 @pytest.fixture(scope="session")
 def chain_key(chain: tuple[R1CS, Witness]) -> ProvingKey:
     return setup(chain[0], rng=random.Random(7))
+
+
+def fit_breast_cancer(d: Path) -> dict[str, Path]:
+    """scikit-learn LR and MLP on the breast-cancer data as ONNX, their calibration data and a few
+    inputs, in folder ``d`` (the ONNX tests' models)."""
+    from skl2onnx import to_onnx
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = load_breast_cancer(return_X_y=True)
+    xs = StandardScaler().fit_transform(x).astype(np.float32)
+    files = {}
+    for name, model in (("lr", LogisticRegression(max_iter=2000)),
+                        ("mlp", MLPClassifier((8,), max_iter=600, random_state=0))):
+        model.fit(xs, y)
+        files[name] = d / f"{name}.onnx"
+        files[name].write_bytes(to_onnx(model, xs[:1], options={"zipmap": False}).SerializeToString())
+    files["calibration"] = d / "calibration.json"
+    files["calibration"].write_text(json.dumps({"X": xs.tolist()}))
+    for i in (0, 3, 100):
+        files[f"input{i}"] = d / f"input{i}.json"
+        files[f"input{i}"].write_text(json.dumps({"X": xs[i].tolist(), "salt": "1234567"}))
+    files["X"] = d / "X.npy"
+    np.save(files["X"], xs)
+    return files
 
 
 def node_tool(name: str) -> Path:

@@ -20,7 +20,7 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from conftest import ROOT, run
+from conftest import ROOT, fit_breast_cancer, run
 from zkml_chain.errors import ZkmlChainError
 from zkml_chain.field import R
 from zkml_chain.onnx.assemble import build
@@ -42,29 +42,7 @@ ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
 
 @pytest.fixture(scope="module")
 def breast_cancer(tmp_path_factory) -> dict[str, Path]:
-    from skl2onnx import to_onnx
-    from sklearn.datasets import load_breast_cancer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.neural_network import MLPClassifier
-    from sklearn.preprocessing import StandardScaler
-
-    d = tmp_path_factory.mktemp("bc")
-    x, y = load_breast_cancer(return_X_y=True)
-    xs = StandardScaler().fit_transform(x).astype(np.float32)
-    files = {}
-    for name, model in (("lr", LogisticRegression(max_iter=2000)),
-                        ("mlp", MLPClassifier((8,), max_iter=600, random_state=0))):
-        model.fit(xs, y)
-        files[name] = d / f"{name}.onnx"
-        files[name].write_bytes(to_onnx(model, xs[:1], options={"zipmap": False}).SerializeToString())
-    files["calibration"] = d / "calibration.json"
-    files["calibration"].write_text(json.dumps({"X": xs.tolist()}))
-    for i in (0, 3, 100):
-        files[f"input{i}"] = d / f"input{i}.json"
-        files[f"input{i}"].write_text(json.dumps({"X": xs[i].tolist(), "salt": "1234567"}))
-    files["X"] = d / "X.npy"
-    np.save(files["X"], xs)
-    return files
+    return fit_breast_cancer(tmp_path_factory.mktemp("bc"))
 
 
 def test_mlp_compiles_with_99_percent_agreement_and_proves(breast_cancer, tmp_path, snarkjs) -> None:
@@ -155,7 +133,7 @@ def test_visibility_options(breast_cancer, tmp_path) -> None:
     assert [e["name"] for e in hashed["public_signals"]] == ["model_commitment", "X.commitment",
                                                              "label.commitment", "probabilities.commitment"]
     inf = CompiledModel.load(tmp_path / "h").witness_file(breast_cancer["input0"])
-    public = inf.built.witness.public_signals(4)
+    public = inf.witness.public_signals(4)
     # The model commitment its owner can recompute from the ONNX file alone, before any proof.
     params: dict[str, np.ndarray] = {}
     graph = load(breast_cancer["lr"])
@@ -167,7 +145,7 @@ def test_visibility_options(breast_cancer, tmp_path) -> None:
     quantized = [int(v) % R for v in np.round(xs[0].astype(np.float64) * 256).astype(np.int64)]
     assert public[1] == commit(quantized, 1234567)  # the input commitment an attester can recompute
     inf_f = CompiledModel.load(tmp_path / "f").witness_file(breast_cancer["input0"])
-    assert inf_f.built.witness.public_signals(5)[3:] == quantized[:2]
+    assert inf_f.witness.public_signals(5)[3:] == quantized[:2]
 
 
 def _cnn_model() -> onnx.ModelProto:
@@ -233,7 +211,7 @@ def test_cnn_ops_agree_with_onnxruntime_and_the_circuit(tmp_path) -> None:
     inf = CompiledModel.load(tmp_path / "c").witness_file(tmp_path / "in.json")
     from zkml_chain.r1cs import R1CS
 
-    assert R1CS.load(tmp_path / "c" / "circuit.r1cs").is_satisfied(inf.built.witness)
+    assert R1CS.load(tmp_path / "c" / "circuit.r1cs").is_satisfied(inf.witness)
     sess = ort.InferenceSession(str(path))
     out, logits, aux = sess.run(None, {"x": xs[5].astype(np.float32)})
     assert np.abs(np.array(inf.outputs["out"]) - out).max() < 0.03
@@ -280,7 +258,7 @@ def test_a_compiled_folder_whose_circuit_or_model_changed_is_refused(breast_canc
     args = ["--input", breast_cancer["input0"], "--proof", tmp_path / "p.json", "--public", tmp_path / "pub.json"]
     assert run([ZKML, "prove", out, *args]).returncode == 0
     (tmp_path / "p.json").unlink()
-    for name in ("circuit.r1cs", "model.onnx", "graph.npz"):
+    for name in ("circuit.r1cs", "model.onnx", "graph.npz", "witness.bin"):
         original = (out / name).read_bytes()
         (out / name).write_bytes(original + b"\0")
         r = run([ZKML, "prove", out, *args])
@@ -371,7 +349,7 @@ def test_the_graph_archive_round_trips_every_test_model_and_prove_needs_no_onnx(
     assert (out / "graph.npz").is_file()
     script = ("import json, sys; from pathlib import Path; from zkml_chain.onnx.compiled import CompiledModel; "
               f"m = CompiledModel.load(Path({str(out)!r})); "
-              f"w = m.witness(json.loads(Path({str(breast_cancer['input3'])!r}).read_text())).built.witness; "
+              f"w = m.witness(json.loads(Path({str(breast_cancer['input3'])!r}).read_text())).witness; "
               "assert 'onnx' not in sys.modules, 'onnx was imported'; print(w.values.hex())")
     r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
@@ -381,7 +359,7 @@ def test_the_graph_archive_round_trips_every_test_model_and_prove_needs_no_onnx(
     del info["graph_sha256"]
     (old / "circuit.json").write_text(json.dumps(info))
     (old / "graph.npz").unlink()
-    from_onnx = CompiledModel.load(old).witness(json.loads(breast_cancer["input3"].read_text())).built.witness
+    from_onnx = CompiledModel.load(old).witness(json.loads(breast_cancer["input3"].read_text())).witness
     assert bytes.fromhex(r.stdout.strip()) == from_onnx.values
 
     junk = b"PK not an archive"

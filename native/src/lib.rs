@@ -22,7 +22,7 @@
 //! `pairing`, `poseidon` (the hash's permutation with its S-box layers, for witnesses),
 //! `ceremony` (trusted-setup kernels), `pippenger` (our MSM), `zkey` (a proving key memory-mapped
 //! and proved with in place; pure Rust, shared with the `zkml-prove` binary in prover/) and `zkey_py`
-//! (its Python class), `schedule` (the longest-first task list), `runtime`.
+//! (its Python class), `witgen` (the witness program's interpreter) and `witgen_py`, `schedule` (the longest-first task list), `runtime`.
 
 use pyo3::prelude::*;
 
@@ -39,6 +39,8 @@ mod pippenger;
 mod poseidon;
 mod runtime;
 mod schedule;
+mod witgen;
+mod witgen_py;
 mod zkey;
 mod zkey_py;
 
@@ -70,6 +72,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     poseidon::register(m)?;
     ceremony::register(m)?;
     zkey_py::register(m)?;
+    witgen_py::register(m)?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import WitnessError
 from .builder import Circuit, Tensor, signed
+from .program import Bits, Fixed
 
 MAX_BITS = 252
 
@@ -38,18 +39,21 @@ def _powers(n: int) -> np.ndarray:
     return np.ones(n, dtype=object) << np.arange(n, dtype=object)
 
 
-def to_bits(c: Circuit, t: Tensor, n: int, what: str = "to_bits", name: str | None = None) -> Tensor:
+def to_bits(c: Circuit, t: Tensor, n: int, what: str = "to_bits", name: str | None = None, *,
+            signed_range: bool = False) -> Tensor:
     """Little-endian bits of t, shape ``t.shape + (n,)``, proving 0 <= t < 2^n.
 
     n + 1 constraints per element: n booleans and the recomposition ``Σ 2^i·b_i = t``. Sound for
     any field value: a t outside [0, 2^n) has no satisfying bits (n <= 252 < log2 r).
+    ``signed_range``: t is a signed value offset by 2^(n-1) (for the witness program's errors).
     """
     _width(n)
     vals = np.asarray(t.values, dtype=object)
     bad = np.flatnonzero((vals >> n) != 0)
     if len(bad):
         raise WitnessError(f"{what}: element {int(bad[0])} = {signed(vals[bad[0]])} is not in [0, 2^{n})")
-    b = c.hint(_bit_values(vals, n).reshape(t.shape + (n,)), name=f"{name or what}.bits")
+    b = c.hint(_bit_values(vals, n).reshape(t.shape + (n,)), name=f"{name or what}.bits",
+               recipe=Bits(t, n, what, signed_range))
     b = boolean(c, b.flatten()).reshape(t.shape + (n,))
     c.assert_equal(b @ _powers(n), t)
     return b
@@ -69,7 +73,7 @@ def signed_bits(c: Circuit, values: np.ndarray, n: int, what: str = "signed_bits
     """
     _width(n)
     v = _check_signed(np.asarray(values, dtype=object), n, what)
-    b = c.hint(_bit_values(v + (1 << (n - 1)), n), name=f"{name or what}.bits")
+    b = c.hint(_bit_values(v + (1 << (n - 1)), n), name=f"{name or what}.bits", recipe=Fixed())
     b = boolean(c, b.flatten()).reshape(v.shape + (n,))
     return b @ _powers(n) - (1 << (n - 1)), b
 
@@ -93,4 +97,4 @@ def range_check_signed(c: Circuit, t: Tensor, n: int, what: str = "range_check_s
     """-2^(n-1) <= t < 2^(n-1) (signed n-bit). n + 1 constraints per element."""
     _width(n)
     _check_signed(np.asarray(signed(t.values), dtype=object), n, what)
-    to_bits(c, t + (1 << (n - 1)), n, what)
+    to_bits(c, t + (1 << (n - 1)), n, what, signed_range=True)

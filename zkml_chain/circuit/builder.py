@@ -29,6 +29,7 @@ import numpy as np
 from ..errors import WitnessError
 from ..field import R
 from ..r1cs import R1CS, SparseMatrix, Witness
+from .program import Copy, Input, Product, Recipe, Recorder, Source
 
 log = logging.getLogger(__name__)
 
@@ -254,10 +255,14 @@ class _Constraints:
 class Circuit:
     """Wires, constraints and the witness of one circuit under construction."""
 
-    def __init__(self, witness_only: bool = False) -> None:
+    def __init__(self, witness_only: bool = False, recorder: Recorder | None = None) -> None:
         #: Only compute wire values (to prove a circuit whose R1CS is already known): constraints
         #: are counted but not recorded, and gadgets may take value-only shortcuts.
         self.witness_only = witness_only
+        #: Records every wire's recipe: the witness program (program.py). Needs the full build.
+        if recorder is not None and witness_only:
+            raise ValueError("a witness program is recorded from the full build, not a witness-only one")
+        self.recorder = recorder
         self._values: list[np.ndarray] = [np.array([1], dtype=object)]
         self._n_wires = 1
         self._kind: list[np.ndarray] = [np.array([0], dtype=np.int8)]  # 0 one, 1 output, 2 pub in, 3 prv in, 4 other
@@ -278,10 +283,12 @@ class Circuit:
 
     # --- wires -----------------------------------------------------------------------------
 
-    def _new_wires(self, values: np.ndarray, kind: int, name: str | None = None) -> Tensor:
+    def _new_wires(self, values: np.ndarray, kind: int, name: str | None = None, source: Source = None) -> Tensor:
         vals = field_array(values)
         n = vals.size
         first = self._n_wires
+        if self.recorder is not None:
+            self.recorder.wires(first, vals, source)
         self._n_wires += n
         self._values.append(vals.ravel())
         self._kind.append(np.full(n, kind, dtype=np.int8))
@@ -296,16 +303,18 @@ class Circuit:
 
     def private_input(self, values: ArrayLike, name: str | None = None) -> Tensor:
         """Private inputs (witness only)."""
-        return self._new_wires(np.asarray(values), 3, name)
+        return self._new_wires(np.asarray(values), 3, name, Input(name or f"wire{self._n_wires}"))
 
     def public_input(self, values: ArrayLike, name: str | None = None) -> Tensor:
         """Public inputs: part of the public signals, bound by the proof (see groth16.qap)."""
-        return self._new_wires(np.asarray(values), 2, name)
+        return self._new_wires(np.asarray(values), 2, name, Input(name or f"wire{self._n_wires}"))
 
-    def hint(self, values: ArrayLike, name: str | None = None) -> Tensor:
+    def hint(self, values: ArrayLike, name: str | None = None, recipe: Recipe | None = None) -> Tensor:
         """Private wires computed outside the constraints (bits, quotients). Unconstrained until
-        a gadget constrains them: every hint must be pinned down, or the circuit is unsound."""
-        return self._new_wires(np.asarray(values), 4, name)
+        a gadget constrains them: every hint must be pinned down, or the circuit is unsound.
+        ``recipe`` says how the values follow from earlier wires (for the witness program); a
+        hint without one leaves the circuit without a program."""
+        return self._new_wires(np.asarray(values), 4, name, recipe)
 
     def constant(self, values: ArrayLike) -> Tensor:
         """Constants: multiples of wire 0 (no wires, no constraints)."""
@@ -360,7 +369,7 @@ class Circuit:
         a, b = self.lift(a), self.lift(b)
         shape = np.broadcast_shapes(a.shape, b.shape)
         a, b = a.broadcast_to(shape), b.broadcast_to(shape)
-        out = self._new_wires((a.values * b.values) % R, 4).reshape(shape)
+        out = self._new_wires((a.values * b.values) % R, 4, source=Product(a, b)).reshape(shape)
         self.constrain(a, b, out)
         return out
 
@@ -376,7 +385,7 @@ class Circuit:
         """The same values on fresh wires (one constraint each), unless already plain wires."""
         if t.is_plain and not np.any(t.wires == 0):
             return t
-        out = self._new_wires(t.values, 4).reshape(t.shape)
+        out = self._new_wires(t.values, 4, source=Copy(t)).reshape(t.shape)
         self.constrain(t - out, None, None)
         return out
 
@@ -391,7 +400,7 @@ class Circuit:
 
     def output(self, t: Tensor, name: str = "out") -> Tensor:
         """Public output signals equal to ``t`` (one constraint each)."""
-        out = self._new_wires(t.values.reshape(t.shape), 1, name)
+        out = self._new_wires(t.values.reshape(t.shape), 1, name, Copy(t))
         self.constrain(t - out, None, None)
         return out
 
@@ -483,6 +492,12 @@ class Circuit:
         """Only the witness, in the wire order of :meth:`build` (no matrices are assembled)."""
         _, order, _ = self._order()
         return Witness(pack(np.concatenate(self._values)[order]))
+
+    def program(self) -> bytes | None:
+        """The recorded witness program (see program.py), or None when a hint had no recipe."""
+        if self.recorder is None:
+            raise ValueError("program: this circuit was built without a recorder")
+        return self.recorder.program(self, self._order()[1])
 
     def wire_index(self, t: Tensor) -> np.ndarray:
         """Built-witness positions of a tensor of plain wires (for tests that tamper with them)."""

@@ -13,6 +13,7 @@ import numpy as np
 from ..field import R
 from .bits import MAX_BITS, boolean, to_bits
 from .builder import ArrayLike, Circuit, Tensor, signed
+from .program import ArgmaxOneHot, Inverse, Select
 
 
 def ge(c: Circuit, a: Tensor | ArrayLike, b: Tensor | ArrayLike, n: int) -> Tensor:
@@ -47,7 +48,8 @@ def select(c: Circuit, cond: Tensor, a: Tensor | ArrayLike, b: Tensor | ArrayLik
     a_, b_ = c.lift(a), c.lift(b)
     shape = np.broadcast_shapes(cond.shape, a_.shape, b_.shape)
     cond, a_, b_ = cond.broadcast_to(shape), a_.broadcast_to(shape), b_.broadcast_to(shape)
-    out = c.hint(np.where(np.asarray(cond.values) == 1, a_.values, b_.values).reshape(shape))
+    out = c.hint(np.where(np.asarray(cond.values) == 1, a_.values, b_.values).reshape(shape),
+                 recipe=Select(cond, a_, b_))
     c.constrain(cond, a_ - b_, out - b_)
     return out
 
@@ -100,7 +102,7 @@ def argmax(c: Circuit, x: Tensor, n: int) -> Tensor:
     top = max_reduce(c, x, n)
     vals = [int(v) for v in signed(x.values)]
     k = vals.index(max(vals))
-    e = c.hint(np.eye(m, dtype=np.int64)[k], name="argmax.onehot")
+    e = c.hint(np.eye(m, dtype=np.int64)[k], name="argmax.onehot", recipe=ArgmaxOneHot(x))
     c.constrain(e, e, e)
     c.assert_equal(e.sum(), 1)
     gap = top.broadcast_to((m,)) - x
@@ -108,5 +110,5 @@ def argmax(c: Circuit, x: Tensor, n: int) -> Tensor:
     before = 1 - c.linear(e, np.tril(np.ones((m, m), dtype=np.int64)).T)  # 1 - Σ_{i<=j} e_i
     inv = np.array([pow(int(g), -1, R) if int(bv) else 0 for g, bv in zip(gap.values, before.values)],
                    dtype=object)
-    c.constrain(gap, c.hint(inv, name="argmax.inverse"), before)
+    c.constrain(gap, c.hint(inv, name="argmax.inverse", recipe=Inverse(gap, before)), before)
     return e @ np.arange(m, dtype=np.int64)

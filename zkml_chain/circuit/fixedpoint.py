@@ -19,6 +19,7 @@ from ..cachedir import cached
 from .bits import MAX_BITS, boolean, range_check, to_bits
 from .builder import Circuit, Tensor, signed
 from .compare import ge
+from .program import DivFloor, Segment
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,8 @@ def rescale(c: Circuit, x: Tensor, s: int, n: int) -> Tensor:
     if n > MAX_BITS:  # each part is capped, but q·2^s + rem spans n bits: beyond 253 it can wrap r
         raise ValueError(f"rescale: q·2^s + rem could wrap the field for n={n} (need n <= {MAX_BITS})")
     v = np.asarray(signed(x.values), dtype=object).reshape(x.shape)
-    q = c.hint(v >> s, name="rescale.q")
-    rem = c.hint(v - ((v >> s) << s), name="rescale.rem")
+    q = c.hint(v >> s, name="rescale.q", recipe=DivFloor(x, 1 << s))
+    rem = c.hint(v - ((v >> s) << s), name="rescale.rem", recipe=DivFloor(x, 1 << s, rem=True))
     to_bits(c, rem, s, "rescale.rem")
     to_bits(c, q + (1 << (n - s - 1)), n - s, f"rescale (input outside the signed {n}-bit range)", name="rescale.q")
     c.assert_equal(q * (1 << s) + rem, x)
@@ -55,8 +56,8 @@ def div_floor(c: Circuit, x: Tensor, d: int, n: int) -> Tensor:
         return rescale(c, x, d.bit_length() - 1, n) if d > 1 else x
     k = (d - 1).bit_length()
     v = np.asarray(signed(x.values), dtype=object).reshape(x.shape)
-    q = c.hint(v // d, name="div_floor.q")
-    rem = c.hint(v - (v // d) * d, name="div_floor.rem")
+    q = c.hint(v // d, name="div_floor.q", recipe=DivFloor(x, d))
+    rem = c.hint(v - (v // d) * d, name="div_floor.rem", recipe=DivFloor(x, d, rem=True))
     to_bits(c, rem, k, "div_floor.rem")
     to_bits(c, (d - 1) - rem, k, "div_floor.rem_below_d")
     to_bits(c, q + (1 << (n - 1)), n, f"div_floor (input outside the signed {n}-bit range)", name="div_floor.q")
@@ -188,7 +189,8 @@ def sigmoid(c: Circuit, x: Tensor, f: int, n: int) -> Tensor:
     a = c.mul(pos.scale(2) - 1, x)  # |x| <= 2^(n-1)
     k = len(t.lows)
     j = np.searchsorted(np.asarray(t.lows, dtype=object), np.asarray(signed(a.values), dtype=object), side="right") - 1
-    e = c.hint(np.eye(k, dtype=np.int64)[np.asarray(j, dtype=np.int64)].reshape(a.shape + (k,)), name="sigmoid.segment")
+    e = c.hint(np.eye(k, dtype=np.int64)[np.asarray(j, dtype=np.int64)].reshape(a.shape + (k,)), name="sigmoid.segment",
+               recipe=Segment(a, t.lows))
     boolean(c, e.flatten())
     c.assert_equal(e.sum(axis=-1), c.constant(np.ones(a.shape, dtype=np.int64)))
     lows = np.asarray(t.lows, dtype=object)

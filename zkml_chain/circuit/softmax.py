@@ -27,6 +27,7 @@ from .bits import boolean, range_check, to_bits
 from .builder import Circuit, Tensor, signed
 from .compare import max_reduce
 from .fixedpoint import greedy_segments, rescale
+from .program import DivVar, Segment
 
 
 def _line(u: float, v: float) -> tuple[float, float, float]:
@@ -98,7 +99,8 @@ def exp_neg(c: Circuit, a: Tensor, f: int, n: int) -> Tensor:
     t = exp_table(f)
     k = len(t.lows)
     j = np.searchsorted(np.asarray(t.lows, dtype=object), np.asarray(signed(a.values), dtype=object), side="right") - 1
-    e = c.hint(np.eye(k, dtype=np.int64)[np.asarray(j, dtype=np.int64)].reshape(a.shape + (k,)), name="exp.segment")
+    e = c.hint(np.eye(k, dtype=np.int64)[np.asarray(j, dtype=np.int64)].reshape(a.shape + (k,)), name="exp.segment",
+               recipe=Segment(a, t.lows))
     boolean(c, e.flatten())
     c.assert_equal(e.sum(axis=-1), c.constant(np.ones(a.shape, dtype=np.int64)))
     lows = np.asarray(t.lows, dtype=object)
@@ -122,8 +124,9 @@ def softmax(c: Circuit, x: Tensor, f: int, n: int) -> Tensor:
     s = u.sum()
     uv = np.asarray(signed(u.values), dtype=object)
     sv = int(signed(s.values)[0])
-    q = c.hint((uv << f) // sv, name="softmax.q")
-    rem = c.hint((uv << f) - ((uv << f) // sv) * sv, name="softmax.rem")
+    den = s.broadcast_to((k,))
+    q = c.hint((uv << f) // sv, name="softmax.q", recipe=DivVar(u, den, f))
+    rem = c.hint((uv << f) - ((uv << f) // sv) * sv, name="softmax.rem", recipe=DivVar(u, den, f, rem=True))
     width = (k * ((1 << f) + 1)).bit_length()  # S <= k·(2^f + 1)
     c.constrain(q, s.broadcast_to((k,)), u.scale(1 << f) - rem)
     to_bits(c, rem, width, "softmax: remainder below 0", name="softmax.rem")

@@ -32,6 +32,7 @@ import numpy as np
 
 from .bits import MAX_BITS, boolean, to_bits
 from .builder import Circuit, Tensor, signed
+from .program import BinOneHot, TreeLeaf
 
 if TYPE_CHECKING:
     from ..onnx.trees import Binned
@@ -65,7 +66,8 @@ def bins(c: Circuit, x: Tensor, cuts: Tensor | np.ndarray, n: int, width: int, n
     m = len(_values(cuts))
     q = int(signed(x.values)[0])
     b = sum(1 for v in _values(cuts) if v < q)
-    e = boolean(c, c.hint(np.eye(m + 1, dtype=np.int64)[b], name=f"{name}.bin"))
+    cut_lcs = cuts if isinstance(cuts, Tensor) else c.constant(np.asarray(cuts, dtype=object).reshape(m))
+    e = boolean(c, c.hint(np.eye(m + 1, dtype=np.int64)[b], name=f"{name}.bin", recipe=BinOneHot(x, cut_lcs)))
     c.assert_equal(e.sum(), 1)
     lowest, highest = -(1 << (n - 1)) - 1, (1 << (n - 1)) - 1  # bins 0 and m: the input's own range
     cut_t = cuts if isinstance(cuts, Tensor) else np.asarray(cuts, dtype=object)
@@ -95,7 +97,9 @@ def tree_ensemble(c: Circuit, x: Tensor, model: Binned, cuts: Sequence[Tensor | 
     for ti, tree in enumerate(model.trees):
         leaves = [i for i, node in enumerate(tree) if isinstance(node, int)]
         local = {node: k for k, node in enumerate(leaves)}
-        z = boolean(c, c.hint((np.array([tree[i] for i in leaves]) == reached[ti]).astype(np.int64), name=f"tree{ti}.leaf"))
+        rows = tuple(int(tree[i]) for i in leaves)  # type: ignore[arg-type]  # leaves are ints
+        z = boolean(c, c.hint((np.array(rows) == reached[ti]).astype(np.int64), name=f"tree{ti}.leaf",
+                              recipe=TreeLeaf(tuple(onehots), tuple(tree), rows)))
         c.assert_equal(z.sum(), 1)
         under = _subtree_leaves(tree)
         internal = [i for i, node in enumerate(tree) if not isinstance(node, int)]

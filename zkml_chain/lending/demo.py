@@ -114,7 +114,7 @@ def forged_proof(prover: Prover, features: np.ndarray, salt: int, publics: dict[
     threshold 0 with the threshold signal raised afterwards. The constraints no longer hold, so
     the proof made from it does not verify."""
     application = {INPUT_NAME: np.asarray(features).tolist(), "salt": str(salt), **publics, "threshold": 0.0}
-    honest = prover.model.witness(application, "the forged application").built.witness
+    honest = prover.model.witness(application, "the forged application").witness
     forged = honest.with_value(prover.signals.wire("threshold"), prover.threshold_signal(publics["threshold"]))
     return prove(prover.pk, forged, check=False)  # the library would refuse it: the demo shows the pool does too
 

@@ -12,6 +12,7 @@ import numpy as np
 from ..circuit import Circuit, Tensor
 from ..circuit.bits import MAX_BITS, range_check_signed, signed_bits, to_bits
 from ..circuit.hash import commit, commit_params
+from ..circuit.program import Recorder
 from ..errors import ZkmlChainError
 from ..field import R
 from ..poseidon import TensorLayout, signed_width
@@ -32,6 +33,8 @@ class Built:
     r1cs: R1CS | None  # None when built witness-only
     witness: Witness
     param_layout: list[tuple[str, TensorLayout]]  # parameters (hashed or private): shape, offset-binary width
+    program: bytes | None = None  # the witness program, when built with ``record`` (None if it could not be)
+    program_inputs: dict[str, bytes] | None = None  # what this build gave the program's inputs
 
 
 def attested_width(n: int, scale: int) -> int:
@@ -50,12 +53,13 @@ def input_bounds(graph: Graph, plan: Plan, vis: Visibility) -> dict[str, int]:
 
 def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarray], salt: int,
           witness_only: bool = False, claim: Claim = Claim(), publics: dict[str, Any] | None = None,
-          param_wires: bool = False) -> Built:
+          param_wires: bool = False, record: bool = False) -> Built:
     """The circuit for one sample, built (R1CS + witness, or only the witness) with the
     quantized outputs. ``publics`` holds the claim's values (see :meth:`Claim.values`).
     ``param_wires``: each parameter on a wire of its own, tied to its bits, as circuit format 2
-    built them (to prove with a folder compiled then)."""
-    c = Circuit(witness_only=witness_only)
+    built them (to prove with a folder compiled then). ``record``: also record the witness program
+    (circuit/program.py), with the model's outputs as its taps."""
+    c = Circuit(witness_only=witness_only, recorder=Recorder() if record else None)
     backend = CircuitBackend(c, plan.widths)
     param_bits: list[Tensor] = []
     param_layout: list[tuple[str, TensorLayout]] = []
@@ -115,7 +119,12 @@ def build(graph: Graph, plan: Plan, vis: Visibility, inputs: dict[str, np.ndarra
         elif vis.output == OutputVisibility.HASHED:
             c.output(salted(q.data), f"{name}.commitment")
     prove_claim(c, claim, outputs, publics or {})
+    if c.recorder is not None:
+        for name, q in outputs.items():
+            c.recorder.tap(name, q.data)
     if witness_only:
         return Built(c, outputs, None, c.witness(), param_layout)
     r1cs, witness = c.build()
-    return Built(c, outputs, r1cs, witness, param_layout)
+    if c.recorder is None:
+        return Built(c, outputs, r1cs, witness, param_layout)
+    return Built(c, outputs, r1cs, witness, param_layout, c.program(), c.recorder.inputs)

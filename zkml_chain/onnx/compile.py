@@ -29,6 +29,7 @@ from .graph_file import GRAPH_NAME, graph_bytes
 from .inputs import read_inputs
 from .quantize import plan_from, run_numpy
 from .visibility import InputVisibility, OutputVisibility, ParamVisibility, Visibility
+from .witness_program import PROGRAM_NAME, checked_program
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
     first = {name: v[pick] for name, v in samples.items()}
     if vis.input == InputVisibility.ATTESTED:
         first = {name: np.rint(v) for name, v in first.items()}  # synthetic samples are not integers
-    built = build(graph, plan, vis, first, salt=1, claim=claim)
+    built = build(graph, plan, vis, first, salt=1, claim=claim, record=True)
     assert built.r1cs is not None
     r1cs_bytes = built.r1cs.to_r1cs()
     out_scales = {name: q.scale for name, q in built.outputs.items()}
@@ -96,6 +97,10 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
         "accuracy": report,
     }
     files = {out / R1CS_NAME: r1cs_bytes}
+    program = checked_program(built)
+    if program is not None:  # prove then computes the witness natively (witness_program.py)
+        info["witness_program_sha256"] = hashlib.sha256(program).hexdigest()
+        files[out / PROGRAM_NAME] = program
     ir = graph_bytes(graph)
     if ir is not None:  # prove then reads the graph without onnx (graph_file.py)
         info["graph_sha256"] = hashlib.sha256(ir).hexdigest()
@@ -104,6 +109,8 @@ def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | No
     write_all({out / CIRCUIT_JSON: json_bytes(info), **files})
     if ir is None:  # an earlier compile's archive, which this circuit.json no longer names
         (out / GRAPH_NAME).unlink(missing_ok=True)
+    if program is None:  # likewise an earlier compile's program
+        (out / PROGRAM_NAME).unlink(missing_ok=True)
     if model.resolve() != (out / MODEL_NAME).resolve():
         shutil.copyfile(model, out / MODEL_NAME)
     return info

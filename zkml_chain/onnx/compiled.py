@@ -4,7 +4,9 @@
 current format with every field well-typed, model.onnx and circuit.r1cs unchanged since they
 were compiled (their SHA-256s are in circuit.json). It then rebuilds the circuit's witness for an
 input (the structure never depends on values; wire and constraint counts are compared) and
-proves with the folder's key.
+proves with the folder's key. A folder with a witness program (witness_program.py) computes
+the witness natively instead; the Python build remains for folders without one and for inputs
+the program refuses (the build then names the problem).
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ from typing import Any
 
 import numpy as np
 
+from ..circuit.program import ProgramError
 from ..errors import ProofInputError, ZkmlChainError
 from ..field import R
 from ..files import read_json, sha256_bytes, sha256_file
 from ..groth16 import Proof, prove
 from ..groth16.mapped import MappedProvingKey
 from ..keydir import R1CS_NAME, ZKEY_NAME
+from ..witness import Witness
 from .artifact import CIRCUIT_JSON, PARAM_WIRES_FORMAT, SignalLayout, read_circuit_info
-from .assemble import Built, build
+from .assemble import build
 from .claim import Claim
 from .graph import Graph, load
 from .graph_file import GRAPH_NAME, read_graph
@@ -33,15 +37,18 @@ from .inputs import read_inputs
 from .lower import Q
 from .quantize import Plan, dequantize, input_key
 from .visibility import InputVisibility, Visibility
+from .witness_program import PROGRAM_NAME, program_inputs, run_program
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Inference:
-    """One input through the compiled model: the witness and the outputs (dequantized, raw)."""
+    """One input through the compiled model: the witness, each output's integers (signed, at
+    its scale) and the outputs as the --output file shows them (dequantized, raw)."""
 
-    built: Built
+    witness: Witness
+    values: dict[str, np.ndarray]
     outputs: dict[str, Any]
 
 
@@ -68,6 +75,7 @@ class CompiledModel:
     n_wires: int
     n_constraints: int
     model_commitment: int | None  # public signal "model_commitment", when the parameters are hashed
+    program: bytes | None = None  # the witness program (witness.bin), when compile wrote one
 
     @classmethod
     def load(cls, folder: Path) -> CompiledModel:
@@ -93,11 +101,13 @@ class CompiledModel:
             digests = {model: info["model_sha256"], R1CS_NAME: info["r1cs_sha256"]}
             if "graph_sha256" in info:  # compiled with the graph IR: prove without onnx
                 digests[GRAPH_NAME] = info["graph_sha256"]
+            if "witness_program_sha256" in info:
+                digests[PROGRAM_NAME] = info["witness_program_sha256"]
             if not all(isinstance(d, str) for d in digests.values()):
                 raise ValueError("model_sha256, r1cs_sha256 and graph_sha256 must be strings")
         except (KeyError, TypeError, ValueError, AttributeError, ZkmlChainError) as e:
             raise ZkmlChainError(f"{path}: malformed circuit.json ({type(e).__name__}: {e}); recompile the model") from None
-        ir_bytes = None
+        ir_bytes = program = None
         for name, digest in digests.items():
             file = folder / name
             if not file.is_file():
@@ -105,6 +115,9 @@ class CompiledModel:
             if name == GRAPH_NAME:  # read once: hashed here, parsed below
                 ir_bytes = file.read_bytes()
                 actual = sha256_bytes(ir_bytes)
+            elif name == PROGRAM_NAME:
+                program = file.read_bytes()
+                actual = sha256_bytes(program)
             else:
                 actual = sha256_file(file)
             if actual != digest:
@@ -115,7 +128,7 @@ class CompiledModel:
         if missing:
             raise ZkmlChainError(f"{path}: malformed circuit.json (no calibrated width for input {missing[0]!r}); "
                                  "recompile the model")
-        return cls(folder, info, graph, plan, vis, claim, layout, n_wires, n_constraints, model_commitment)
+        return cls(folder, info, graph, plan, vis, claim, layout, n_wires, n_constraints, model_commitment, program)
 
     @property
     def param_wires(self) -> bool:
@@ -156,6 +169,20 @@ class CompiledModel:
         # Only the witness is computed: the R1CS is the compiled one, and the proof is checked
         # against the key, so a witness that does not fit could never pass as a proof.
         publics = claim.values(obj, where)
+        if self.program is not None and not self.param_wires:
+            outs = self.info["outputs"]
+            values = program_inputs(plan, vis, claim, {n: o["scale_bits"] for n, o in outs.items()}, inputs,
+                                    int(salt or 0), publics)
+            try:
+                packed, ints = run_program(self.program, values, {n: o["shape"] for n, o in outs.items()})
+            except ProgramError as e:  # the build below refuses the input in its own words (or proves)
+                log.debug("witness program: %s; building the witness in Python", e)
+            else:
+                if len(packed) != 32 * self.n_wires:
+                    raise ZkmlChainError(f"{self.folder / PROGRAM_NAME} does not describe this circuit: recompile "
+                                         "the model")
+                scales = {n: int(o["scale_bits"]) for n, o in outs.items()}
+                return Inference(Witness(packed), ints, self._outputs(ints, scales, salt))
         built = build(graph, plan, vis, inputs, int(salt or 0), witness_only=True, claim=claim, publics=publics,
                       param_wires=self.param_wires)
         if built.circuit.n_wires != self.n_wires or built.circuit.n_constraints != self.n_constraints:
@@ -163,17 +190,18 @@ class CompiledModel:
                                  f"rebuilt circuit has {built.circuit.n_wires} wires and {built.circuit.n_constraints} "
                                  f"constraints, circuit.json says {self.n_wires} and {self.n_constraints}): "
                                  "recompile the model")
-        outputs: dict[str, Any] = {}
-        raw: dict[str, Any] = {}
-        for name, q in built.outputs.items():
-            ints = np.asarray(q.data.value(), dtype=object)
-            outputs[name] = dequantize(Q(ints, q.scale)).tolist()
-            raw[name] = ints.astype(str).tolist()
-        outputs["raw"] = raw
-        outputs["scale_bits"] = {name: q.scale for name, q in built.outputs.items()}
-        if vis.needs_salt:
+        ints = {name: np.asarray(q.data.value(), dtype=object) for name, q in built.outputs.items()}
+        return Inference(built.witness, ints, self._outputs(ints, {name: q.scale for name, q in built.outputs.items()},
+                                                             salt))
+
+    def _outputs(self, ints: dict[str, np.ndarray], scales: dict[str, int], salt: Any) -> dict[str, Any]:
+        """The --output file's content: each output dequantized and raw, the scales, the salt."""
+        outputs: dict[str, Any] = {name: dequantize(Q(v, scales[name])).tolist() for name, v in ints.items()}
+        outputs["raw"] = {name: v.astype(str).tolist() for name, v in ints.items()}
+        outputs["scale_bits"] = scales
+        if self.vis.needs_salt:
             outputs["salt"] = str(salt)
-        return Inference(built, outputs)
+        return outputs
 
     def prove(self, obj: Any, where: str = "input", *, check: bool = True) -> Proved:
         """Witness and proof for ``obj``; the proof is checked unless ``check`` is False (benchmarks)."""
@@ -181,6 +209,6 @@ class CompiledModel:
 
     def prove_inference(self, inference: Inference, *, check: bool = True) -> Proved:
         """The proof for a witness :meth:`witness` computed (callers that report the two steps)."""
-        proof, public = prove(self.proving_key, inference.built.witness, check=check,
+        proof, public = prove(self.proving_key, inference.witness, check=check,
                               circuit=self.folder / R1CS_NAME)
         return Proved(proof, public, inference.outputs)

@@ -19,6 +19,7 @@ from ..circuit.compare import argmax, clamp, ge, max_reduce, maximum, minimum, r
 from ..circuit.fixedpoint import div_floor, rescale, sigmoid
 from ..circuit.hash import commit, commit_params, poseidon
 from ..circuit.linalg import avg_pool2d, conv2d, global_avg_pool, matmul, max_pool2d
+from ..circuit.program import Recorder
 from ..field import R
 from ..onnx.claim import Claim, Threshold, prove_claim
 from ..onnx.lower import Q
@@ -39,6 +40,8 @@ class Case:
     fixed: list[int]
     accept: Callable[[list[int]], bool] | None = None
     n_constraints: int = 0  # what the circuit counted (the same in both modes)
+    program: bytes | None = None  # the witness program, when built with ``record``
+    program_inputs: dict[str, bytes] | None = None  # the values the build gave its inputs
 
 
 def _s(v: int) -> int:
@@ -59,8 +62,8 @@ def _width(rng: random.Random, low: int = 2, high: int = 24) -> int:
 class CaseBuilder:
     """A circuit whose private inputs are fixed for the attacker; ``case`` outputs a result."""
 
-    def __init__(self, witness_only: bool = False) -> None:
-        self.c = Circuit(witness_only=witness_only)
+    def __init__(self, witness_only: bool = False, record: bool = False) -> None:
+        self.c = Circuit(witness_only=witness_only, recorder=Recorder() if record else None)
         self.inputs: list[Tensor] = []
 
     def input(self, values: object) -> Tensor:
@@ -80,21 +83,23 @@ class CaseBuilder:
 
         fixed = [i for t in self.inputs if t not in free for i in wires(t)]
         results = wires(out)
+        rec = self.c.recorder
         return Case(gadget, r1cs, w, results + [i for t in free for i in wires(t)], fixed,
-                    None if accept is None else (lambda v: accept(v, wires)), self.c.n_constraints)
+                    None if accept is None else (lambda v: accept(v, wires)), self.c.n_constraints,
+                    None if rec is None else self.c.program(), None if rec is None else rec.inputs)
 
 
-def _to_bits(rng: random.Random, witness_only: bool = False) -> Case:
+def _to_bits(rng: random.Random, witness_only: bool = False, record: bool = False) -> Case:
     n = _width(rng, 1, 20)
-    b = CaseBuilder(witness_only)
+    b = CaseBuilder(witness_only, record)
     x = b.input([rng.randrange(1 << n) for _ in range(3)])
     return b.case("to_bits", to_bits(b.c, x, n).flatten())
 
 
-def _range_check(rng: random.Random, witness_only: bool = False) -> Case:
+def _range_check(rng: random.Random, witness_only: bool = False, record: bool = False) -> Case:
     """The attacker moves the checked value itself: it must stay in range."""
     n, signed_ = _width(rng, 2, 20), rng.random() < 0.5
-    b = CaseBuilder(witness_only)
+    b = CaseBuilder(witness_only, record)
     if signed_:
         x = b.input(_ints(rng, n, 3))
         range_check_signed(b.c, x, n)
@@ -106,21 +111,21 @@ def _range_check(rng: random.Random, witness_only: bool = False) -> Case:
                   lambda v, wires: all(lo <= (_s(v[i]) if signed_ else v[i]) < hi for i in wires(x)), free=(x,))
 
 
-def _signed_bits(rng: random.Random, witness_only: bool = False) -> Case:
+def _signed_bits(rng: random.Random, witness_only: bool = False, record: bool = False) -> Case:
     """A value held by its bits alone (a compiled model's parameters): the attacker owns the bits,
     and the value they make must stay in the signed range."""
     n = _width(rng, 2, 20)
-    b = CaseBuilder(witness_only)
+    b = CaseBuilder(witness_only, record)
     value, _ = signed_bits(b.c, np.array(_ints(rng, n, 3), dtype=object), n)
     out = b.c.output(value, "value")
     return b.case("signed_bits", out,
                   lambda v, wires: all(-(1 << (n - 1)) <= _s(v[i]) < 1 << (n - 1) for i in wires(out)))
 
 
-def _compare(rng: random.Random, witness_only: bool = False) -> Case:
+def _compare(rng: random.Random, witness_only: bool = False, record: bool = False) -> Case:
     n = _width(rng, 2, 24)
     kind = rng.choice(("ge", "relu", "maximum", "minimum", "clamp"))
-    b = CaseBuilder(witness_only)
+    b = CaseBuilder(witness_only, record)
     xs, ys = _ints(rng, n, 3), _ints(rng, n, 3)
     x, y = b.input(xs), b.input(ys)
     if kind == "ge":
@@ -135,11 +140,11 @@ def _compare(rng: random.Random, witness_only: bool = False) -> Case:
     return b.case(kind, clamp(b.c, x, lo, hi, n))
 
 
-def _select(rng: random.Random, witness_only: bool = False) -> Case:
-    """The condition is the attacker's too (a hint): the result must be a or b."""
-    b = CaseBuilder(witness_only)
+def _select(rng: random.Random, witness_only: bool = False, record: bool = False) -> Case:
+    """The condition is the attacker's too (an input left free): the result must be a or b."""
+    b = CaseBuilder(witness_only, record)
     a, bb = b.input(_ints(rng, 16, 3)), b.input(_ints(rng, 16, 3))
-    cond = b.c.hint([rng.randrange(2) for _ in range(3)], name="cond")
+    cond = b.c.private_input([rng.randrange(2) for _ in range(3)], name="cond")
     out = select(b.c, cond, a, bb)
     chosen = b.c.output(out, "result")
 
@@ -149,9 +154,9 @@ def _select(rng: random.Random, witness_only: bool = False) -> Case:
     return b.case("select", chosen, accept, free=(cond,))
 
 
-def _reduce(rng: random.Random, witness_only: bool = False) -> Case:
+def _reduce(rng: random.Random, witness_only: bool = False, record: bool = False) -> Case:
     n = _width(rng, 3, 20)
-    b = CaseBuilder(witness_only)
+    b = CaseBuilder(witness_only, record)
     m = rng.randint(2, 6)
     vals = _ints(rng, n, m)
     if rng.random() < 0.5:
@@ -162,9 +167,9 @@ def _reduce(rng: random.Random, witness_only: bool = False) -> Case:
     return b.case("argmax", argmax(b.c, x, n))
 
 
-def _fixedpoint(rng: random.Random, witness_only: bool = False) -> Case:
+def _fixedpoint(rng: random.Random, witness_only: bool = False, record: bool = False) -> Case:
     kind = rng.choice(("rescale", "div_floor", "sigmoid"))
-    b = CaseBuilder(witness_only)
+    b = CaseBuilder(witness_only, record)
     if kind == "rescale":
         n = _width(rng, 4, 30)
         s = rng.randint(1, n - 1)
@@ -178,9 +183,9 @@ def _fixedpoint(rng: random.Random, witness_only: bool = False) -> Case:
     return b.case(kind, sigmoid(b.c, b.input(_ints(rng, n, 2)), f, n))
 
 
-def _linalg(rng: random.Random, witness_only: bool = False) -> Case:
+def _linalg(rng: random.Random, witness_only: bool = False, record: bool = False) -> Case:
     kind = rng.choice(("matmul", "conv2d", "avg_pool2d", "global_avg_pool", "max_pool2d"))
-    b = CaseBuilder(witness_only)
+    b = CaseBuilder(witness_only, record)
     if kind == "matmul":
         x, w = b.input(np.array(_ints(rng, 10, 6)).reshape(2, 3)), b.input(np.array(_ints(rng, 10, 6)).reshape(3, 2))
         return b.case(kind, matmul(b.c, x, w))
@@ -197,9 +202,9 @@ def _linalg(rng: random.Random, witness_only: bool = False) -> Case:
     return b.case(kind, max_pool2d(b.c, x, 2, n))
 
 
-def _hash(rng: random.Random, witness_only: bool = False) -> Case:
+def _hash(rng: random.Random, witness_only: bool = False, record: bool = False) -> Case:
     kind = rng.choice(("poseidon", "commit", "commit_params"))
-    b = CaseBuilder(witness_only)
+    b = CaseBuilder(witness_only, record)
     if kind == "poseidon":
         return b.case(kind, poseidon(b.c, b.input([rng.randrange(R) for _ in range(rng.randint(1, 4))])))
     if kind == "commit":
@@ -215,16 +220,18 @@ def _hash(rng: random.Random, witness_only: bool = False) -> Case:
     return b.case(kind, commit_params(b.c, b.c.concatenate(bits), layout, b.c.constant(0)))
 
 
-def _claim(rng: random.Random, witness_only: bool = False) -> Case:
+def _claim(rng: random.Random, witness_only: bool = False, record: bool = False) -> Case:
     """A threshold claim: the public threshold must not exceed the (private) score."""
-    b = CaseBuilder(witness_only)
+    b = CaseBuilder(witness_only, record)
     score = rng.randint(0, 1 << 20)
     out = b.input([score])
     prove_claim(b.c, Claim(Threshold("y", 0)), {"y": Q(out, 8)}, {"threshold": rng.randint(0, score) / 2**8})
     r1cs, w = (None, b.c.witness()) if witness_only else b.c.build()
     threshold = 1  # the claim's only public signal (no outputs)
     fixed = [int(i) for i in np.ravel(b.c.wire_index(out))]
-    return Case("threshold claim", r1cs, w, [threshold], fixed, lambda v: v[threshold] <= score, b.c.n_constraints)
+    rec = b.c.recorder
+    return Case("threshold claim", r1cs, w, [threshold], fixed, lambda v: v[threshold] <= score, b.c.n_constraints,
+                None if rec is None else b.c.program(), None if rec is None else rec.inputs)
 
 
 #: Case generators by family; each draws a gadget and its inputs (the same for the same rng state,

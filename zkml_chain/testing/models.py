@@ -258,11 +258,11 @@ def check_model(data: bytes, shapes: dict[str, tuple[int, ...]], magnitude: floa
             finding(f"witness crashed: {type(e).__name__}: {e}")
             return
         report.checked_inputs += 1
-        if not r1cs.is_satisfied(inf.built.witness):
+        if not r1cs.is_satisfied(inf.witness):
             finding("the witness of a held-out input does not satisfy the compiled R1CS")
             return
-        for name, q in inf.built.outputs.items():
-            ours = np.asarray(q.data.value(), dtype=object).ravel()
+        for name, v in inf.values.items():
+            ours = np.asarray(v, dtype=object).ravel()
             theirs = np.asarray(batch[name].data[i], dtype=object).ravel()
             if not np.array_equal(ours, theirs):
                 finding(f"circuit != numpy for output {name}: {ours[:4]} vs {theirs[:4]}")

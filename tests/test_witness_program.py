@@ -1,0 +1,195 @@
+"""The witness program (circuit/program.py, native/src/witgen.rs): recorded from one build, run
+natively on other inputs, it must give exactly the witness the Python builder gives for them;
+whatever it computes, a proof is checked against the key before anything is written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from conftest import fit_breast_cancer
+from conftest import run as run_cli
+from zkml_chain.circuit import Circuit
+from zkml_chain.circuit.program import ProgramError, Recorder, run
+from zkml_chain.errors import ZkmlChainError
+from zkml_chain.onnx.assemble import build
+from zkml_chain.onnx.claim import Claim, Threshold
+from zkml_chain.onnx.compiled import CompiledModel
+from zkml_chain.onnx.graph import from_model, load
+from zkml_chain.onnx.quantize import calibrate
+from zkml_chain.onnx.visibility import InputVisibility as In
+from zkml_chain.onnx.visibility import OutputVisibility as Out
+from zkml_chain.onnx.visibility import ParamVisibility as Par
+from zkml_chain.onnx.visibility import Visibility
+from zkml_chain.onnx.witness_program import PROGRAM_NAME, program_inputs, run_program
+from zkml_chain.testing.gadgets import FAMILIES
+
+ROOT = Path(__file__).resolve().parent.parent
+ZKML = ROOT / ".venv" / "bin" / "zkml-chain"
+
+
+@pytest.fixture(scope="module")
+def breast_cancer(tmp_path_factory) -> dict[str, Path]:
+    return fit_breast_cancer(tmp_path_factory.mktemp("bc"))
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_every_gadget_s_program_reproduces_its_witness(family: str) -> None:
+    """Each fuzz family's random cases (widths up to 250 bits, ties, edge values), recorded and
+    run natively on the inputs the build had: the same witness, byte for byte."""
+    for seed in range(24):
+        case = FAMILIES[family](random.Random(seed), record=True)
+        assert case.program is not None and case.program_inputs is not None, (family, seed)
+        witness, _ = run(case.program, case.program_inputs)
+        assert witness == case.witness.values, (family, seed, case.gadget)
+
+
+def _gadget_program(values: list[int]) -> tuple[bytes, Circuit]:
+    from zkml_chain.circuit.fixedpoint import sigmoid
+
+    c = Circuit(recorder=Recorder())
+    x = c.private_input(values, name="x")
+    c.output(sigmoid(c, x, 8, 20), "y")
+    program = c.program()
+    assert program is not None
+    return program, c
+
+
+def test_a_program_runs_on_inputs_other_than_the_recorded_ones() -> None:
+    """Recorded with one input, run with another: the builder's witness for the other."""
+    program, _ = _gadget_program([5, -300, 0])
+    for values in ([1000, -1, 77], [-(1 << 19), (1 << 19) - 1, 3]):
+        other = Circuit(recorder=Recorder())
+        x = other.private_input(values, name="x")
+        from zkml_chain.circuit.fixedpoint import sigmoid
+
+        other.output(sigmoid(other, x, 8, 20), "y")
+        assert other.recorder is not None
+        witness, _ = run(program, other.recorder.inputs)
+        assert witness == other.witness().values
+
+
+def test_inputs_a_gadget_refuses_and_corrupt_programs_are_errors_not_witnesses() -> None:
+    program, c = _gadget_program([5, -300, 0])
+    assert c.recorder is not None
+    bad = {"x": b"".join((v % (1 << 254)).to_bytes(32, "little") for v in (1 << 21, 0, 0))}
+    with pytest.raises(ProgramError, match="witness: .*element 0"):
+        run(program, bad)  # outside the sigmoid's 20-bit range: no witness exists
+    with pytest.raises(ProgramError, match="no value for the input"):
+        run(program, {})
+    with pytest.raises(ProgramError, match="has 1 values, the circuit takes 3"):
+        run(program, {"x": bytes(32)})
+    for corrupt in (program[:-5], b"ZKWP\x02" + program[5:], program + b"\x00"):
+        with pytest.raises(ProgramError, match="malformed witness program"):
+            run(corrupt, c.recorder.inputs)
+
+
+def test_a_hint_without_a_recipe_leaves_the_circuit_without_a_program() -> None:
+    c = Circuit(recorder=Recorder())
+    x = c.private_input([3], name="x")
+    h = c.hint([9])  # a gadget that forgot its recipe
+    c.assert_equal(c.mul(x, x), h)
+    assert c.program() is None and c.recorder is not None and "without a recipe" in (c.recorder.unsupported or "")
+
+
+def test_the_program_gives_the_builder_s_witness_for_every_test_model_and_visibility(breast_cancer) -> None:
+    """For every model the ONNX tests use under every visibility (with a threshold claim when the
+    outputs are private): record at one sample, run at another, compare with the witness-only
+    build of the other sample and with its outputs."""
+    rng = np.random.default_rng(11)
+    models = {name: from_model(onnx.load(str(breast_cancer[name]))) for name in ("lr", "mlp")}
+    for path in sorted((ROOT / "tests" / "models").glob("*.onnx")):
+        models[path.stem] = load(path)
+    visibilities = [Visibility(), Visibility(In.PUBLIC, Par.FIXED, Out.PUBLIC),
+                    Visibility(In.HASHED, Par.PRIVATE, Out.HASHED), Visibility(In.ATTESTED, Par.HASHED, Out.PRIVATE)]
+    checked = 0
+    for name, graph in models.items():
+        samples = {k: rng.normal(0, 1, (8,) + s) for k, s in graph.inputs.items()}
+        plan = calibrate(graph, samples, 8)
+        first_output = next(iter(graph.outputs))
+        for vis in visibilities:
+            claim = Claim(Threshold(first_output, 0), ("nonce",)) if vis.output == Out.PRIVATE else Claim()
+            xs = [{k: (np.rint(v[i] * 4) if vis.input == In.ATTESTED else v[i]) for k, v in samples.items()}
+                  for i in range(8)]
+            built = None
+            for i in range(len(xs)):  # the first sample that clears the claim records the program
+                try:
+                    built = build(graph, plan, vis, xs[i], salt=5, claim=claim, publics={"threshold": 0.0, "nonce": 1},
+                                  record=True)
+                    break
+                except ZkmlChainError:
+                    continue
+            if built is None:
+                continue
+            assert built.program is not None, (name, vis)
+            scales = {n: q.scale for n, q in built.outputs.items()}
+            shapes = {n: list(q.data.shape) for n, q in built.outputs.items()}
+            for x in xs[i + 1:]:
+                publics = {"threshold": 0.0, "nonce": 7}
+                try:
+                    fast = build(graph, plan, vis, x, salt=99, claim=claim, publics=publics, witness_only=True)
+                except ZkmlChainError:
+                    with pytest.raises(ProgramError, match="witness: "):  # refused natively as well
+                        run_program(built.program, program_inputs(plan, vis, claim, scales, x, 99, publics), shapes)
+                    continue
+                witness, ints = run_program(built.program, program_inputs(plan, vis, claim, scales, x, 99, publics),
+                                            shapes)
+                assert witness == fast.witness.values, (name, vis)
+                for out, q in fast.outputs.items():
+                    assert np.array_equal(ints[out], np.asarray(q.data.value(), dtype=object)), (name, vis, out)
+                checked += 1
+    print(f"{checked} samples compared")
+    assert checked >= 3 * len(models)
+
+
+@pytest.fixture(scope="module")
+def compiled_mlp(breast_cancer, tmp_path_factory) -> Path:
+    from zkml_chain.onnx.compile import compile_model
+
+    out = tmp_path_factory.mktemp("wp") / "mlp"
+    compile_model(breast_cancer["mlp"], out, 8, breast_cancer["calibration"], Visibility(params=Par.HASHED))
+    assert run_cli([ZKML, "setup", out]).returncode == 0
+    return out
+
+
+def test_compile_writes_the_program_and_prove_uses_it(compiled_mlp: Path, breast_cancer) -> None:
+    info = json.loads((compiled_mlp / "circuit.json").read_text())
+    program = (compiled_mlp / PROGRAM_NAME).read_bytes()
+    assert info["witness_program_sha256"] == hashlib.sha256(program).hexdigest()
+    model = CompiledModel.load(compiled_mlp)
+    assert model.program == program
+    obj = json.loads(breast_cancer["input3"].read_text())
+    native = model.witness(obj)
+    python = replace(model, program=None).witness(obj)  # the Python builder's path
+    assert native.witness == python.witness and native.outputs == python.outputs
+    assert model.prove(obj).public == replace(model, program=None).prove(obj).public
+
+
+def test_a_program_that_computes_a_wrong_witness_cannot_make_a_proof(compiled_mlp: Path, breast_cancer,
+                                                                     tmp_path: Path) -> None:
+    """The program is a shortcut, not a trusted party: one whose witness breaks a constraint (two
+    wires swapped in its output order, its digest updated to match) gets no proof written."""
+    folder = tmp_path / "m"
+    shutil.copytree(compiled_mlp, folder)
+    model = CompiledModel.load(folder)
+    values = model.witness(json.loads(breast_cancer["input3"].read_text())).witness.to_ints()
+    i = next(k for k in range(len(values) - 1, 1, -1) if values[k] != values[k - 1])
+    data = bytearray((folder / PROGRAM_NAME).read_bytes())
+    at = 16 + 4 * (i - 1)  # magic, wires, ops, then the u32 order: swap positions i - 1 and i
+    data[at:at + 8] = data[at + 4:at + 8] + data[at:at + 4]
+    (folder / PROGRAM_NAME).write_bytes(bytes(data))
+    info = json.loads((folder / "circuit.json").read_text())
+    info["witness_program_sha256"] = hashlib.sha256(bytes(data)).hexdigest()
+    (folder / "circuit.json").write_text(json.dumps(info))
+    r = run_cli([ZKML, "prove", folder, "--input", breast_cancer["input3"], "--proof", tmp_path / "p.json",
+                 "--public", tmp_path / "pub.json"])
+    assert r.returncode != 0 and "constraint" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert not (tmp_path / "p.json").exists() and not (tmp_path / "pub.json").exists()
