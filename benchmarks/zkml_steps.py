@@ -3,9 +3,10 @@ run in a fresh process, folders alternating run by run (so a slow spell hits the
 
     .venv/bin/python benchmarks/zkml_steps.py OLD_FOLDER:INPUT.json NEW_FOLDER:INPUT.json [--repeats 6]
 
-Steps: the imports `prove` needs (the CLI and the compiled-model code, numpy included), loading
-and checking the folder (`CompiledModel.load`), the witness, mapping the key, and the native
-proof with its check. Medians of --repeats; results in benchmarks/results/NAME.{json,md}
+Steps: the imports `prove` needs (the CLI and the folder and witness-program code), loading and
+checking the folder (`ModelFolder.load`), the witness (the folder's witness program, or for a
+folder without one the Python build, its imports of numpy and the builder included), mapping the
+key, and the native proof with its check. Medians of --repeats; results in benchmarks/results/NAME.{json,md}
 (default zkml-steps). Compare two compilations of one model (say a folder compiled by an older
 zkml-chain beside one compiled now) to see what the circuit changes and what it does not.
 """
@@ -31,15 +32,24 @@ STEPS = """
 import json, sys, time
 t0 = time.perf_counter()
 import zkml_chain.cli
-from zkml_chain.onnx.compiled import CompiledModel
+from zkml_chain.onnx.folder import ModelFolder
+from zkml_chain.onnx.sample import program_witness
+from zkml_chain.groth16.prove import prove
 from pathlib import Path
 t1 = time.perf_counter()
-m = CompiledModel.load(Path(sys.argv[1])); t2 = time.perf_counter()
-inf = m.witness(json.loads(Path(sys.argv[2]).read_text())); t3 = time.perf_counter()
-pk = m.proving_key; t4 = time.perf_counter()
-m.prove_inference(inf); t5 = time.perf_counter()
+f = ModelFolder.load(Path(sys.argv[1])); t2 = time.perf_counter()
+obj = json.loads(Path(sys.argv[2]).read_text())
+sample = program_witness(f, obj, sys.argv[2])
+if sample is None:  # no witness program: the Python build, numpy's import included
+    from zkml_chain.onnx.compiled import CompiledModel
+    witness = CompiledModel.from_folder(f).witness(obj, sys.argv[2]).witness
+else:
+    witness = sample.witness
+t3 = time.perf_counter()
+pk = f.proving_key; t4 = time.perf_counter()
+prove(pk, witness, check=True, circuit=f.folder / "circuit.r1cs"); t5 = time.perf_counter()
 print(json.dumps({"imports": t1 - t0, "load": t2 - t1, "witness": t3 - t2, "map key": t4 - t3,
-                  "proof (checked)": t5 - t4, "constraints": m.n_constraints}))
+                  "proof (checked)": t5 - t4, "constraints": f.n_constraints}))
 """
 
 

@@ -240,11 +240,19 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
     outputs = None
     pk: ProvingKey | MappedProvingKey
     if input_path is not None:
-        from .onnx.compiled import CompiledModel
+        from .onnx.folder import ModelFolder
+        from .onnx.sample import prove_sample
 
-        model = CompiledModel.load(keydir)
-        proved = model.prove(read_json(input_path, "input"), str(input_path))
-        pk, proof, public, outputs = model.proving_key, proved.proof, proved.public, proved.outputs
+        folder = ModelFolder.load(keydir)
+        obj = read_json(input_path, "input")
+        # The witness program first (no numpy, no circuit rebuild); the Python build for folders
+        # without one and for inputs it refuses (it names the problem, or proves).
+        proved = prove_sample(folder, obj, str(input_path))
+        if proved is None:
+            from .onnx.compiled import CompiledModel
+
+            proved = CompiledModel.from_folder(folder).prove(obj, str(input_path))
+        pk, proof, public, outputs = folder.proving_key, proved.proof, proved.public, proved.outputs
     else:
         if output_path is not None:
             raise click.UsageError("--output goes with --input")

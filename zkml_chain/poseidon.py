@@ -18,8 +18,9 @@ from functools import cache
 import numpy as np
 
 from . import _native
+from .attested import ATTESTED_BITS, attested_values  # noqa: F401  (re-exported)
 from .cachedir import cached
-from .errors import FieldRangeError, ProofInputError
+from .errors import FieldRangeError
 from .field import N8, R, from_bytes, to_bytes
 
 log = logging.getLogger(__name__)
@@ -166,34 +167,6 @@ def commit(values: Sequence[int], salt: int) -> int:
         if len(level) == 1:
             break
     return poseidon_hash([int(salt), n, level[0]])
-
-
-#: An attested record (the private input a bureau commits to) holds signed integers of this many
-#: bits; the attester (:func:`commit_integers`) and the circuit both encode v as v mod r.
-ATTESTED_BITS = 64
-
-
-def attested_values(values: Iterable[object], what: str = "attested value") -> list[int]:
-    """The record as Python ints, each a signed 64-bit integer: ints, numpy ints, or floats that
-    are exactly integers (|v| <= 2^53, where float64 is exact). Anything else is a
-    :class:`ProofInputError` naming the element."""
-    out: list[int] = []
-    lo, hi = -(1 << (ATTESTED_BITS - 1)), 1 << (ATTESTED_BITS - 1)
-    for i, v in enumerate(values):
-        if isinstance(v, (bool, np.bool_)):
-            ok = False
-        elif isinstance(v, (int, np.integer)):
-            ok, v = True, int(v)
-        elif isinstance(v, (float, np.floating)):
-            ok = bool(np.isfinite(v)) and float(v).is_integer() and abs(float(v)) <= 2.0**53
-            v = int(v) if ok else v
-        else:
-            ok = False
-        if not ok or not lo <= v < hi:  # type: ignore[operator]
-            raise ProofInputError(f"{what} {i} = {v!r}: an attested record holds signed {ATTESTED_BITS}-bit "
-                                  f"integers (floats only when exactly integral and at most 2^53)")
-        out.append(int(v))  # type: ignore[call-overload]  # an int by now: checked above
-    return out
 
 
 def commit_integers(values: Iterable[object], salt: int) -> int:

@@ -1,6 +1,6 @@
 """The witness program: how every wire of a circuit gets its value, recorded while the circuit
-is built and run natively (``_native.run_witness_program``) to compute a witness without the
-Python builder.
+is built and run natively (zkml_chain/witgen.py, native/src/witgen.rs) to compute a witness
+without the Python builder.
 
 Building a circuit computes its witness as a side effect (builder.py); that costs the Python
 interpreter, numpy and big-integer arithmetic on every proof. A :class:`Recorder` attached to a
@@ -285,26 +285,3 @@ def _tree(s: TreeLeaf) -> bytes:
             out.append(_u32(1, slot, yes, no, len(true_bins), *[int(b) for b in true_bins]))
     out.append(_u32(*s.leaves))
     return b"".join(out)
-
-
-class ProgramError(Exception):
-    """The program could not compute the witness (the message says why: ``witness: `` for inputs
-    a gadget refuses, ``malformed witness program: `` for a corrupt file); callers fall back to
-    the Python builder, which reports the problem in its own words."""
-
-
-def run(program: bytes, inputs: dict[str, bytes]) -> tuple[bytes, dict[str, list[int]]]:
-    """The witness (packed, circom order) and the taps (signed ints) of ``program`` on ``inputs``
-    (name -> packed field elements)."""
-    from .. import _native
-
-    try:
-        witness, taps = _native.run_witness_program(program, list(inputs.items()))
-    except ValueError as e:
-        raise ProgramError(str(e)) from None
-    return witness, {name: _signed_ints(packed) for name, packed in taps}
-
-
-def _signed_ints(packed: bytes) -> list[int]:
-    vals = [int.from_bytes(packed[i:i + 32], "little") for i in range(0, len(packed), 32)]
-    return [v - R if v > HALF else v for v in vals]

@@ -18,7 +18,8 @@ from ..field import R
 from ..poseidon import TensorLayout, signed_width
 from ..r1cs import R1CS, Witness
 from .backend import CircuitBackend
-from .claim import Claim, prove_claim
+from .claim import Claim
+from .claim_circuit import prove_claim
 from .graph import Graph
 from .inputs import attested_integers
 from .lower import Lowering, Q, quantize

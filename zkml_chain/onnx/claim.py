@@ -3,6 +3,9 @@
 A threshold claim proves OUTPUT[INDEX] >= a public threshold (both unsigned 64-bit, so neither
 can wrap the field); context values are public inputs the model never reads, bound to the proof
 by Groth16's public-input rows (a borrower, a chain id, a nonce: no replay elsewhere).
+
+This module only describes and reads claims (no numpy: `prove` reads them lean); claim_circuit.py
+proves them.
 """
 
 from __future__ import annotations
@@ -10,14 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from ..circuit import Circuit
-from ..circuit.bits import range_check
-from ..circuit.builder import signed
 from ..errors import ProofInputError
 from ..field import R
-from .lower import Q, quantize
 
 #: Unsigned width of a claimed threshold and of output − threshold (far above any output here).
 THRESHOLD_BITS = 64
@@ -91,29 +88,3 @@ class Claim:
                                       f"got {v!r}") from None
             out[name] = value
         return out
-
-
-
-def prove_claim(c: Circuit, claim: Claim, outputs: dict[str, Q], publics: dict[str, Any]) -> None:
-    """OUTPUT[INDEX] >= threshold, both as public-input-checked integers, and the context values."""
-    if claim.threshold is not None:
-        name, index = claim.threshold.output, claim.threshold.index
-        if name not in outputs or index >= outputs[name].data.size:
-            raise ProofInputError(f"--threshold {claim.threshold}: the model's outputs are "
-                                  + ", ".join(f"{n} ({q.data.size} values)" for n, q in outputs.items()))
-        q = outputs[name]
-        score = q.data.flatten()[index]
-        threshold = int(quantize(np.asarray(publics.get("threshold", 0.0)), q.scale))
-        if not 0 <= threshold < 2**THRESHOLD_BITS:
-            raise ProofInputError(f"threshold {publics.get('threshold')}: must be >= 0 and below "
-                                  f"2^{THRESHOLD_BITS - q.scale} (it is unsigned fixed point at scale {q.scale})")
-        value = signed(np.asarray(score.values).ravel())[0]
-        if value < threshold:
-            raise ProofInputError(f"{name}[{index}] = {value / 2**q.scale:.6g} is below the threshold "
-                                  f"{threshold / 2**q.scale:.6g}: no proof of this claim exists")
-        t = c.public_input(threshold, name="threshold")
-        # Both unsigned 64-bit: output − threshold cannot wrap the field into range (|both| << r).
-        range_check(c, t, THRESHOLD_BITS, "threshold")
-        range_check(c, score - t, THRESHOLD_BITS, f"{name}[{index}] >= threshold")
-    for name in claim.context:
-        c.public_input(publics.get(name, 0), name=name)

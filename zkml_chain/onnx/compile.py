@@ -19,19 +19,40 @@ from ..errors import ProofInputError
 from ..files import json_bytes, read_json, write_all
 from ..keydir import R1CS_NAME
 from ..poseidon import signed_width
+from ..witgen import ProgramError
 from .accuracy import accuracy, synthetic_samples
 from .artifact import CIRCUIT_FORMAT, CIRCUIT_JSON, MODEL_NAME, describe_signals
-from .assemble import build, input_bounds
+from .assemble import Built, build, input_bounds
 from .bounds import check_no_wrap
 from .claim import Claim
+from .folder import PROGRAM_NAME
 from .graph import load
 from .graph_file import GRAPH_NAME, graph_bytes
 from .inputs import read_inputs
 from .quantize import plan_from, run_numpy
 from .visibility import InputVisibility, OutputVisibility, ParamVisibility, Visibility
-from .witness_program import PROGRAM_NAME, checked_program
+from .witness_program import run_program
 
 log = logging.getLogger(__name__)
+
+
+def checked_program(built: Built) -> bytes | None:
+    """``built``'s witness program, if a native run on the build's own inputs gives its witness
+    and outputs exactly (else None, and `prove` keeps the Python build for this model)."""
+    if built.program is None or built.program_inputs is None:
+        log.info("no witness program: %s", built.circuit.recorder.unsupported if built.circuit.recorder else "not recorded")
+        return None
+    shapes = {name: q.data.shape for name, q in built.outputs.items()}
+    try:
+        witness, ints = run_program(built.program, built.program_inputs, shapes)
+    except ProgramError as e:
+        log.warning("no witness program: its run on the compile-time sample failed (%s)", e)
+        return None
+    outputs = {name: np.asarray(q.data.value(), dtype=object).tolist() for name, q in built.outputs.items()}
+    if witness != built.witness.values or ints != outputs:
+        log.warning("no witness program: its run on the compile-time sample differs from the build")
+        return None
+    return built.program
 
 
 def compile_model(model: Path, out: Path, scale: int = 8, calibration: Path | None = None,

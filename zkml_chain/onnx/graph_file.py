@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import ZkmlChainError
+from .folder import GRAPH_NAME  # noqa: F401  (defined with the folder's other names; imported from here)
 from .graph import Graph, Node
 
-GRAPH_NAME = "graph.npz"
 #: Bumped when the archive's layout changes; a folder with another version is read from model.onnx.
 GRAPH_FORMAT = 1
 

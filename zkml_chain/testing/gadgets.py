@@ -21,7 +21,8 @@ from ..circuit.hash import commit, commit_params, poseidon
 from ..circuit.linalg import avg_pool2d, conv2d, global_avg_pool, matmul, max_pool2d
 from ..circuit.program import Recorder
 from ..field import R
-from ..onnx.claim import Claim, Threshold, prove_claim
+from ..onnx.claim import Claim, Threshold
+from ..onnx.claim_circuit import prove_claim
 from ..onnx.lower import Q
 from ..poseidon import TensorLayout, signed_width
 from ..r1cs import R1CS, Witness
