@@ -200,3 +200,31 @@ def test_a_program_that_computes_a_wrong_witness_cannot_make_a_proof(compiled_ml
                  "--public", tmp_path / "pub.json"])
     assert r.returncode != 0 and "constraint" in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert not (tmp_path / "p.json").exists() and not (tmp_path / "pub.json").exists()
+
+
+def test_the_program_s_quantization_is_lower_quantize_exactly() -> None:
+    """The lean path quantizes in Python; the build in numpy. Halves (rounded to even), values
+    near 2^53 and 2^62, negative zero, and random ones: the same integers."""
+    from zkml_chain.onnx.lower import quantize
+    from zkml_chain.onnx.witness_program import quantize_value
+
+    rng = random.Random(3)
+    xs = [0.5, 1.5, 2.5, -0.5, -1.5, -0.0, 3.0000000000000004, 2.0**52 + 0.5, 2.0**61, -(2.0**70), 1e-30]
+    xs += [rng.uniform(-1e6, 1e6) for _ in range(2000)] + [rng.randint(-99, 99) / 2**rng.randint(0, 20) for _ in range(2000)]
+    for scale in (0, 1, 8, 16, 24):
+        assert [quantize_value(x, scale) for x in xs] == [int(v) for v in quantize(np.array(xs), scale)], scale
+
+
+def test_prove_with_a_program_imports_no_numpy(compiled_mlp: Path, breast_cancer, tmp_path: Path) -> None:
+    """`prove --input` on a folder with a witness program: numpy (and the builder) never load."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from zkml_chain.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print('numpy' in sys.modules, 'zkml_chain.circuit.builder' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code, "prove", str(compiled_mlp), "--input", str(breast_cancer["input3"]),
+                        "--proof", str(tmp_path / "p.json"), "--public", str(tmp_path / "pub.json")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip().splitlines()[-1] == "False False", r.stdout + r.stderr
+    assert json.loads((tmp_path / "pub.json").read_text())
