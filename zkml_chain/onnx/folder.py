@@ -86,6 +86,8 @@ class ModelFolder:
             if isinstance(scale, bool) or not isinstance(scale, int) or not 1 <= scale <= 24:
                 raise ValueError(f"quantization.scale_bits must be an integer in 1..24, got {scale!r:.40}")
             inputs = {str(k): _shape(v, f"the shape of input {k}") for k, v in info["inputs"].items()}
+            widths = info["quantization"]["widths"]
+            missing = [n for n in inputs if f"input:{n}" not in widths]
             outputs = {str(k): Output(_shape(v["shape"], f"the shape of output {k}"), int(v["scale_bits"]))
                        for k, v in info["outputs"].items()}
             n_wires, n_constraints = info["wires"], info["constraints"]
@@ -103,6 +105,9 @@ class ModelFolder:
                 raise ValueError("model_sha256, r1cs_sha256, graph_sha256 and witness_program_sha256 must be strings")
         except (KeyError, TypeError, ValueError, AttributeError, ZkmlChainError) as e:
             raise ZkmlChainError(f"{path}: malformed circuit.json ({type(e).__name__}: {e}); recompile the model") from None
+        if missing:  # both ways of proving refuse it (the Python build range-checks inputs by it)
+            raise ZkmlChainError(f"{path}: malformed circuit.json (no calibrated width for input {missing[0]!r}); "
+                                 "recompile the model")
         read: dict[str, bytes] = {}
         for name, digest in digests.items():
             file = folder / name

@@ -39,7 +39,12 @@ def _flat(value: Any, integers: bool) -> list[Any] | None:
     if not isinstance(value, list):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return None
-        return [value] if integers or math.isfinite(value) else None
+        if integers:
+            return [value]
+        try:
+            return [value] if math.isfinite(value) else None
+        except OverflowError:  # an int beyond float range: the Python build names it
+            return None
     parts = [_flat(v, integers) for v in value]
     if any(p is None for p in parts) or len({isinstance(v, list) and len(v) for v in value}) > 1:
         return None

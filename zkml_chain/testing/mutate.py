@@ -385,11 +385,14 @@ def _compiled_with(corpus: Corpus, scratch: Path, name: str, mutant: Path) -> Pa
 
 
 def _compiled_with_graph(corpus: Corpus, scratch: Path, mutant: Path) -> Path:
-    """The compiled folder with a mutated graph.npz whose SHA-256 circuit.json records, so the
-    archive's reader (not only the digest check) meets the mutant."""
+    """The compiled folder with a mutated graph.npz whose SHA-256 circuit.json records and no
+    witness program, so the archive's reader (not only the digest check) meets the mutant."""
     d = _compiled_with(corpus, scratch, "graph.npz", mutant)
     info = json.loads((d / "circuit.json").read_text())
     info["graph_sha256"] = hashlib.sha256(mutant.read_bytes()).hexdigest()
+    # without its witness program (as compiled before there was one), prove builds the circuit from graph.npz
+    del info["witness_program_sha256"]
+    (d / "witness.bin").unlink()
     (d / "circuit.json").write_text(json.dumps(info))
     return d
 
