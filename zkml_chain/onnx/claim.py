@@ -76,7 +76,10 @@ class Claim:
             if isinstance(t, bool) or not isinstance(t, (int, float)):
                 raise ProofInputError(f"{where}: \"threshold\" must be a number (the claimed lower bound on "
                                       f"{self.threshold})")
-            out["threshold"] = float(t)
+            try:
+                out["threshold"] = float(t)
+            except OverflowError:  # an int beyond float range
+                raise ProofInputError(f"{where}: \"threshold\" must be a number within float range") from None
         for name in self.context:
             v = obj.get(name)
             try:

@@ -25,9 +25,13 @@ mod pippenger;
 #[path = "../../src/schedule.rs"]
 mod schedule;
 #[allow(dead_code)]
+#[path = "../../src/witgen.rs"]
+mod witgen;
+#[allow(dead_code)]
 #[path = "../../src/zkey.rs"]
 mod zkey;
 
+mod model;
 mod output;
 mod wtns;
 
@@ -42,9 +46,11 @@ use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{BigInteger, PrimeField, Zero};
 
 use encoding::{G1_BYTES, G2_BYTES};
+use model::ModelArgs;
 use zkey::{g1_mont, g1_ok, g2_mont, g2_ok, Zkey};
 
-const USAGE: &str = "usage: zkml-prove [--threads N] <circuit.zkey> <witness.wtns> <proof.json> <public.json>";
+const USAGE: &str = "usage: zkml-prove [--threads N] <circuit.zkey> <witness.wtns> <proof.json> <public.json>
+       zkml-prove [--threads N] --model FOLDER --input INPUT.json --proof proof.json --public public.json [--output output.json]";
 /// The circuit-hash prefix of a zkml-chain development key (zkml_chain/ceremony/marks.py).
 const DEV_TAG: &[u8; 32] = b"zkml-chain dev key: tau is known";
 
@@ -63,7 +69,8 @@ impl From<String> for Failure {
 struct Args {
     threads: Option<usize>,
     zkey: PathBuf,
-    wtns: PathBuf,
+    wtns: Option<PathBuf>,      // circom's witness file, or
+    model: Option<ModelArgs>,  // a compiled model's folder and INPUT.json
     proof: PathBuf,
     public: PathBuf,
 }
@@ -71,6 +78,7 @@ struct Args {
 fn parse_args(argv: &[String]) -> Result<Option<Args>, Failure> {
     let mut threads = std::env::var("ZKML_CHAIN_THREADS").ok().filter(|v| !v.is_empty()).map(|v| (v, "ZKML_CHAIN_THREADS"));
     let mut files = Vec::new();
+    let (mut model, mut input, mut output, mut proof, mut public) = (None, None, None, None, None);
     let mut it = argv.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -84,6 +92,17 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, Failure> {
                 threads = Some((v.clone(), "--threads"));
             }
             s if s.starts_with("--threads=") => threads = Some((s["--threads=".len()..].to_string(), "--threads")),
+            "--model" | "--input" | "--output" | "--proof" | "--public" => {
+                let v = it.next().ok_or_else(|| Failure::Usage(format!("{a} needs a value")))?;
+                let slot = match a.as_str() {
+                    "--model" => &mut model,
+                    "--input" => &mut input,
+                    "--output" => &mut output,
+                    "--proof" => &mut proof,
+                    _ => &mut public,
+                };
+                *slot = Some(PathBuf::from(v));
+            }
             s if s.starts_with('-') && s.len() > 1 => return Err(Failure::Usage(format!("unknown option {s}"))),
             _ => files.push(PathBuf::from(a)),
         }
@@ -95,9 +114,22 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, Failure> {
             _ => return Err(Failure::Usage(format!("{from} must be a positive integer, got {v:?}"))),
         },
     };
+    if let Some(folder) = model {
+        if !files.is_empty() {
+            return Err(Failure::Usage("--model takes no positional paths".into()));
+        }
+        let need = |v: Option<PathBuf>, name: &str| v.ok_or_else(|| Failure::Usage(format!("--model needs {name}")));
+        let input = need(input, "--input")?;
+        let (proof, public) = (need(proof, "--proof")?, need(public, "--public")?);
+        let zkey = folder.join("circuit.zkey");
+        return Ok(Some(Args { threads, zkey, wtns: None, model: Some(ModelArgs { folder, input, output }), proof, public }));
+    }
+    if input.is_some() || output.is_some() || proof.is_some() || public.is_some() {
+        return Err(Failure::Usage("--input, --output, --proof and --public go with --model".into()));
+    }
     let [zkey, wtns, proof, public]: [PathBuf; 4] =
         files.try_into().map_err(|f: Vec<PathBuf>| Failure::Usage(format!("expected 4 paths, got {}", f.len())))?;
-    Ok(Some(Args { threads, zkey, wtns, proof, public }))
+    Ok(Some(Args { threads, zkey, wtns: Some(wtns), model: None, proof, public }))
 }
 
 /// The verifying key's points from the zkey's header (section 2) and IC (section 3), checked: on
@@ -174,15 +206,26 @@ fn run(args: &Args) -> Result<(), Failure> {
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| format!("cannot start {n} threads: {e}"))?;
     }
+    let (witness, output, source) = match (&args.wtns, &args.model) {
+        (Some(wtns), _) => (wtns::read(wtns)?, None, wtns.display().to_string()),
+        (None, Some(m)) => {
+            let w = model::witness(&m.folder, &m.input)?;
+            (w.witness, m.output.clone().map(|o| (o, w.output)), m.input.display().to_string())
+        }
+        (None, None) => unreachable!("parse_args gives a witness source"),
+    };
     if !args.zkey.is_file() {
-        return Err(format!("{}: no such file (a snarkjs Groth16 .zkey is expected)", args.zkey.display()).into());
+        return Err(match &args.model {
+            Some(m) => format!("{} has no circuit.zkey: run `zkml-chain setup {}` first", m.folder.display(), m.folder.display()),
+            None => format!("{}: no such file (a snarkjs Groth16 .zkey is expected)", args.zkey.display()),
+        }
+        .into());
     }
     let key = Zkey::open(&args.zkey.to_string_lossy()).map_err(|e| format!("{}: {e}", args.zkey.display()))?;
     let hdr = header(&key, &args.zkey)?;
-    let witness = wtns::read(&args.wtns)?;
-    let values = key.witness(&witness).map_err(|e| format!("{}: {e}", args.wtns.display()))?; // count, and each below r
+    let values = key.witness(&witness).map_err(|e| format!("{source}: {e}"))?; // count, and each below r
     if values[0] != Fr::from(1u64).into_bigint() {
-        return Err(format!("{}: wire 0 must be the constant 1", args.wtns.display()).into());
+        return Err(format!("{source}: wire 0 must be the constant 1").into());
     }
     let sums = key.proof_sums(&witness)?;
     let (r, s) = (random_fr()?, random_fr()?);
@@ -199,18 +242,22 @@ fn run(args: &Args) -> Result<(), Failure> {
         && Bn254::multi_pairing([(-a.into_group()).into_affine(), hdr.alpha1, vk_x.into_affine(), c], [b, hdr.beta2, hdr.gamma2, hdr.delta2])
             .is_zero();
     if !ok {
+        let again = match &args.model {
+            Some(m) => format!("--input {}", m.input.display()),
+            None => format!("--wtns {source}"),
+        };
         return Err(format!(
             "the proof does not verify: the witness does not satisfy the circuit, or the key is corrupt \
-             (`zkml-chain prove {} --wtns {}` names the broken constraint or the bad point); nothing was written",
+             (`zkml-chain prove {} {again}` names the broken constraint or the bad point); nothing was written",
             args.zkey.parent().unwrap_or(Path::new(".")).display(),
-            args.wtns.display()
         )
         .into());
     }
-    output::write_all(&[
-        (&args.proof, output::proof_json(&a, &b, &c)),
-        (&args.public, output::public_json(&public)),
-    ])?;
+    let mut files = vec![(&args.proof, output::proof_json(&a, &b, &c)), (&args.public, output::public_json(&public))];
+    if let Some((path, content)) = &output {
+        files.push((path, content.clone()));
+    }
+    output::write_all(&files)?;
     if key.section(10).is_some_and(|(_, cs)| cs.len() >= 32 && &cs[..32] == DEV_TAG) {
         eprintln!("note: proved with a development key");
     }
@@ -231,7 +278,11 @@ fn main() -> ExitCode {
     let outcome = std::panic::catch_unwind(|| match parse_args(&argv) {
         Ok(None) => {
             if argv.iter().any(|a| a == "-h" || a == "--help") {
-                println!("{USAGE}\n\nProves with a snarkjs Groth16 .zkey and a circom .wtns; writes snarkjs's proof.json and public.json.");
+                println!(
+                    "{USAGE}\n\nProves with a snarkjs Groth16 .zkey and a circom .wtns, or a folder made by `zkml-chain compile` \
+                     and `setup` and its INPUT.json (the witness from the folder's witness program, no Python); writes \
+                     snarkjs's proof.json and public.json (and with --output, the model's outputs as `zkml-chain prove` does)."
+                );
             }
             Ok(())
         }
