@@ -90,6 +90,51 @@ def fit_breast_cancer(d: Path) -> dict[str, Path]:
     return files
 
 
+def graphs_of_the_tests(breast_cancer: dict[str, Path]) -> dict:
+    """Every model the ONNX tests compile, as graphs: the scikit-learn LR and MLP, then
+    tests/models/*.onnx (the PyTorch digits CNN, the fuzzers' regression models)."""
+    import onnx
+
+    from zkml_chain.onnx.graph import from_model, load
+
+    models = {name: from_model(onnx.load(str(breast_cancer[name]))) for name in ("lr", "mlp")}
+    for path in sorted((ROOT / "tests" / "models").glob("*.onnx")):
+        models[path.stem] = load(path)
+    return models
+
+
+def every_visibility() -> list:
+    """One visibility of each kind of input: private, public (fixed parameters), hashed, attested
+    (with private outputs: the tests then add a threshold claim)."""
+    from zkml_chain.onnx.visibility import InputVisibility as In
+    from zkml_chain.onnx.visibility import OutputVisibility as Out
+    from zkml_chain.onnx.visibility import ParamVisibility as Par
+    from zkml_chain.onnx.visibility import Visibility
+
+    return [Visibility(), Visibility(In.PUBLIC, Par.FIXED, Out.PUBLIC), Visibility(In.HASHED, Par.PRIVATE, Out.HASHED),
+            Visibility(In.ATTESTED, Par.HASHED, Out.PRIVATE)]
+
+
+def spoil_witness_program(folder: Path, obj: dict) -> None:
+    """Make ``folder``'s witness program compute a wrong witness for INPUT ``obj``: two wires
+    holding different values swapped in its output order, its digest in circuit.json updated to
+    match (so only the proof's check can catch it)."""
+    import hashlib
+
+    from zkml_chain.onnx.compiled import CompiledModel
+    from zkml_chain.onnx.folder import PROGRAM_NAME
+
+    values = CompiledModel.load(folder).witness(obj).witness.to_ints()
+    i = next(k for k in range(len(values) - 1, 1, -1) if values[k] != values[k - 1])
+    data = bytearray((folder / PROGRAM_NAME).read_bytes())
+    at = 16 + 4 * (i - 1)  # magic, wires, ops, then the u32 order: swap positions i - 1 and i
+    data[at:at + 8] = data[at + 4:at + 8] + data[at:at + 4]
+    (folder / PROGRAM_NAME).write_bytes(bytes(data))
+    info = json.loads((folder / "circuit.json").read_text())
+    info["witness_program_sha256"] = hashlib.sha256(bytes(data)).hexdigest()
+    (folder / "circuit.json").write_text(json.dumps(info))
+
+
 def node_tool(name: str) -> Path:
     path = NODE_BIN / name
     if not path.exists():

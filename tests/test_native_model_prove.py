@@ -6,16 +6,14 @@ one line on stderr, exit 2 and no files."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import ZKML_PROVE, fit_breast_cancer, run
+from conftest import ZKML_PROVE, fit_breast_cancer, run, spoil_witness_program
 from zkml_chain.groth16 import Proof, VerifyingKey, load_public, verify
-from zkml_chain.onnx.compiled import CompiledModel
 from zkml_chain.onnx.folder import PROGRAM_NAME
 from zkml_chain.onnx.visibility import InputVisibility as In
 from zkml_chain.onnx.visibility import OutputVisibility as Out
@@ -181,15 +179,7 @@ def test_a_program_that_computes_a_wrong_witness_gets_no_proof(models, tmp_path:
     folder, obj = models["mlp"]
     d = tmp_path / "folder"
     shutil.copytree(folder, d)
-    values = CompiledModel.load(d).witness(obj).witness.to_ints()
-    i = next(k for k in range(len(values) - 1, 1, -1) if values[k] != values[k - 1])
-    data = bytearray((d / PROGRAM_NAME).read_bytes())
-    at = 16 + 4 * (i - 1)  # magic, wires, ops, then the u32 order: swap positions i - 1 and i
-    data[at:at + 8] = data[at + 4:at + 8] + data[at:at + 4]
-    (d / PROGRAM_NAME).write_bytes(bytes(data))
-    info = json.loads((d / "circuit.json").read_text())
-    info["witness_program_sha256"] = hashlib.sha256(bytes(data)).hexdigest()
-    (d / "circuit.json").write_text(json.dumps(info))
+    spoil_witness_program(d, obj)
     inp = tmp_path / "input.json"
     inp.write_text(json.dumps(obj))
     r = run([ZKML_PROVE, "--model", d, "--input", inp, *_outs(tmp_path / "out")])

@@ -20,7 +20,7 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from conftest import ROOT, fit_breast_cancer, run
+from conftest import ROOT, every_visibility, fit_breast_cancer, graphs_of_the_tests, run
 from zkml_chain.errors import ZkmlChainError
 from zkml_chain.field import R
 from zkml_chain.onnx.assemble import build
@@ -94,12 +94,8 @@ def test_witness_only_mode_builds_the_same_witness_for_every_test_model(breast_c
     from zkml_chain.onnx.claim import Claim, Threshold
 
     rng = np.random.default_rng(7)
-    models = {name: from_model(onnx.load(str(breast_cancer[name]))) for name in ("lr", "mlp")}
-    models["all-ops cnn"] = from_model(_cnn_model())
-    for path in sorted((ROOT / "tests" / "models").glob("*.onnx")):
-        models[path.stem] = load(path)
-    visibilities = [Visibility(), Visibility(In.PUBLIC, Par.FIXED, Out.PUBLIC),
-                    Visibility(In.HASHED, Par.PRIVATE, Out.HASHED), Visibility(In.ATTESTED, Par.HASHED, Out.PRIVATE)]
+    models = {**graphs_of_the_tests(breast_cancer), "all-ops cnn": from_model(_cnn_model())}
+    visibilities = every_visibility()
     checked = 0
     for name, graph in models.items():
         samples = {k: rng.normal(0, 1, (8,) + s) for k, s in graph.inputs.items()}

@@ -12,10 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
 
-from conftest import fit_breast_cancer
+from conftest import every_visibility, fit_breast_cancer, graphs_of_the_tests, spoil_witness_program
 from conftest import run as run_cli
 from zkml_chain.circuit import Circuit
 from zkml_chain.circuit.program import Recorder
@@ -24,7 +23,6 @@ from zkml_chain.onnx.assemble import build
 from zkml_chain.onnx.claim import Claim, Threshold
 from zkml_chain.onnx.compiled import CompiledModel
 from zkml_chain.onnx.folder import PROGRAM_NAME
-from zkml_chain.onnx.graph import from_model, load
 from zkml_chain.onnx.quantize import calibrate
 from zkml_chain.onnx.visibility import InputVisibility as In
 from zkml_chain.onnx.visibility import OutputVisibility as Out
@@ -107,11 +105,8 @@ def test_the_program_gives_the_builder_s_witness_for_every_test_model_and_visibi
     outputs are private): record at one sample, run at another, compare with the witness-only
     build of the other sample and with its outputs."""
     rng = np.random.default_rng(11)
-    models = {name: from_model(onnx.load(str(breast_cancer[name]))) for name in ("lr", "mlp")}
-    for path in sorted((ROOT / "tests" / "models").glob("*.onnx")):
-        models[path.stem] = load(path)
-    visibilities = [Visibility(), Visibility(In.PUBLIC, Par.FIXED, Out.PUBLIC),
-                    Visibility(In.HASHED, Par.PRIVATE, Out.HASHED), Visibility(In.ATTESTED, Par.HASHED, Out.PRIVATE)]
+    models = graphs_of_the_tests(breast_cancer)
+    visibilities = every_visibility()
     checked = 0
     for name, graph in models.items():
         samples = {k: rng.normal(0, 1, (8,) + s) for k, s in graph.inputs.items()}
@@ -186,16 +181,7 @@ def test_a_program_that_computes_a_wrong_witness_cannot_make_a_proof(compiled_ml
     wires swapped in its output order, its digest updated to match) gets no proof written."""
     folder = tmp_path / "m"
     shutil.copytree(compiled_mlp, folder)
-    model = CompiledModel.load(folder)
-    values = model.witness(json.loads(breast_cancer["input3"].read_text())).witness.to_ints()
-    i = next(k for k in range(len(values) - 1, 1, -1) if values[k] != values[k - 1])
-    data = bytearray((folder / PROGRAM_NAME).read_bytes())
-    at = 16 + 4 * (i - 1)  # magic, wires, ops, then the u32 order: swap positions i - 1 and i
-    data[at:at + 8] = data[at + 4:at + 8] + data[at:at + 4]
-    (folder / PROGRAM_NAME).write_bytes(bytes(data))
-    info = json.loads((folder / "circuit.json").read_text())
-    info["witness_program_sha256"] = hashlib.sha256(bytes(data)).hexdigest()
-    (folder / "circuit.json").write_text(json.dumps(info))
+    spoil_witness_program(folder, json.loads(breast_cancer["input3"].read_text()))
     r = run_cli([ZKML, "prove", folder, "--input", breast_cancer["input3"], "--proof", tmp_path / "p.json",
                  "--public", tmp_path / "pub.json"])
     assert r.returncode != 0 and "constraint" in r.stderr and "Traceback" not in r.stderr, r.stderr
