@@ -102,6 +102,10 @@ fn bits_at(limbs: &[u64], start: usize, c: usize) -> u64 {
     v & ((1u64 << c) - 1)
 }
 
+/// Below this many additions a batch's one inversion (~100 field multiplications here) costs
+/// more than the XYZZ additions (~10 each) it would save: [`Window::drain`] spills instead.
+const MIN_DRAIN_BATCH: usize = 32;
+
 /// One window's buckets and the open batch of affine additions into them.
 struct Window<P: SWCurveConfig> {
     buckets: Vec<Affine<P>>,
@@ -211,11 +215,26 @@ where
         self.batch.clear();
     }
 
-    /// Apply everything still pending: each round applies the batch and moves at least the
-    /// queue's first point into the next one.
+    /// Apply everything still pending: each round applies the batch and refills it from the
+    /// queue. A refill that finds fewer than [`MIN_DRAIN_BATCH`] distinct buckets means the queue
+    /// is points for a few buckets (a skewed window: a zkML witness's many 0/1 values all land in
+    /// bucket 1 of window 0), which would otherwise take a round, and an inversion, per point; they
+    /// go to the XYZZ overflow buckets instead.
     fn drain(&mut self) {
         while !self.batch.is_empty() || !self.queue.is_empty() {
             self.apply_and_refill();
+            if self.batch.len() < MIN_DRAIN_BATCH && !self.queue.is_empty() {
+                self.spill_queue();
+            }
+        }
+    }
+
+    fn spill_queue(&mut self) {
+        if self.overflow.is_empty() {
+            self.overflow = vec![Bucket::<P>::ZERO; self.buckets.len()];
+        }
+        for (b, p) in self.queue.drain(..) {
+            self.overflow[b as usize] += &p;
         }
     }
 

@@ -204,6 +204,31 @@ mod pippenger_kernel {
     }
 
     #[test]
+    fn a_zkml_shaped_witness_spills_its_skewed_buckets_and_stays_exact() {
+        // Two thirds 0/1, the rest full width, small or small negative (r - k): window 0's queue is
+        // bucket 1's points when the window drains, and they are spilled to the overflow buckets.
+        let mut rng = test_rng();
+        fn mixed(n: usize, rng: &mut impl Rng) -> Vec<Fr> {
+            (0..n)
+                .map(|_| match rng.gen_range(0..12) {
+                    0..=7 => Fr::from(u64::from(rng.gen::<bool>())),
+                    8 | 9 => Fr::rand(rng),
+                    10 => Fr::from(rng.gen::<u16>() as u64),
+                    _ => -Fr::from(rng.gen::<u16>() as u64),
+                })
+                .collect()
+        }
+        for n in [1, 33, 1000, 30_000] {
+            check(&random_g1(n, &mut rng), &mixed(n, &mut rng));
+        }
+        check(&random_g2(3000, &mut rng), &mixed(3000, &mut rng));
+        // a window's queue that is one bucket's points plus a few others: spilled with a batch open
+        let mut few = vec![Fr::from(1u64); 5000];
+        few.extend((0..20).map(|k| Fr::from(2u64 + k)));
+        check(&random_g1(few.len(), &mut rng), &few);
+    }
+
+    #[test]
     fn scalars_above_half_the_order_are_negated_exactly_at_every_width() {
         // s > (r - 1)/2 is written as -(r - s): the boundary itself, small negatives (r - k, the
         // zkML case), r - 2^j at window edges, and random values on either side; at every window

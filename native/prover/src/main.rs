@@ -206,23 +206,30 @@ fn run(args: &Args) -> Result<(), Failure> {
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| format!("cannot start {n} threads: {e}"))?;
     }
-    let (witness, output, source) = match (&args.wtns, &args.model) {
-        (Some(wtns), _) => (wtns::read(wtns)?, None, wtns.display().to_string()),
-        (None, Some(m)) => {
-            let w = model::witness(&m.folder, &m.input)?;
-            (w.witness, m.output.clone().map(|o| (o, w.output)), m.input.display().to_string())
-        }
-        (None, None) => unreachable!("parse_args gives a witness source"),
-    };
-    if !args.zkey.is_file() {
-        return Err(match &args.model {
-            Some(m) => format!("{} has no circuit.zkey: run `zkml-chain setup {}` first", m.folder.display(), m.folder.display()),
-            None => format!("{}: no such file (a snarkjs Groth16 .zkey is expected)", args.zkey.display()),
-        }
-        .into());
-    }
-    let key = Zkey::open(&args.zkey.to_string_lossy()).map_err(|e| format!("{}: {e}", args.zkey.display()))?;
-    let hdr = header(&key, &args.zkey)?;
+    // The key is opened and its header checked on another core while this one computes the witness.
+    let ((witness, output, source), opened) = std::thread::scope(|scope| -> Result<_, Failure> {
+        let opening = scope.spawn(|| -> Result<(Zkey, Header), Failure> {
+            if !args.zkey.is_file() {
+                return Err(match &args.model {
+                    Some(m) => format!("{} has no circuit.zkey: run `zkml-chain setup {}` first", m.folder.display(), m.folder.display()),
+                    None => format!("{}: no such file (a snarkjs Groth16 .zkey is expected)", args.zkey.display()),
+                }
+                .into());
+            }
+            let key = Zkey::open(&args.zkey.to_string_lossy()).map_err(|e| format!("{}: {e}", args.zkey.display()))?;
+            let hdr = header(&key, &args.zkey)?;
+            Ok((key, hdr))
+        });
+        let witness = match (&args.wtns, &args.model) {
+            (Some(wtns), _) => wtns::read(wtns).map(|w| (w, None, wtns.display().to_string())),
+            (None, Some(m)) => model::witness(&m.folder, &m.input)
+                .map(|w| (w.witness, m.output.clone().map(|o| (o, w.output)), m.input.display().to_string())),
+            (None, None) => unreachable!("parse_args gives a witness source"),
+        };
+        let opened = opening.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        Ok((witness?, opened))
+    })?;
+    let (key, hdr) = opened?;
     let values = key.witness(&witness).map_err(|e| format!("{source}: {e}"))?; // count, and each below r
     if values[0] != Fr::from(1u64).into_bigint() {
         return Err(format!("{source}: wire 0 must be the constant 1").into());

@@ -158,26 +158,41 @@ pub(crate) fn witness(folder: &Path, input: &Path) -> Result<ModelWitness, Strin
     })?;
     let program_path = folder.join(PROGRAM);
     let program = std::fs::read(&program_path).map_err(|e| format!("{}: cannot read ({e})", program_path.display()))?;
-    let actual: String = Sha256::digest(&program).iter().map(|b| format!("{b:02x}")).collect();
-    if actual != digest {
-        return Err(format!("{} changed since it was compiled (its SHA-256 differs from circuit.json's): recompile the model with `zkml-chain compile`", program_path.display()));
-    }
+    // The digest is checked on the other core while this one reads the input and runs the program
+    // (the interpreter refuses malformed programs, so running one unchecked is safe); its verdict
+    // comes first.
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| -> String { Sha256::digest(&program).iter().map(|b| format!("{b:02x}")).collect() });
+        let computed = compute(&info, &where_, &program, folder, input);
+        if hashing.join().unwrap_or_else(|e| std::panic::resume_unwind(e)) != digest {
+            return Err(format!("{} changed since it was compiled (its SHA-256 differs from circuit.json's): recompile the model with `zkml-chain compile`", program_path.display()));
+        }
+        let (witness, warning) = computed?;
+        if let Some(w) = warning {
+            eprintln!("warning: {w}");
+        }
+        Ok(witness)
+    })
+}
 
-    let vis = field(&info, "visibility", &where_)?;
-    let input_vis = text(vis, "input", &where_)?;
+/// INPUT.json read and the program run: the witness and a warning to print (a random salt).
+fn compute(info: &Value, where_: &str, program: &[u8], folder: &Path, input: &Path) -> Result<(ModelWitness, Option<String>), String> {
+    let mut warning = None;
+    let vis = field(info, "visibility", where_)?;
+    let input_vis = text(vis, "input", where_)?;
     let attested = input_vis == "attested";
-    let needs_salt = attested || input_vis == "hashed" || text(vis, "output", &where_)? == "hashed";
-    let scale = field(field(&info, "quantization", &where_)?, "scale_bits", &where_)?.as_u64().filter(|s| (1..=24).contains(s)).ok_or_else(|| format!("{where_}: quantization.scale_bits is not an integer in 1..24"))? as u32;
-    let inputs = field(&info, "inputs", &where_)?.as_object().ok_or_else(|| format!("{where_}: inputs is not an object"))?;
-    let widths = field(field(&info, "quantization", &where_)?, "widths", &where_)?;
+    let needs_salt = attested || input_vis == "hashed" || text(vis, "output", where_)? == "hashed";
+    let scale = field(field(info, "quantization", where_)?, "scale_bits", where_)?.as_u64().filter(|s| (1..=24).contains(s)).ok_or_else(|| format!("{where_}: quantization.scale_bits is not an integer in 1..24"))? as u32;
+    let inputs = field(info, "inputs", where_)?.as_object().ok_or_else(|| format!("{where_}: inputs is not an object"))?;
+    let widths = field(field(info, "quantization", where_)?, "widths", where_)?;
     if let Some(name) = inputs.keys().find(|n| widths.get(format!("input:{n}")).is_none()) {
         return Err(format!("{where_}: malformed circuit.json (no calibrated width for input {name:?}); recompile the model"));
     }
-    let outputs = field(&info, "outputs", &where_)?.as_object().ok_or_else(|| format!("{where_}: outputs is not an object"))?;
+    let outputs = field(info, "outputs", where_)?.as_object().ok_or_else(|| format!("{where_}: outputs is not an object"))?;
     let mut out_shapes = Vec::new();
     for (name, o) in outputs {
-        let s = shape(field(o, "shape", &where_)?, &format!("{where_}: output {name:?}'s shape"))?;
-        let sc = field(o, "scale_bits", &where_)?.as_u64().ok_or_else(|| format!("{where_}: output {name:?}'s scale is not an integer"))? as u32;
+        let s = shape(field(o, "shape", where_)?, &format!("{where_}: output {name:?}'s shape"))?;
+        let sc = field(o, "scale_bits", where_)?.as_u64().ok_or_else(|| format!("{where_}: output {name:?}'s scale is not an integer"))? as u32;
         out_shapes.push((name.clone(), s, sc));
     }
     let claim = info.get("claim").cloned().unwrap_or(Value::Null);
@@ -219,7 +234,7 @@ pub(crate) fn witness(folder: &Path, input: &Path) -> Result<ModelWitness, Strin
     let salt = if needs_salt {
         let salt = match obj.get("salt") {
             None | Some(Value::Null) => {
-                eprintln!("warning: no \"salt\" in {}: using a random one (saved in the output file)", input.display());
+                warning = Some(format!("no \"salt\" in {}: using a random one (saved in the output file)", input.display()));
                 random_below_r()?
             }
             Some(v) => {
@@ -259,11 +274,11 @@ pub(crate) fn witness(folder: &Path, input: &Path) -> Result<ModelWitness, Strin
         values.insert(name.to_string(), vec![value]);
     }
 
-    let run = witgen::run(&program, &values).map_err(|e| {
+    let run = witgen::run(program, &values).map_err(|e| {
         let e = e.strip_prefix("witness: ").unwrap_or(&e).to_string();
         format!("{}: no witness for this input: {e} (`zkml-chain prove {} --input {}` says it in the model's terms)", input.display(), folder.display(), input.display())
     })?;
-    Ok(ModelWitness { witness: encode_fr(&run.witness), output: output_json(&run.taps, &out_shapes, salt.as_ref())? })
+    Ok((ModelWitness { witness: encode_fr(&run.witness), output: output_json(&run.taps, &out_shapes, salt.as_ref())? }, warning))
 }
 
 fn signed(x: &Fr) -> (bool, BigUint) {
