@@ -92,6 +92,33 @@ def test_inputs_a_gadget_refuses_and_corrupt_programs_are_errors_not_witnesses()
             run(corrupt, c.recorder.inputs)
 
 
+def test_sizes_a_corrupt_program_declares_are_refused_before_anything_is_allocated() -> None:
+    """zkml-prove --model runs the program while its digest is checked beside it, so a corrupt
+    program must fail cleanly however large the counts it declares: a bits op of 2^32 - 1 bits, a
+    divide's shift of 2^32 - 1, 2^32 - 1 output taps, tree slots or nodes (each once aborted the
+    process on a failed allocation, or would have run for minutes)."""
+    import struct
+
+    def u32(*v: int) -> bytes:
+        return struct.pack(f"<{len(v)}I", *v)
+
+    def lc_of_wire0(count: int) -> bytes:  # count combinations, each 1 * wire 0
+        return u32(count) + u32(*range(count + 1)) + u32(*[0] * count) + b"\x00" + struct.pack("<q", 1) * count
+
+    head = b"ZKWP\x01\x00\x00\x00"
+    cases = {
+        "bits": head + u32(2, 1, 0, 1) + u32(4, 1, 1) + u32(0xFFFFFFFF, 0) + u32(1) + b"x" + lc_of_wire0(1) + u32(0),
+        "shift": head + u32(2, 1, 0, 1) + u32(8, 1, 1) + u32(0xFFFFFFFF) + lc_of_wire0(1) + lc_of_wire0(1) + u32(0),
+        "taps": head + u32(1, 0, 0) + u32(0xFFFFFFFF),
+        "tree slots": head + u32(2, 1, 0, 1) + u32(14, 1, 1) + u32(0xFFFFFFFF),
+        "tree nodes": head + u32(2, 1, 0, 1) + u32(14, 1, 1) + u32(0) + u32(0xFFFFFFFF),
+    }
+    for what, program in cases.items():
+        with pytest.raises(ProgramError, match="malformed witness program"):
+            run(program, {})
+            pytest.fail(what)
+
+
 def test_a_hint_without_a_recipe_leaves_the_circuit_without_a_program() -> None:
     c = Circuit(recorder=Recorder())
     x = c.private_input([3], name="x")

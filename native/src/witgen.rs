@@ -18,6 +18,8 @@ use num_integer::Integer;
 use crate::encoding::{limbs, KResult};
 
 const MAGIC: &[u8; 8] = b"ZKWP\x01\x00\x00\x00";
+/// The bits of BN254's scalar field: no bits op or shift is wider.
+const FIELD_BITS: usize = 254;
 
 /// The run's result: the witness in circom order and the taps (named values read back).
 pub(crate) struct Run {
@@ -40,6 +42,11 @@ impl<'a> Reader<'a> {
         let s = &self.b[self.at..end];
         self.at = end;
         Ok(s)
+    }
+    /// A capacity for `n` items each read from at least one byte: never more than the bytes left
+    /// (a corrupt count fails on its reads, not on a huge allocation).
+    fn capacity(&self, n: usize) -> usize {
+        n.min(self.b.len() - self.at)
     }
     fn u32(&mut self) -> KResult<u32> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap()))
@@ -187,7 +194,7 @@ pub(crate) fn run(program: &[u8], inputs: &HashMap<String, Vec<Fr>>) -> KResult<
         return Err(malformed("the ops do not cover every wire"));
     }
     let n_taps = r.usize()?;
-    let mut taps = Vec::with_capacity(n_taps);
+    let mut taps = Vec::with_capacity(r.capacity(n_taps));
     for _ in 0..n_taps {
         let name = r.name()?;
         let count = r.usize()?;
@@ -219,8 +226,11 @@ fn step(r: &mut Reader, kind: u32, first: usize, count: usize, w: &[Fr], inputs:
         }
         4 => {
             let (n, signed_range, what) = (r.usize()?, r.u32()? != 0, r.name()?);
+            if !(1..=FIELD_BITS).contains(&n) {
+                return Err(malformed("a bits op wider than a field element"));
+            }
             let src = lc(r, count)?.eval(w);
-            let mut out = Vec::with_capacity(count * n);
+            let mut out = Vec::with_capacity(count * n); // count is bounded by the lc just read
             for (i, x) in src.iter().enumerate() {
                 match bits_of(&x.into_bigint(), n) {
                     Some(bits) => out.extend(bits.into_iter().map(|b| if b { Fr::one() } else { Fr::zero() })),
@@ -262,6 +272,9 @@ fn step(r: &mut Reader, kind: u32, first: usize, count: usize, w: &[Fr], inputs:
         }
         8 | 9 => {
             let shift = r.u32()?;
+            if shift as usize > FIELD_BITS {
+                return Err(malformed("a division's shift wider than a field element"));
+            }
             let num = signed_all(&lc(r, count)?.eval(w));
             let den = signed_all(&lc(r, count)?.eval(w));
             num.iter()
@@ -315,7 +328,7 @@ fn step(r: &mut Reader, kind: u32, first: usize, count: usize, w: &[Fr], inputs:
 /// The one-hot over a tree's leaves of the leaf its chosen bins reach (program.TreeLeaf).
 fn tree_leaf(r: &mut Reader, count: usize, first: usize, w: &[Fr]) -> KResult<Vec<Fr>> {
     let n_slots = r.usize()?;
-    let mut chosen = Vec::with_capacity(n_slots);
+    let mut chosen = Vec::with_capacity(r.capacity(n_slots));
     for _ in 0..n_slots {
         let (start, len) = (r.usize()?, r.usize()?);
         if start.checked_add(len).is_none_or(|e| e > first) {
@@ -328,7 +341,7 @@ fn tree_leaf(r: &mut Reader, count: usize, first: usize, w: &[Fr]) -> KResult<Ve
         Split { slot: usize, bins: Vec<u32>, yes: usize, no: usize },
     }
     let n_nodes = r.usize()?;
-    let mut nodes = Vec::with_capacity(n_nodes);
+    let mut nodes = Vec::with_capacity(r.capacity(n_nodes));
     for _ in 0..n_nodes {
         nodes.push(match r.u32()? {
             0 => Node::Leaf(r.u32()?),
