@@ -113,7 +113,7 @@ impl Lc {
 }
 
 /// The signed reading of a field element: above (r - 1)/2 is negative.
-fn signed(x: &Fr) -> BigInt {
+pub(crate) fn signed(x: &Fr) -> BigInt {
     let v = x.into_bigint();
     if v > Fr::MODULUS_MINUS_ONE_DIV_TWO {
         -BigInt::from(BigUint::from((-*x).into_bigint()))
@@ -122,7 +122,7 @@ fn signed(x: &Fr) -> BigInt {
     }
 }
 
-fn from_signed(v: &BigInt) -> Fr {
+pub(crate) fn from_signed(v: &BigInt) -> Fr {
     let f = Fr::from(v.magnitude().clone());
     if v.sign() == Sign::Minus {
         -f

@@ -192,12 +192,12 @@ fn header(key: &Zkey, path: &Path) -> Result<Header, String> {
     Ok(Header { alpha1, beta1, beta2, gamma2, delta1, delta2, ic })
 }
 
-/// A uniformly random scalar from the operating system (64 bytes reduced mod r: bias 2^-250).
-fn random_fr() -> Result<Fr, String> {
+/// A uniformly random scalar from the operating system for `purpose` (64 bytes reduced mod r: bias 2^-250).
+fn random_fr(purpose: &str) -> Result<Fr, String> {
     let mut bytes = [0u8; 64];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| format!("cannot read /dev/urandom for the proof's randomness: {e}"))?;
+        .map_err(|e| format!("cannot read /dev/urandom for {purpose}: {e}"))?;
     Ok(Fr::from_le_bytes_mod_order(&bytes))
 }
 
@@ -235,7 +235,7 @@ fn run(args: &Args) -> Result<(), Failure> {
         return Err(format!("{source}: wire 0 must be the constant 1").into());
     }
     let sums = key.proof_sums(&witness)?;
-    let (r, s) = (random_fr()?, random_fr()?);
+    let (r, s) = (random_fr("the proof's randomness")?, random_fr("the proof's randomness")?);
     let a = hdr.alpha1 + sums.a + hdr.delta1 * r;
     let b = hdr.beta2 + sums.b2 + hdr.delta2 * s;
     let b1 = hdr.beta1 + sums.b1 + hdr.delta1 * s;

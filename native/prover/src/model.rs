@@ -10,12 +10,13 @@ use std::path::{Path, PathBuf};
 
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
-use num_bigint::BigUint;
+use num_bigint::{BigInt, BigUint};
+use num_traits::FromPrimitive;
 use serde_json::{Map, Number, Value};
 use sha2::{Digest, Sha256};
 
 use crate::encoding::encode_fr;
-use crate::witgen;
+use crate::witgen::{self, from_signed};
 
 const FORMAT: &str = "zkml-chain circuit 3";
 const PROGRAM: &str = "witness.bin";
@@ -50,28 +51,12 @@ fn number(v: &Value) -> Option<f64> {
 /// round(x · 2^scale), a float64 product rounded half to even (lower.quantize).
 fn quantize(x: f64, scale: u32, what: &str) -> Result<Fr, String> {
     let v = (x * 2f64.powi(scale as i32)).round_ties_even();
-    if !v.is_finite() {
-        return Err(format!("{what}: a value is not finite once scaled by 2^{scale}"));
-    }
-    Ok(from_integral_f64(v))
+    integral(v).ok_or_else(|| format!("{what}: a value is not finite once scaled by 2^{scale}"))
 }
 
-/// An integral float64 as a field element (negative as r - |v|): exact for every magnitude.
-fn from_integral_f64(v: f64) -> Fr {
-    let (mant, exp, sign) = {
-        let bits = v.to_bits();
-        let exp = ((bits >> 52) & 0x7ff) as i32;
-        let frac = bits & ((1 << 52) - 1);
-        let mant = if exp == 0 { frac << 1 } else { frac | (1 << 52) };
-        (mant, exp - 1075, if v < 0.0 { -1 } else { 1 })
-    };
-    let mag = if exp >= 0 { BigUint::from(mant) << exp as usize } else { BigUint::from(mant >> (-exp).min(63) as u32) };
-    let f = Fr::from(mag);
-    if sign < 0 {
-        -f
-    } else {
-        f
-    }
+/// An integral float64 as a field element (negative as r - |v|), exactly; None when not finite.
+fn integral(v: f64) -> Option<Fr> {
+    BigInt::from_f64(v).map(|i| from_signed(&i))
 }
 
 /// An attested record's element as `attested_values` (zkml_chain/attested.py) reads it: an
@@ -84,7 +69,11 @@ fn attested_value(v: &Value) -> Option<Fr> {
         return Some(if k < 0 { -f } else { f });
     }
     let x: f64 = literal.parse().ok()?;
-    (x.is_finite() && x.fract() == 0.0 && x.abs() <= 2f64.powi(53)).then(|| from_integral_f64(x))
+    if x.fract() == 0.0 && x.abs() <= 2f64.powi(53) {
+        integral(x)
+    } else {
+        None
+    }
 }
 
 /// A nested list of numbers, flattened in row-major order (rectangular, as numpy reads it).
@@ -132,15 +121,6 @@ fn parse_int(s: &str) -> Option<BigUint> {
 
 fn below_r(v: &BigUint) -> Option<Fr> {
     (*v < BigUint::from(Fr::MODULUS)).then(|| Fr::from(v.clone()))
-}
-
-fn random_below_r() -> Result<BigUint, String> {
-    use std::io::Read;
-    let mut bytes = [0u8; 64];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| format!("cannot read /dev/urandom for a salt: {e}"))?;
-    Ok(BigUint::from_bytes_le(&bytes) % BigUint::from(Fr::MODULUS))
 }
 
 /// The model's witness for INPUT.json at `input`, by the program in `folder`.
@@ -235,7 +215,7 @@ fn compute(info: &Value, where_: &str, program: &[u8], folder: &Path, input: &Pa
         let salt = match obj.get("salt") {
             None | Some(Value::Null) => {
                 warning = Some(format!("no \"salt\" in {}: using a random one (saved in the output file)", input.display()));
-                random_below_r()?
+                BigUint::from(crate::random_fr("a salt")?.into_bigint())
             }
             Some(v) => {
                 let digits = match v {
@@ -281,16 +261,6 @@ fn compute(info: &Value, where_: &str, program: &[u8], folder: &Path, input: &Pa
     Ok((ModelWitness { witness: encode_fr(&run.witness), output: output_json(&run.taps, &out_shapes, salt.as_ref())? }, warning))
 }
 
-fn signed(x: &Fr) -> (bool, BigUint) {
-    let v: BigUint = x.into_bigint().into();
-    let r: BigUint = Fr::MODULUS.into();
-    if v > &r >> 1 {
-        (true, r - v)
-    } else {
-        (false, v)
-    }
-}
-
 /// The --output file, as `zkml-chain prove` writes it (json.dumps, indent 1): each output
 /// dequantized, then "raw" (the integers as strings), "scale_bits", and "salt" when there is one.
 fn output_json(taps: &[(String, Vec<Fr>)], shapes: &[(String, Vec<usize>, u32)], salt: Option<&BigUint>) -> Result<Vec<u8>, String> {
@@ -301,12 +271,13 @@ fn output_json(taps: &[(String, Vec<Fr>)], shapes: &[(String, Vec<usize>, u32)],
         if name != sname || vals.len() != s.iter().product::<usize>() {
             return Err(format!("the witness program's outputs do not match circuit.json's ({name} vs {sname})"));
         }
-        let ints: Vec<(bool, BigUint)> = vals.iter().map(signed).collect();
-        let as_float = |(neg, m): &(bool, BigUint)| {
-            let f = m.to_string().parse::<f64>().unwrap_or(f64::INFINITY) / 2f64.powi(*scale as i32);
-            Value::Number(Number::from_f64(if *neg { -f } else { f }).unwrap_or_else(|| Number::from(0)))
+        let ints: Vec<String> = vals.iter().map(|v| witgen::signed(v).to_string()).collect();
+        // float(q) / 2^scale as Python computes it: the integer correctly rounded, then divided
+        let as_float = |q: &String| {
+            let f = q.parse::<f64>().unwrap_or(f64::INFINITY) / 2f64.powi(*scale as i32);
+            Value::Number(Number::from_f64(f).unwrap_or_else(|| Number::from(0)))
         };
-        let as_text = |(neg, m): &(bool, BigUint)| Value::String(format!("{}{m}", if *neg { "-" } else { "" }));
+        let as_text = |q: &String| Value::String(q.clone());
         top.insert(name.clone(), nest(&ints.iter().map(as_float).collect::<Vec<_>>(), s));
         raw.insert(name.clone(), nest(&ints.iter().map(as_text).collect::<Vec<_>>(), s));
         scales.insert(name.clone(), Value::from(*scale));
