@@ -65,8 +65,7 @@ fn attested_value(v: &Value) -> Option<Fr> {
     let literal = v.as_number()?.to_string(); // the literal as written (arbitrary_precision)
     if !literal.contains(['.', 'e', 'E']) {
         let k: i64 = literal.parse().ok()?; // exactly the signed 64-bit range
-        let f = Fr::from(k.unsigned_abs());
-        return Some(if k < 0 { -f } else { f });
+        return Some(Fr::from(k));
     }
     let x: f64 = literal.parse().ok()?;
     if x.fract() == 0.0 && x.abs() <= 2f64.powi(53) {
@@ -117,6 +116,12 @@ fn parse_int(s: &str) -> Option<BigUint> {
         return None;
     }
     BigUint::parse_bytes(digits.replace('_', "").as_bytes(), radix)
+}
+
+/// A JSON integer literal that is non-negative (Python's int in INPUT.json), as a big integer.
+fn natural(n: &Number) -> Option<BigUint> {
+    let literal = n.to_string(); // as written (arbitrary_precision)
+    (!literal.is_empty() && literal.bytes().all(|b| b.is_ascii_digit())).then(|| BigUint::parse_bytes(literal.as_bytes(), 10)).flatten()
 }
 
 fn below_r(v: &BigUint) -> Option<Fr> {
@@ -218,12 +223,12 @@ fn compute(info: &Value, where_: &str, program: &[u8], folder: &Path, input: &Pa
                 BigUint::from(crate::random_fr("a salt")?.into_bigint())
             }
             Some(v) => {
-                let digits = match v {
-                    Value::Number(n) if n.as_u64().is_some() || n.to_string().bytes().all(|b| b.is_ascii_digit()) => n.to_string(),
-                    Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.clone(),
-                    _ => String::new(),
+                let parsed = match v {
+                    Value::Number(n) => natural(n),
+                    Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => BigUint::parse_bytes(s.as_bytes(), 10),
+                    _ => None,
                 };
-                BigUint::parse_bytes(digits.as_bytes(), 10)
+                parsed
                     .filter(|s| *s < BigUint::from(Fr::MODULUS))
                     .ok_or_else(|| format!("{}: salt must be a decimal integer below r", input.display()))?
             }
@@ -244,7 +249,7 @@ fn compute(info: &Value, where_: &str, program: &[u8], folder: &Path, input: &Pa
     for name in claim.get("context").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
         let v = obj.get(name);
         let parsed = match v {
-            Some(Value::Number(n)) if n.as_u64().is_some() || n.to_string().bytes().all(|b| b.is_ascii_digit()) => BigUint::parse_bytes(n.to_string().as_bytes(), 10),
+            Some(Value::Number(n)) => natural(n),
             Some(Value::String(s)) => parse_int(s),
             _ => None,
         };
