@@ -10,7 +10,8 @@ use crate::encoding::{
     decode_fr, decode_g1, decode_g2, decode_g2_on_curve, decode_scalars, encode_g1, encode_g2, first_failing, g1_at, g2_at, same_len, valid_g1,
     valid_g2, G1_BYTES, G2_BYTES,
 };
-use crate::pippenger;
+use crate::glv;
+use crate::pippenger; // g2_msm: its points are not checked to be in the subgroup, so no GLV
 use crate::runtime::{run, run_bytes};
 
 /// The MSM algorithm: ours (batch-affine, the default) or arkworks' `msm_bigint` (the reference,
@@ -30,7 +31,7 @@ fn g1_msm<'py>(py: Python<'py>, points: &[u8], scalars: &[u8]) -> PyResult<Bound
         let bases = decode_g1(points, "points", false)?;
         let s = decode_scalars(scalars, "scalars")?;
         same_len(bases.len(), s.len(), "points/scalars")?;
-        let p = pippenger::msm(&bases, &s).into_affine();
+        let p = glv::msm(&bases, &s).into_affine(); // G1 is the whole curve: every point is in the group
         Ok(encode_g1(&[p]))
     })
 }
@@ -145,7 +146,7 @@ impl G1Bases {
                 return Err(format!("{} scalars for {} points", s.len(), self.points.len()));
             }
             let bases = &self.points[..s.len()];
-            let p = if ours { pippenger::msm(bases, &s) } else { G1Projective::msm_bigint(bases, &s) };
+            let p = if ours { glv::msm(bases, &s) } else { G1Projective::msm_bigint(bases, &s) };
             Ok(encode_g1(&[p.into_affine()]))
         })
     }
@@ -189,7 +190,7 @@ impl G2Bases {
                 return Err(format!("{} scalars for {} points", s.len(), self.points.len()));
             }
             let bases = &self.points[..s.len()];
-            let p = if ours { pippenger::msm(bases, &s) } else { G2Projective::msm_bigint(bases, &s) };
+            let p = if ours { glv::msm(bases, &s) } else { G2Projective::msm_bigint(bases, &s) };
             Ok(encode_g2(&[p.into_affine()]))
         })
     }

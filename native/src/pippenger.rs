@@ -22,17 +22,64 @@ use crate::inversion::{BatchInverse, Scratch};
 
 type BigInt<P> = <<P as ark_ec::CurveConfig>::ScalarField as PrimeField>::BigInt;
 
-/// Window width c (bits) for n nonzero terms: minimises the field multiplications, windows *
-/// (n * (6 + 250 / batch) + buckets * 25): a batch-affine addition (~6M) plus its share of the
-/// batch's inversion (~250M here), and the reduction (a mixed and a full addition per bucket,
-/// ~25M). Small inputs get wider windows than the bucket count alone suggests, so that batches
-/// are large enough to spread their inversion. c <= 16 so a signed digit fits an i16.
+/// Window width c (bits) for n nonzero terms of `scalar_bits` bits: [`window_bits_for`] with every
+/// term full width (the tests' view of the cost model).
+#[cfg(test)]
 pub(crate) fn window_bits(n: usize, scalar_bits: usize) -> usize {
+    let mut lengths = vec![0usize; scalar_bits + 1];
+    lengths[scalar_bits] = n;
+    window_bits_for(&lengths, scalar_bits)
+}
+
+/// Window width c (bits) for terms whose magnitudes have `lengths[b]` of bit length b (b = 0, the
+/// zeros, cost nothing): minimises the field multiplications, summed over the windows a term can
+/// reach (a term of b bits has digits in windows 0 ..= b / c, a carry included): per term,
+/// a batch-affine addition (~6M) plus its share of the batch's inversion (~250M here); per window
+/// with any term, the reduction (a mixed and a full addition per bucket, ~25M). A zkML witness is
+/// mostly bits and small values with a minority of full-width ones, so its high windows hold far
+/// fewer terms than its first, and a uniform count would pick windows too wide. Small inputs get
+/// wider windows than the bucket count alone suggests, so that batches are large enough to spread
+/// their inversion. c <= 16 so a signed digit fits an i16.
+pub(crate) fn window_bits_for(lengths: &[usize], scalar_bits: usize) -> usize {
+    // at_least[b]: the terms of b bits or more (b >= 1)
+    let mut at_least = vec![0usize; lengths.len() + 1];
+    for b in (1..lengths.len()).rev() {
+        at_least[b] = at_least[b + 1] + lengths[b];
+    }
+    let terms = |from: usize| at_least[from.clamp(1, lengths.len())];
     let cost = |c: usize| {
         let per_add = 6.0 + 250.0 / batch_size(c) as f64;
-        windows(c, scalar_bits) as f64 * (n as f64 * per_add + (1u64 << (c - 1)) as f64 * 25.0)
+        (0..windows(c, scalar_bits))
+            .map(|w| terms(w * c))
+            .filter(|&n| n > 0)
+            .map(|n| n as f64 * per_add + (1u64 << (c - 1)) as f64 * 25.0)
+            .sum::<f64>()
     };
     (2..=16).min_by(|a, b| cost(*a).total_cmp(&cost(*b))).expect("non-empty range")
+}
+
+/// How many of `scalars` have each bit length (0 ..= 256) once those above r/2 are read as
+/// negative (the magnitude signed digits work on): [`window_bits_for`]'s input.
+pub(crate) fn signed_lengths<B: BigInteger>(scalars: &[B], modulus: &B) -> Vec<usize> {
+    let mut half_r = *modulus;
+    half_r.div2();
+    scalars
+        .par_iter()
+        .fold(
+            || vec![0usize; 257],
+            |mut acc, s| {
+                let bits = if *s > half_r {
+                    let mut t = *modulus;
+                    t.sub_with_borrow(s);
+                    t.num_bits()
+                } else {
+                    s.num_bits()
+                };
+                acc[bits as usize] += 1;
+                acc
+            },
+        )
+        .reduce(|| vec![0usize; 257], |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect())
 }
 
 /// Windows needed for signed digits in [-2^(c-1), 2^(c-1) - 1]: one more than the unsigned count,
@@ -48,23 +95,26 @@ fn windows(c: usize, scalar_bits: usize) -> usize {
 /// A scalar above (r - 1)/2 is written as -(r - s): the digits of r - s, negated. A small negative
 /// number (r - k, common in zkML witnesses: signed values mod r) then has digits in its lowest
 /// windows only, so it costs a few bucket additions instead of one in every window.
-fn signed_digits<B: BigInteger>(scalars: &[B], modulus: &B, c: usize, w_count: usize) -> Vec<i16> {
+///
+/// Each input expands to `K` scalars, written at indices `K * i .. K * i + K` (GLV's two halves of
+/// one scalar, glv.rs, sit side by side, so a run skipping the first inputs stays contiguous).
+fn signed_digits<B: BigInteger, const K: usize>(inputs: usize, expand: impl Fn(usize) -> [B; K] + Sync, modulus: &B, c: usize, w_count: usize) -> Vec<i16> {
     /// The digits array, written by several threads at disjoint indices (scalar i owns w * n + i).
     struct Shared(*mut i16);
     // SAFETY: every index is written by exactly one task (the one holding its scalar's block), and
     // the array outlives the parallel loop, which joins before it is read.
     unsafe impl Sync for Shared {}
-    let n = scalars.len();
+    let n = inputs * K;
     let (half, full) = (1i64 << (c - 1), 1i64 << c);
     let mut half_r = *modulus;
     half_r.div2(); // (r - 1) / 2: r is odd
     let mut digits = vec![0i16; n * w_count];
     let out = Shared(digits.as_mut_ptr());
-    const BLOCK: usize = 4096; // scalars per task: whole cache lines of each window's run
-    scalars.par_chunks(BLOCK).enumerate().for_each(|(b, block)| {
+    const BLOCK: usize = 4096; // inputs per task: whole cache lines of each window's run
+    (0..inputs.div_ceil(BLOCK)).into_par_iter().for_each(|b| {
         let out = &out;
-        for (k, s) in block.iter().enumerate() {
-            let i = b * BLOCK + k;
+        for (i, s) in (b * BLOCK..inputs.min((b + 1) * BLOCK)).flat_map(|j| expand(j).into_iter().enumerate().map(move |(k, s)| (j * K + k, s))) {
+            let s = &s;
             let negate = *s > half_r;
             let v = if negate {
                 let mut t = *modulus;
@@ -268,7 +318,9 @@ where
 /// A batch of scalars as signed window digits: all an MSM needs of them, so the caller can free
 /// the scalars before the (long) window passes.
 pub(crate) struct Digits {
+    /// Scalars behind the digits: `per_input` for each input scalar.
     n: usize,
+    per_input: usize,
     c: usize,
     w_count: usize,
     digits: Vec<i16>,
@@ -277,13 +329,25 @@ pub(crate) struct Digits {
 impl Digits {
     pub(crate) fn new<P: SWCurveConfig>(scalars: &[BigInt<P>]) -> Self {
         let scalar_bits = P::ScalarField::MODULUS_BIT_SIZE as usize;
-        let nonzero = scalars.iter().filter(|s| !s.is_zero()).count();
-        Self::with_width::<P>(scalars, window_bits(nonzero.max(1), scalar_bits))
+        let lengths = signed_lengths(scalars, &P::ScalarField::MODULUS);
+        Self::with_width::<P>(scalars, window_bits_for(&lengths[..=scalar_bits], scalar_bits))
     }
 
     pub(crate) fn with_width<P: SWCurveConfig>(scalars: &[BigInt<P>], c: usize) -> Self {
-        let w_count = windows(c, P::ScalarField::MODULUS_BIT_SIZE as usize);
-        Self { n: scalars.len(), c, w_count, digits: signed_digits(scalars, &P::ScalarField::MODULUS, c, w_count) }
+        Self::expanded::<P, 1>(scalars.len(), |i| [scalars[i]], P::ScalarField::MODULUS_BIT_SIZE as usize, c)
+    }
+
+    /// Digits of `K` scalars per input (`expand(i)`, each of magnitude below 2^scalar_bits once
+    /// values above r/2 are read as negative) at window width `c`: what GLV's halves need.
+    pub(crate) fn expanded<P: SWCurveConfig, const K: usize>(
+        inputs: usize,
+        expand: impl Fn(usize) -> [BigInt<P>; K] + Sync,
+        scalar_bits: usize,
+        c: usize,
+    ) -> Self {
+        let w_count = windows(c, scalar_bits);
+        let digits = signed_digits(inputs, expand, &P::ScalarField::MODULUS, c, w_count);
+        Self { n: inputs * K, per_input: K, c, w_count, digits }
     }
 }
 
@@ -316,10 +380,11 @@ where
 }
 
 impl Digits {
-    /// Window w's digits of the scalars from index `skip` on (the C query takes the witness past
+    /// Window w's digits of the scalars from input `skip` on (the C query takes the witness past
     /// its public head, so it shares the witness's digits instead of having its own).
+    /// With several scalars per input, the run's index j is input j / K's (j % K)-th scalar.
     pub(crate) fn run(&self, w: usize, skip: usize) -> &[i16] {
-        &self.digits[w * self.n + skip..(w + 1) * self.n]
+        &self.digits[w * self.n + skip * self.per_input..(w + 1) * self.n]
     }
 
     pub(crate) fn windows(&self) -> usize {

@@ -1,8 +1,8 @@
 //! Unit tests of the pure-Rust parts, each against arkworks' own arithmetic as the reference.
 
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{CurveGroup, VariableBaseMSM};
-use ark_ff::{BigInteger, Field, PrimeField, UniformRand};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ff::{BigInteger, BigInteger256, Field, PrimeField, UniformRand, Zero};
 use ark_std::test_rng;
 
 use crate::encoding::*;
@@ -109,10 +109,11 @@ mod pippenger_kernel {
     use super::*;
     use crate::pippenger::{msm, window_bits};
     use ark_std::rand::Rng;
-    use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+    use ark_ec::short_weierstrass::{Affine, Projective};
     use ark_ff::Zero;
 
-    fn check<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[P::ScalarField])
+    /// Both kernels, plain and GLV-split (glv.rs), against arkworks.
+    fn check<P: crate::glv::Endomorphism>(bases: &[Affine<P>], scalars: &[P::ScalarField])
     where
         Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = P::ScalarField>,
         P::BaseField: crate::inversion::BatchInverse,
@@ -120,6 +121,7 @@ mod pippenger_kernel {
         let big: Vec<_> = scalars.iter().map(|s| s.into_bigint()).collect();
         let reference = <Projective<P> as VariableBaseMSM>::msm_bigint(bases, &big);
         assert_eq!(msm::<P>(bases, &big), reference, "n = {}", bases.len());
+        assert_eq!(crate::glv::msm::<P>(bases, &big), reference, "GLV, n = {}", bases.len());
     }
 
     fn random_g1(n: usize, rng: &mut impl ark_std::rand::Rng) -> Vec<G1Affine> {
@@ -338,6 +340,36 @@ fn field_timings() {
         a = a.inverse().unwrap() + b;
     }
     println!("Fq inverse {:.1} ns ({a})", t.elapsed().as_secs_f64() * 1e4);
+}
+
+#[test]
+fn glv_split_halves_recombine_and_stay_below_2_to_the_128() {
+    // k = k1 + λ·k2 (mod r) with |k1|, |k2| < 2^128, at the edges (0, 1, r - 1, (r ± 1)/2,
+    // λ, -λ, 2^j, multiples of the basis vectors' sizes) and on random scalars; and φ (the
+    // endomorphism each group uses) really is λ on both groups.
+    use crate::glv::{split, Endomorphism};
+    use ark_ec::scalar_mul::glv::GLVConfig;
+    let lambda = <ark_bn254::g1::Config as GLVConfig>::LAMBDA;
+    let mut rng = test_rng();
+    let half = Fr::from(2u64).inverse().unwrap();
+    let mut ks = vec![Fr::zero(), Fr::from(1u64), -Fr::from(1u64), half, half - Fr::from(1u64), lambda, -lambda, lambda * lambda];
+    ks.extend((0..254u64).map(|j| Fr::from(2u64).pow([j])));
+    ks.extend((0..254u64).map(|j| -Fr::from(2u64).pow([j])));
+    ks.extend((0..2000).map(|_| Fr::rand(&mut rng)));
+    let limit = BigInteger256::from(1u64) << 128;
+    for k in ks {
+        let [a, b] = split(&k.into_bigint());
+        let (fa, fb) = (Fr::from_bigint(a).expect("below r"), Fr::from_bigint(b).expect("below r"));
+        assert_eq!(fa + lambda * fb, k, "k = {k}");
+        for h in [fa, fb] {
+            let m = std::cmp::min(h.into_bigint(), (-h).into_bigint());
+            assert!(m < limit, "a half of 128 bits or more for k = {k}");
+        }
+    }
+    let (p1, p2) = (G1Projective::rand(&mut rng).into_affine(), G2Projective::rand(&mut rng).into_affine());
+    assert_eq!(ark_bn254::g1::Config::endo(p1), (p1 * lambda).into_affine());
+    assert_eq!(ark_bn254::g2::Config::endo(p2), (p2 * lambda).into_affine());
+    assert!(ark_bn254::g2::Config::endo(G2Affine::zero()).is_zero());
 }
 
 #[test]

@@ -16,7 +16,7 @@
 
 use std::fs::File;
 
-use ark_bn254::{g1::Config as G1Config, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_bn254::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInt, FftField, PrimeField, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
@@ -25,6 +25,7 @@ use rayon::prelude::*;
 
 use crate::binfile::{u32_at, Sections};
 use crate::encoding::{decode_scalars, limbs, KResult, FE, G1_BYTES, G2_BYTES};
+use crate::glv;
 use crate::pippenger::{self, Digits};
 use crate::schedule::in_order;
 
@@ -201,9 +202,9 @@ impl Zkey {
     /// peak at 2^20, and the digits are not alive beside them.
     pub(crate) fn proof_sums(&self, witness: &[u8]) -> KResult<ProofSums> {
         let h: Vec<BigInt<4>> = self.h_values(witness)?.into_par_iter().map(|x| x.into_bigint()).collect();
-        let hd = Digits::new::<G1Config>(&h);
+        let hd = glv::digits(&h);
         drop(h);
-        let wd = Digits::new::<G1Config>(&self.witness(witness)?);
+        let wd = glv::digits(&self.witness(witness)?);
         let private = self.n_public + 1;
         let pts = |k: usize| self.query(k);
         let (a, b1, b2, c, hq) = (pts(0), pts(1), pts(2), pts(3), pts(4));
@@ -215,11 +216,11 @@ impl Zkey {
         let sums = in_order(g2_tasks + g1_tasks.len(), |t| {
             if t < g2_tasks {
                 let batch = pippenger::batch_size(wd.width());
-                Sum::G2(pippenger::window_sum(|i| g2_mont(&b2[i * G2_BYTES..]), wd.run(t, 0), batch))
+                Sum::G2(pippenger::window_sum(glv::paired(|i| g2_mont(&b2[i * G2_BYTES..])), wd.run(t, 0), batch))
             } else {
                 let (j, w) = g1_tasks[t - g2_tasks];
                 let (q, d, skip) = jobs[j];
-                Sum::G1(pippenger::window_sum(|i| g1_mont(&q[i * G1_BYTES..]), d.run(w, skip), pippenger::batch_size(d.width())))
+                Sum::G1(pippenger::window_sum(glv::paired(|i| g1_mont(&q[i * G1_BYTES..])), d.run(w, skip), pippenger::batch_size(d.width())))
             }
         });
         let g2_sums: Vec<G2Projective> = sums[..g2_tasks].iter().map(|s| if let Sum::G2(p) = s { *p } else { unreachable!() }).collect();

@@ -1,12 +1,13 @@
 //! `MappedZkey`, the Python face of [`Zkey`] (zkey.rs): a `.zkey` mapped and proved with in place.
 
-use ark_bn254::{g1::Config as G1Config, g2::Config as G2Config};
+
 use ark_ec::CurveGroup;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::encoding::{count, decode_scalars, encode_fr, encode_g1, encode_g2, FE, G1_BYTES, G2_BYTES};
-use crate::pippenger::{self, Digits};
+use crate::glv;
+use crate::pippenger;
 use crate::runtime::{run, run_bytes};
 use crate::zkey::{g1_mont, g2_mont, Zkey, QUERIES};
 
@@ -77,12 +78,11 @@ impl MappedZkey {
             }
             // The decoded scalars are freed once their digits exist: only the digits stay for the
             // window passes (memory at 2^20).
+            let d = glv::digits(&decode_scalars(scalars, "scalars")?);
             Ok(if size == G1_BYTES {
-                let d = Digits::new::<G1Config>(&decode_scalars(scalars, "scalars")?);
-                encode_g1(&[pippenger::msm_by(|i| g1_mont(&points[i * G1_BYTES..]), d).into()])
+                encode_g1(&[pippenger::msm_by(glv::paired(|i| g1_mont(&points[i * G1_BYTES..])), d).into()])
             } else {
-                let d = Digits::new::<G2Config>(&decode_scalars(scalars, "scalars")?);
-                encode_g2(&[pippenger::msm_by(|i| g2_mont(&points[i * G2_BYTES..]), d).into()])
+                encode_g2(&[pippenger::msm_by(glv::paired(|i| g2_mont(&points[i * G2_BYTES..])), d).into()])
             })
         })
     }

@@ -17,6 +17,9 @@ mod binfile;
 #[path = "../../src/encoding.rs"]
 mod encoding;
 #[allow(dead_code)]
+#[path = "../../src/glv.rs"]
+mod glv;
+#[allow(dead_code)]
 #[path = "../../src/inversion.rs"]
 mod inversion;
 #[allow(dead_code)]
