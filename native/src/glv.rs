@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 use ark_bn254::{g1, g2, Fq, Fr};
 use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
-use ark_ff::{AdditiveGroup, BigInt, BigInteger, PrimeField, Zero};
+use ark_ff::{AdditiveGroup, BigInt, BigInteger, Field, PrimeField, Zero};
 use num_bigint::BigUint;
 
 use crate::inversion::BatchInverse;
@@ -53,7 +53,7 @@ impl Endomorphism for g2::Config {
     fn endo(mut p: Affine<Self>) -> Affine<Self> {
         // β·x acts on G2 as λ² (arkworks' G2 λ); β²·x as λ. β² = -1 - β, a base-field scalar, so
         // two Fq multiplications instead of an Fq2 one.
-        let b2 = -beta() - Fq::from(1u64);
+        let b2 = -beta() - Fq::ONE; // ONE, not from(1): no Montgomery conversion per point
         p.x.c0 *= b2;
         p.x.c1 *= b2;
         p
@@ -181,9 +181,8 @@ pub(crate) fn split(k: &BigInt<4>) -> [BigInt<4>; 2] {
 
 /// Below 2^128 as a signed value (k or r − k): such a scalar needs no split.
 fn small(k: &BigInt<4>) -> bool {
-    let mut neg = Fr::MODULUS;
-    neg.sub_with_borrow(k);
-    (k.0[2] | k.0[3]) == 0 || (neg.0[2] | neg.0[3]) == 0
+    let m = pippenger::magnitude(k, &Fr::MODULUS, &pippenger::half_order(&Fr::MODULUS));
+    (m.0[2] | m.0[3]) == 0
 }
 
 /// The halves a scalar contributes: [k, 0] for a small one, else [`split`].

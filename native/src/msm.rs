@@ -11,7 +11,7 @@ use crate::encoding::{
     valid_g2, G1_BYTES, G2_BYTES,
 };
 use crate::glv;
-use crate::pippenger; // g2_msm: its points are not checked to be in the subgroup, so no GLV
+use crate::pippenger;
 use crate::runtime::{run, run_bytes};
 
 /// The MSM algorithm: ours (batch-affine, the default) or arkworks' `msm_bigint` (the reference,
@@ -43,7 +43,7 @@ fn g2_msm<'py>(py: Python<'py>, points: &[u8], scalars: &[u8]) -> PyResult<Bound
         let bases = decode_g2(points, "points", false)?;
         let s = decode_scalars(scalars, "scalars")?;
         same_len(bases.len(), s.len(), "points/scalars")?;
-        let p = pippenger::msm(&bases, &s).into_affine();
+        let p = pippenger::msm(&bases, &s).into_affine(); // not GLV: these points are not checked to be in the subgroup
         Ok(encode_g2(&[p]))
     })
 }

@@ -61,25 +61,35 @@ pub(crate) fn window_bits_for(lengths: &[usize], scalar_bits: usize) -> usize {
 /// How many of `scalars` have each bit length (0 ..= 256) once those above r/2 are read as
 /// negative (the magnitude signed digits work on): [`window_bits_for`]'s input.
 pub(crate) fn signed_lengths<B: BigInteger>(scalars: &[B], modulus: &B) -> Vec<usize> {
-    let mut half_r = *modulus;
-    half_r.div2();
+    let half_r = half_order(modulus);
     scalars
         .par_iter()
         .fold(
             || vec![0usize; 257],
             |mut acc, s| {
-                let bits = if *s > half_r {
-                    let mut t = *modulus;
-                    t.sub_with_borrow(s);
-                    t.num_bits()
-                } else {
-                    s.num_bits()
-                };
-                acc[bits as usize] += 1;
+                acc[magnitude(s, modulus, &half_r).num_bits() as usize] += 1;
                 acc
             },
         )
         .reduce(|| vec![0usize; 257], |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect())
+}
+
+/// (r - 1) / 2 for an odd modulus r: the largest scalar read as non-negative.
+pub(crate) fn half_order<B: BigInteger>(modulus: &B) -> B {
+    let mut h = *modulus;
+    h.div2();
+    h
+}
+
+/// |s| when scalars above `half_r` = (r - 1)/2 are read as negative: s, or r - s.
+pub(crate) fn magnitude<B: BigInteger>(s: &B, modulus: &B, half_r: &B) -> B {
+    if s > half_r {
+        let mut t = *modulus;
+        t.sub_with_borrow(s);
+        t
+    } else {
+        *s
+    }
 }
 
 /// Windows needed for signed digits in [-2^(c-1), 2^(c-1) - 1]: one more than the unsigned count,
@@ -106,23 +116,15 @@ fn signed_digits<B: BigInteger, const K: usize>(inputs: usize, expand: impl Fn(u
     unsafe impl Sync for Shared {}
     let n = inputs * K;
     let (half, full) = (1i64 << (c - 1), 1i64 << c);
-    let mut half_r = *modulus;
-    half_r.div2(); // (r - 1) / 2: r is odd
+    let half_r = half_order(modulus);
     let mut digits = vec![0i16; n * w_count];
     let out = Shared(digits.as_mut_ptr());
     const BLOCK: usize = 4096; // inputs per task: whole cache lines of each window's run
     (0..inputs.div_ceil(BLOCK)).into_par_iter().for_each(|b| {
         let out = &out;
         for (i, s) in (b * BLOCK..inputs.min((b + 1) * BLOCK)).flat_map(|j| expand(j).into_iter().enumerate().map(move |(k, s)| (j * K + k, s))) {
-            let s = &s;
-            let negate = *s > half_r;
-            let v = if negate {
-                let mut t = *modulus;
-                t.sub_with_borrow(s);
-                t
-            } else {
-                *s
-            };
+            let negate = s > half_r;
+            let v = magnitude(&s, modulus, &half_r);
             let mut carry = 0i64;
             for w in 0..w_count {
                 let raw = bits_at(v.as_ref(), w * c, c) as i64 + carry;

@@ -1,6 +1,5 @@
 //! `MappedZkey`, the Python face of [`Zkey`] (zkey.rs): a `.zkey` mapped and proved with in place.
 
-
 use ark_ec::CurveGroup;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
