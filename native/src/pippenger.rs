@@ -158,9 +158,44 @@ fn bits_at(limbs: &[u64], start: usize, c: usize) -> u64 {
 /// more than the XYZZ additions (~10 each) it would save: [`Window::drain`] spills instead.
 const MIN_DRAIN_BATCH: usize = 32;
 
+/// A bucket: an affine point's two coordinates, (0, 0) when empty, aligned to a cache line. The
+/// buckets are read and written at random, and arkworks' `Affine` carries an infinity flag (72
+/// bytes in G1), so most buckets straddled two lines; here a G1 bucket is one line (G2: two).
+/// (0, 0) is on no curve y² = x³ + ax + b with b ≠ 0 ([`Window::new`] checks b).
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Slot<F> {
+    x: F,
+    y: F,
+}
+
+impl<F: Field> Slot<F> {
+    const EMPTY: Self = Self { x: F::ZERO, y: F::ZERO };
+
+    fn is_empty(&self) -> bool {
+        self.x.is_zero() && self.y.is_zero()
+    }
+
+    fn point<P: SWCurveConfig<BaseField = F>>(&self) -> Affine<P> {
+        if self.is_empty() {
+            Affine::identity()
+        } else {
+            Affine::new_unchecked(self.x, self.y)
+        }
+    }
+
+    fn of<P: SWCurveConfig<BaseField = F>>(p: Affine<P>) -> Self {
+        if p.is_zero() {
+            Self::EMPTY
+        } else {
+            Self { x: p.x, y: p.y }
+        }
+    }
+}
+
 /// One window's buckets and the open batch of affine additions into them.
 struct Window<P: SWCurveConfig> {
-    buckets: Vec<Affine<P>>,
+    buckets: Vec<Slot<P::BaseField>>,
     /// XYZZ buckets for additions the full queue cannot hold; empty until the first one (at c = 16
     /// a G2 window's would be 8 MB to zero and walk).
     overflow: Vec<Bucket<P>>,
@@ -179,8 +214,9 @@ where
     P::BaseField: BatchInverse,
 {
     fn new(buckets: usize, batch_size: usize) -> Self {
+        assert!(!P::COEFF_B.is_zero(), "an empty bucket is (0, 0), a point of this curve");
         Self {
-            buckets: vec![Affine::<P>::identity(); buckets],
+            buckets: vec![Slot::EMPTY; buckets],
             overflow: Vec::new(), // sized on first use: random digits never need it
             open: vec![false; buckets],
             batch: Vec::with_capacity(batch_size),
@@ -215,11 +251,11 @@ where
             return false;
         }
         let bucket = &mut self.buckets[bi];
-        if bucket.is_zero() {
-            *bucket = p;
+        if bucket.is_empty() {
+            *bucket = Slot::of(p);
         } else if bucket.x == p.x {
             // P + P or P + (-P): the affine formula would divide by zero.
-            *bucket = if bucket.y == p.y { bucket.into_group().double().into() } else { Affine::identity() };
+            *bucket = if bucket.y == p.y { Slot::of(p.into_group().double().into()) } else { Slot::EMPTY };
         } else {
             self.open[bi] = true;
             self.batch.push((b, p));
@@ -261,7 +297,7 @@ where
             let lambda = (p.y - q.y) * inv;
             let x3 = lambda.square() - q.x - p.x;
             let y3 = lambda * (q.x - x3) - q.y;
-            *q = Affine::new_unchecked(x3, y3);
+            *q = Slot { x: x3, y: y3 };
             self.open[*b as usize] = false;
         }
         self.batch.clear();
@@ -295,8 +331,8 @@ where
         let mut running = Bucket::<P>::ZERO;
         let mut sum = Bucket::<P>::ZERO;
         for (b, p) in self.buckets.iter().enumerate().rev() {
-            if !p.is_zero() {
-                running += p;
+            if !p.is_empty() {
+                running += &p.point::<P>();
             }
             if let Some(o) = self.overflow.get(b).filter(|o| !o.is_zero()) {
                 running += o;
