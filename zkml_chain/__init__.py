@@ -9,9 +9,8 @@ CLI (:mod:`.cli`); the hot loops are in the Rust extension :mod:`._native`.
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import ZkmlChainError
-
 if TYPE_CHECKING:
+    from .errors import ZkmlChainError
     from .field import Q, R
     from .poseidon import poseidon_hash
 
@@ -22,6 +21,10 @@ __all__ = ["ZkmlChainError", "Q", "R", "__version__", "poseidon_hash"]
 def __getattr__(name: str) -> Any:
     """Q, R and poseidon_hash on first use: importing the package (every CLI command does) stays
     cheap, and numpy is loaded only by the code that needs it."""
+    if name == "ZkmlChainError":
+        from .errors import ZkmlChainError
+
+        return ZkmlChainError
     if name in ("Q", "R"):
         from . import field
 

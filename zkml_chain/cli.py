@@ -226,15 +226,17 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
     written; if the witness breaks a constraint and KEYDIR holds the circuit (circuit.r1cs), the
     first failing constraint is named.
     """
+    t0 = time.perf_counter()
+    if (wtns is None) == (input_path is None):
+        raise click.UsageError("give exactly one of --wtns and --input")
+    if wtns is not None and output_path is not None:
+        raise click.UsageError("--output goes with --input")
     from .files import json_bytes, read_json, write_all
     from .groth16 import prove as run_prove
     from .groth16.keys import ProvingKey
     from .groth16.mapped import MappedProvingKey
     from .witness import Witness
 
-    t0 = time.perf_counter()
-    if (wtns is None) == (input_path is None):
-        raise click.UsageError("give exactly one of --wtns and --input")
     # The library checks the proof (one pairing product); only when it fails is the circuit parsed
     # to name the broken constraint. Nothing is written for a bad witness.
     outputs = None
@@ -254,8 +256,6 @@ def prove(keydir: Path, wtns: Path | None, input_path: Path | None, output_path:
             proved = CompiledModel.from_folder(folder).prove(obj, str(input_path))
         pk, proof, public, outputs = folder.proving_key, proved.proof, proved.public, proved.outputs
     else:
-        if output_path is not None:
-            raise click.UsageError("--output goes with --input")
         witness = Witness.load(cast(Path, wtns))  # exactly one of --wtns and --input, checked above
         # The key is used in place from its file (mapped, no copy); the arkworks reference kernel
         # needs the points decoded in memory.
