@@ -104,6 +104,11 @@ def _spoil_folder(folder: Path, tmp: Path, how: str) -> Path:
         (d / "circuit.zkey").unlink()
     elif how == "program changed":
         (d / PROGRAM_NAME).write_bytes((d / PROGRAM_NAME).read_bytes() + b"\0")
+    elif how in ("circuit.r1cs changed", "model.onnx changed", "graph.npz changed"):
+        name = how.split()[0]  # files the native prover does not read, checked as `zkml-chain prove` checks them
+        (d / name).write_bytes((d / name).read_bytes() + b"\0")
+    elif how == "r1cs missing":
+        (d / "circuit.r1cs").unlink()
     elif how == "no program":
         del info["witness_program_sha256"]
     elif how == "format 2":
@@ -120,6 +125,10 @@ def _spoil_folder(folder: Path, tmp: Path, how: str) -> Path:
 @pytest.mark.parametrize(("how", "message"), [
     ("no zkey", "run `zkml-chain setup"),
     ("program changed", "changed since it was compiled"),
+    ("circuit.r1cs changed", "circuit.r1cs changed since it was compiled"),
+    ("model.onnx changed", "model.onnx changed since it was compiled"),
+    ("graph.npz changed", "graph.npz changed since it was compiled"),
+    ("r1cs missing", "circuit.r1cs is missing"),
     ("no program", "no witness program"),
     ("format 2", "this prover reads"),
     ("no width", "no calibrated width"),

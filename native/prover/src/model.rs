@@ -138,26 +138,70 @@ pub(crate) fn witness(folder: &Path, input: &Path) -> Result<ModelWitness, Strin
     if format != FORMAT {
         return Err(format!("{where_}: format {format:?}; this prover reads {FORMAT:?} (prove with `zkml-chain prove {} --input ...`)", folder.display()));
     }
-    let digest = info.get("witness_program_sha256").and_then(Value::as_str).ok_or_else(|| {
-        format!("{}: no witness program (compiled by an older zkml-chain, or a model whose gadgets have none): prove with `zkml-chain prove {} --input ...`, or recompile", folder.display(), folder.display())
-    })?;
+    if info.get("witness_program_sha256").is_none() {
+        return Err(format!("{}: no witness program (compiled by an older zkml-chain, or a model whose gadgets have none): prove with `zkml-chain prove {} --input ...`, or recompile", folder.display(), folder.display()));
+    }
+    let digests = digests(&info, &where_)?;
+    for (name, _) in &digests {
+        if !folder.join(name).is_file() {
+            return Err(format!("{}: {name} is missing (it is part of the compiled folder)", folder.display()));
+        }
+    }
     let program_path = folder.join(PROGRAM);
     let program = std::fs::read(&program_path).map_err(|e| format!("{}: cannot read ({e})", program_path.display()))?;
-    // The digest is checked on the other core while this one reads the input and runs the program
-    // (the interpreter refuses malformed programs, so running one unchecked is safe); its verdict
-    // comes first.
+    // The folder's files are checked against circuit.json's digests, as `zkml-chain prove` checks
+    // them (zkml_chain/onnx/folder.py), on the other core while this one reads the input and runs
+    // the program (the interpreter refuses malformed programs, so running one unchecked is safe);
+    // their verdict comes first.
     std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| -> String { Sha256::digest(&program).iter().map(|b| format!("{b:02x}")).collect() });
+        let hashing = scope.spawn(|| -> Result<(), String> {
+            for (name, digest) in &digests {
+                let path = folder.join(name);
+                let actual = if name == PROGRAM { hex(&Sha256::digest(&program)) } else { file_digest(&path)? };
+                if actual != *digest {
+                    return Err(format!("{} changed since it was compiled (its SHA-256 differs from circuit.json's): recompile the model with `zkml-chain compile`", path.display()));
+                }
+            }
+            Ok(())
+        });
         let computed = compute(&info, &where_, &program, folder, input);
-        if hashing.join().unwrap_or_else(|e| std::panic::resume_unwind(e)) != digest {
-            return Err(format!("{} changed since it was compiled (its SHA-256 differs from circuit.json's): recompile the model with `zkml-chain compile`", program_path.display()));
-        }
+        hashing.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
         let (witness, warning) = computed?;
         if let Some(w) = warning {
             eprintln!("warning: {w}");
         }
         Ok(witness)
     })
+}
+
+/// The files circuit.json records a SHA-256 for, in the order `zkml-chain prove` checks them: the
+/// model, circuit.r1cs, graph.npz (when compiled with it) and the witness program.
+fn digests(info: &Value, where_: &str) -> Result<Vec<(String, String)>, String> {
+    let model = text(info, "model", where_)?;
+    if model.is_empty() || Path::new(model).file_name().and_then(|n| n.to_str()) != Some(model) {
+        return Err(format!("{where_}: malformed circuit.json (model must be a file name in the folder); recompile the model"));
+    }
+    let mut out = Vec::new();
+    for (name, key) in [(model, "model_sha256"), ("circuit.r1cs", "r1cs_sha256"), ("graph.npz", "graph_sha256"), (PROGRAM, "witness_program_sha256")] {
+        match info.get(key) {
+            None if key == "graph_sha256" => {}
+            Some(Value::String(d)) => out.push((name.to_string(), d.clone())),
+            _ => return Err(format!("{where_}: malformed circuit.json ({key} is not a string); recompile the model")),
+        }
+    }
+    Ok(out)
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A file's SHA-256 (hex), read in a stream.
+fn file_digest(path: &Path) -> Result<String, String> {
+    let mut hasher = Sha256::new();
+    let mut file = std::fs::File::open(path).map_err(|e| format!("{}: cannot read ({e})", path.display()))?;
+    std::io::copy(&mut file, &mut hasher).map_err(|e| format!("{}: cannot read ({e})", path.display()))?;
+    Ok(hex(&hasher.finalize()))
 }
 
 /// INPUT.json read and the program run: the witness and a warning to print (a random salt).
