@@ -16,6 +16,13 @@ pub(crate) trait BatchInverse: Field {
     /// Replace every element of `v` (all nonzero) by its inverse; `scratch` is reused between
     /// calls to avoid an allocation per batch.
     fn invert_all(v: &mut [Self], scratch: &mut Scratch);
+
+    /// a·b as the additions' slopes and coordinates take it: arkworks' own multiplication, or in
+    /// Fq2 a Karatsuba reduced once per coefficient (fq2.rs).
+    #[inline(always)]
+    fn product(a: &Self, b: &Self) -> Self {
+        *a * b
+    }
 }
 
 /// Buffers of the inversion, kept by the caller.
@@ -48,6 +55,11 @@ impl BatchInverse for Fq {
 }
 
 impl BatchInverse for Fq2 {
+    #[inline(always)]
+    fn product(a: &Self, b: &Self) -> Self {
+        crate::fq2::mul(a, b)
+    }
+
     fn invert_all(v: &mut [Self], scratch: &mut Scratch) {
         let Scratch { prefix, norms } = scratch;
         norms.clear();

@@ -296,9 +296,9 @@ where
         P::BaseField::invert_all(&mut self.diffs, &mut self.scratch);
         for ((b, p), inv) in self.batch.iter().zip(&self.diffs) {
             let q = &mut self.buckets[*b as usize];
-            let lambda = (p.y - q.y) * inv;
+            let lambda = P::BaseField::product(&(p.y - q.y), inv);
             let x3 = lambda.square() - q.x - p.x;
-            let y3 = lambda * (q.x - x3) - q.y;
+            let y3 = P::BaseField::product(&lambda, &(q.x - x3)) - q.y;
             *q = Slot { x: x3, y: y3 };
             self.open[*b as usize] = false;
         }
@@ -424,9 +424,9 @@ fn add_each<P: SWCurveConfig>(
     for (&t, inv) in pending.iter().zip(diffs.iter()) {
         let q = addend(t);
         let p = &mut targets[t];
-        let lambda = (q.y - p.y) * inv;
+        let lambda = P::BaseField::product(&(q.y - p.y), inv);
         let x3 = lambda.square() - p.x - q.x;
-        let y3 = lambda * (p.x - x3) - p.y;
+        let y3 = P::BaseField::product(&lambda, &(p.x - x3)) - p.y;
         *p = Slot { x: x3, y: y3 };
     }
 }

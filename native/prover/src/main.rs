@@ -16,6 +16,8 @@ mod binfile;
 #[allow(dead_code)]
 #[path = "../../src/encoding.rs"]
 mod encoding;
+#[path = "../../src/fq2.rs"]
+mod fq2;
 #[allow(dead_code)]
 #[path = "../../src/glv.rs"]
 mod glv;
