@@ -24,9 +24,9 @@ pub(crate) fn mul(a: &Fq2, b: &Fq2) -> Fq2 {
     let (a0, a1, b0, b1) = (&a.c0.0 .0, &a.c1.0 .0, &b.c0.0 .0, &b.c1.0 .0);
     let t0 = mul_wide(a0, b0);
     let t1 = mul_wide(a1, b1);
-    let t2 = mul_wide(&add4(a0, a1), &add4(b0, b1));
-    let c0 = reduce(sub8(&add8(&t0, &Q_SQUARED), &t1));
-    let c1 = reduce(sub8(&sub8(&t2, &t0), &t1));
+    let t2 = mul_wide(&add(a0, a1), &add(b0, b1));
+    let c0 = reduce(sub(&add(&t0, &Q_SQUARED), &t1));
+    let c1 = reduce(sub(&sub(&t2, &t0), &t1));
     Fq2::new(Fq::new_unchecked(BigInt(c0)), Fq::new_unchecked(BigInt(c1)))
 }
 
@@ -64,32 +64,23 @@ fn sbb(a: u64, b: u64, borrow: bool) -> (u64, bool) {
     (d, b1 | b2)
 }
 
+/// a + b over N limbs (the caller's bounds keep it from overflowing).
 #[inline(always)]
-fn add4(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
-    let mut r = [0u64; 4];
+fn add<const N: usize>(a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+    let mut r = [0u64; N];
     let mut carry = false;
-    for i in 0..4 {
+    for i in 0..N {
         (r[i], carry) = adc(a[i], b[i], carry);
     }
     r
 }
 
+/// a − b over N limbs, for a ≥ b.
 #[inline(always)]
-fn add8(a: &[u64; 8], b: &[u64; 8]) -> [u64; 8] {
-    let mut r = [0u64; 8];
-    let mut carry = false;
-    for i in 0..8 {
-        (r[i], carry) = adc(a[i], b[i], carry);
-    }
-    r
-}
-
-/// a − b for a ≥ b.
-#[inline(always)]
-fn sub8(a: &[u64; 8], b: &[u64; 8]) -> [u64; 8] {
-    let mut r = [0u64; 8];
+fn sub<const N: usize>(a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+    let mut r = [0u64; N];
     let mut borrow = false;
-    for i in 0..8 {
+    for i in 0..N {
         (r[i], borrow) = sbb(a[i], b[i], borrow);
     }
     r
@@ -111,14 +102,12 @@ fn reduce(mut t: [u64; 8]) -> [u64; 4] {
         t[i + 4] = s as u64;
         high_carry = (s >> 64) as u64;
     }
-    let mut r = [t[4], t[5], t[6], t[7]];
-    if !below_q(&r) {
-        let mut borrow = false;
-        for i in 0..4 {
-            (r[i], borrow) = sbb(r[i], Q[i], borrow);
-        }
+    let r = [t[4], t[5], t[6], t[7]];
+    if below_q(&r) {
+        r
+    } else {
+        sub(&r, &Q)
     }
-    r
 }
 
 #[inline(always)]
