@@ -49,6 +49,7 @@ def test_a_plain_prove_maps_to_the_binarys_arguments(argv: list[str], expected: 
     ["prove", "k", "--wtns", "w", "--proof", "p", "--public"],  # no value
     ["prove", "--wtns", "w", "--proof", "p", "--public", "q"],  # no KEYDIR
     ["--threads", "two", "prove", "k", "--wtns", "w", "--proof", "p", "--public", "q"],
+    ["--threads", "\u00b2", "prove", "k", "--wtns", "w", "--proof", "p", "--public", "q"],  # a digit to isdigit, not to int
     ["prove", "k", "--wtns", "w", "--proof", "p", "--public", "q", "--"],
 ])
 def test_anything_else_goes_to_the_cli(argv: list[str]) -> None:

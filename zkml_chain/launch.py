@@ -48,7 +48,7 @@ def native_command(argv: list[str], exe: str) -> list[str] | None:
             threads, i = a.split("=", 1)[1], i + 1
         else:
             return None  # -v (the library's step logs), --help, --version, another command
-    if i == len(argv) or threads is not None and not threads.isdigit():
+    if i == len(argv) or threads is not None and not (threads.isascii() and threads.isdigit()):
         return None
     opts: dict[str, str] = {}
     keydir = None
