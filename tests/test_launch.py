@@ -96,3 +96,25 @@ def test_a_declined_prove_is_the_clis_one_line_error_and_writes_nothing(chain: P
     assert r.returncode == 2 and "violates constraint" in r.stderr and "Traceback" not in r.stderr
     assert "zkml_chain.cli" in r.stderr  # the CLI ran the command once the binary declined
     assert not (d / "badp.json").exists() and not (d / "badq.json").exists()
+
+
+def test_ctrl_c_during_a_native_proof_says_aborted_without_a_traceback_and_writes_nothing(tmp_path: Path) -> None:
+    """SIGINT to the command's process group (what Ctrl-C sends) while the binary proves: the
+    binary stops, and the launcher reports it as the CLI does ("Aborted!", exit 1)."""
+    import signal
+    import subprocess
+    import time
+
+    r1cs, w = squaring_chain(2**16 - 3, nonce=4)  # a proof long enough to interrupt (~2 s on one thread)
+    r1cs.save(tmp_path / "c.r1cs")
+    w.save(tmp_path / "w.wtns")
+    assert run([ZKML, "setup", tmp_path / "c.r1cs", "--out", tmp_path / "keys"]).returncode == 0
+    p = subprocess.Popen([str(ZKML), "prove", str(tmp_path / "keys"), "--wtns", str(tmp_path / "w.wtns"),
+                          "--proof", str(tmp_path / "p.json"), "--public", str(tmp_path / "q.json")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                         env={**os.environ, "ZKML_CHAIN_THREADS": "1"})
+    time.sleep(0.5)
+    os.killpg(p.pid, signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 1 and err.strip() == "Aborted!", (p.returncode, err)
+    assert not (tmp_path / "p.json").exists() and not (tmp_path / "q.json").exists()

@@ -103,7 +103,12 @@ def prove_natively(argv: list[str]) -> bool:
 def main() -> None:
     """`zkml-chain`: a plain `prove` through the binary, else the CLI."""
     argv = sys.argv[1:]
-    if prove_natively(argv):
+    try:
+        proved = prove_natively(argv)
+    except KeyboardInterrupt:  # Ctrl-C while the binary proves (it stops too): as the CLI says it
+        sys.stderr.write("Aborted!\n")
+        sys.exit(1)
+    if proved:
         sys.exit(0)
     from .cli import main as cli_main
 
