@@ -20,7 +20,7 @@ pub(crate) trait BatchInverse: Field {
     /// a·b as the additions' slopes and coordinates take it: arkworks' own multiplication, or in
     /// Fq2 a Karatsuba reduced once per coefficient (fq2.rs).
     #[inline(always)]
-    fn product(a: &Self, b: &Self) -> Self {
+    fn multiply(a: &Self, b: &Self) -> Self {
         *a * b
     }
 }
@@ -56,7 +56,7 @@ impl BatchInverse for Fq {
 
 impl BatchInverse for Fq2 {
     #[inline(always)]
-    fn product(a: &Self, b: &Self) -> Self {
+    fn multiply(a: &Self, b: &Self) -> Self {
         crate::fq2::mul(a, b)
     }
 

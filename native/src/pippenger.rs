@@ -193,6 +193,35 @@ impl<F: Field> Slot<F> {
             Self { x: p.x, y: p.y }
         }
     }
+
+    /// self += q where that needs no division: self or q empty, or equal x (a doubling or a
+    /// cancellation, where the affine formula would divide by zero). False, self unchanged, when
+    /// it does: the caller batches it, with 1 / (q.x − self.x), for [`Slot::add_with_inverse`].
+    fn add_undivided<P: SWCurveConfig<BaseField = F>>(&mut self, q: &Self) -> bool {
+        if q.is_empty() {
+            return true;
+        }
+        if self.is_empty() {
+            *self = *q;
+        } else if self.x == q.x {
+            *self = if self.y == q.y { Self::of(q.point::<P>().into_group().double().into()) } else { Self::EMPTY };
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// self += (x, y) given inv = 1 / (x − self.x): the batch-affine addition (5M + 1S).
+    #[inline(always)]
+    fn add_with_inverse(&mut self, x: F, y: F, inv: &F)
+    where
+        F: BatchInverse,
+    {
+        let lambda = F::multiply(&(y - self.y), inv);
+        let x3 = lambda.square() - self.x - x;
+        let y3 = F::multiply(&lambda, &(self.x - x3)) - self.y;
+        *self = Self { x: x3, y: y3 };
+    }
 }
 
 /// One window's buckets and the open batch of affine additions into them.
@@ -252,13 +281,7 @@ where
             }
             return false;
         }
-        let bucket = &mut self.buckets[bi];
-        if bucket.is_empty() {
-            *bucket = Slot::of(p);
-        } else if bucket.x == p.x {
-            // P + P or P + (-P): the affine formula would divide by zero.
-            *bucket = if bucket.y == p.y { Slot::of(p.into_group().double().into()) } else { Slot::EMPTY };
-        } else {
+        if !self.buckets[bi].add_undivided::<P>(&Slot::of(p)) {
             self.open[bi] = true;
             self.batch.push((b, p));
         }
@@ -295,11 +318,7 @@ where
         self.diffs.extend(self.batch.iter().map(|(b, p)| p.x - self.buckets[*b as usize].x));
         P::BaseField::invert_all(&mut self.diffs, &mut self.scratch);
         for ((b, p), inv) in self.batch.iter().zip(&self.diffs) {
-            let q = &mut self.buckets[*b as usize];
-            let lambda = P::BaseField::product(&(p.y - q.y), inv);
-            let x3 = lambda.square() - q.x - p.x;
-            let y3 = P::BaseField::product(&lambda, &(q.x - x3)) - q.y;
-            *q = Slot { x: x3, y: y3 };
+            self.buckets[*b as usize].add_with_inverse(p.x, p.y, inv);
             self.open[*b as usize] = false;
         }
         self.batch.clear();
@@ -334,19 +353,25 @@ where
         if self.buckets.len() >= MIN_BATCHED_REDUCTION && self.overflow.is_empty() {
             return reduce_batched(&self.buckets, &mut self.scratch);
         }
-        let mut running = Bucket::<P>::ZERO;
-        let mut sum = Bucket::<P>::ZERO;
-        for (b, p) in self.buckets.iter().enumerate().rev() {
-            if !p.is_empty() {
-                running += &p.point::<P>();
-            }
-            if let Some(o) = self.overflow.get(b).filter(|o| !o.is_zero()) {
-                running += o;
-            }
-            sum += &running;
-        }
-        sum.into()
+        reduce_xyzz(&self.buckets, &self.overflow)
     }
+}
+
+/// sum_b (b + 1) * (bucket_b + overflow_b) by one running sum from the top bucket down, in XYZZ
+/// (`overflow` empty, or one per bucket).
+fn reduce_xyzz<P: SWCurveConfig>(buckets: &[Slot<P::BaseField>], overflow: &[Bucket<P>]) -> Projective<P> {
+    let mut running = Bucket::<P>::ZERO;
+    let mut sum = Bucket::<P>::ZERO;
+    for (b, p) in buckets.iter().enumerate().rev() {
+        if !p.is_empty() {
+            running += &p.point::<P>();
+        }
+        if let Some(o) = overflow.get(b).filter(|o| !o.is_zero()) {
+            running += o;
+        }
+        sum += &running;
+    }
+    sum.into()
 }
 
 /// Below this many buckets, one XYZZ running sum costs less than the chains' bookkeeping.
@@ -391,7 +416,7 @@ where
 }
 
 /// targets[t] += addend(t) for every t, the additions that need a division sharing one inversion;
-/// the identity, doubling and cancellation are handled as they come (as [`Window::push`] does).
+/// the identity, doubling and cancellation are handled as they come ([`Slot::add_undivided`]).
 fn add_each<P: SWCurveConfig>(
     targets: &mut [Slot<P::BaseField>],
     addend: impl Fn(usize) -> Slot<P::BaseField>,
@@ -405,14 +430,7 @@ fn add_each<P: SWCurveConfig>(
     diffs.clear();
     for (t, p) in targets.iter_mut().enumerate() {
         let q = addend(t);
-        if q.is_empty() {
-            continue;
-        }
-        if p.is_empty() {
-            *p = q;
-        } else if p.x == q.x {
-            *p = if p.y == q.y { Slot::of(q.point::<P>().into_group().double().into()) } else { Slot::EMPTY };
-        } else {
+        if !p.add_undivided::<P>(&q) {
             pending.push(t);
             diffs.push(q.x - p.x);
         }
@@ -423,11 +441,7 @@ fn add_each<P: SWCurveConfig>(
     P::BaseField::invert_all(diffs, scratch);
     for (&t, inv) in pending.iter().zip(diffs.iter()) {
         let q = addend(t);
-        let p = &mut targets[t];
-        let lambda = P::BaseField::product(&(q.y - p.y), inv);
-        let x3 = lambda.square() - p.x - q.x;
-        let y3 = P::BaseField::product(&lambda, &(p.x - x3)) - p.y;
-        *p = Slot { x: x3, y: y3 };
+        targets[t].add_with_inverse(q.x, q.y, inv);
     }
 }
 
@@ -615,6 +629,7 @@ mod reduction {
         cases::<g2::Config>();
     }
 }
+
 #[cfg(test)]
 mod reduction_timing {
     use super::*;
@@ -637,18 +652,7 @@ mod reduction_timing {
         let a = (0..5).map(|_| reduce_batched::<P>(&w.buckets, &mut Scratch::default())).next_back().unwrap();
         let batched = t.elapsed() / 5;
         let t = Instant::now();
-        let mut b = Projective::<P>::zero();
-        for _ in 0..5 {
-            let mut running = Bucket::<P>::ZERO;
-            let mut sum = Bucket::<P>::ZERO;
-            for p in w.buckets.iter().rev() {
-                if !p.is_empty() {
-                    running += &p.point::<P>();
-                }
-                sum += &running;
-            }
-            b = sum.into();
-        }
+        let b = (0..5).map(|_| reduce_xyzz::<P>(&w.buckets, &[])).next_back().unwrap();
         let xyzz = t.elapsed() / 5;
         assert_eq!(a, b);
         println!("m = {m}: batched {batched:?}, xyzz {xyzz:?}");
