@@ -19,8 +19,9 @@ __all__ = ["ZkmlChainError", "Q", "R", "__version__", "poseidon_hash"]
 
 
 def __getattr__(name: str) -> Any:
-    """Q, R and poseidon_hash on first use: importing the package (every CLI command does) stays
-    cheap, and numpy is loaded only by the code that needs it."""
+    """ZkmlChainError, Q, R and poseidon_hash on first use: importing the package (every CLI
+    command does, and a plain `prove` imports nothing else of it) stays cheap, and numpy is loaded
+    only by the code that needs it."""
     if name == "ZkmlChainError":
         from .errors import ZkmlChainError
 
