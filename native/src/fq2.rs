@@ -1,5 +1,5 @@
-//! Fq2 multiplication for G2's batch-affine additions (pippenger.rs): Karatsuba over 512-bit
-//! products, reduced once per coefficient.
+//! Fq2 multiplication and squaring for G2's batch-affine additions (pippenger.rs), and the norm
+//! their batch inversion takes (inversion.rs): 512-bit products, reduced once per coefficient.
 //!
 //! arkworks multiplies in Fq2 = Fq[u]/(u² + 1) as two sums of products (c0 = a0·b0 − a1·b1,
 //! c1 = a0·b1 + a1·b0), each a full Montgomery multiplication of its own. Here the three
@@ -11,7 +11,11 @@
 //!
 //! The bounds that make one reduction enough (q < 2^254): a0 + a1 < 2q fits four limbs;
 //! c1 = (a0 + a1)(b0 + b1) − a0·b0 − a1·b1 = a0·b1 + a1·b0 < 2q², and c0 = a0·b0 + q² − a1·b1 lies
-//! in (0, 2q²); Montgomery reduction takes any input below q·2^256 > 2q² to [0, 2q).
+//! in (0, 2q²); Montgomery reduction takes any input below q·2^256 > 4q² to [0, 2q).
+//!
+//! Squaring (arkworks: two Montgomery multiplications and its reduced additions around them):
+//! c0 = (a0 + a1)(a0 + q − a1), a product of two values below 2q (< 4q²), and c1 = (a0 + a0)·a1
+//! (< 2q²), each reduced once. The norm a0² + a1² (< 2q²) is one reduction, not two.
 
 use ark_bn254::{Fq, Fq2, FqConfig};
 use ark_ff::{BigInt, BigInteger, MontConfig};
@@ -37,6 +41,26 @@ pub(crate) fn mul(a: &Fq2, b: &Fq2) -> Fq2 {
     c0.add_with_carry(&Q_SQUARED);
     c0.sub_with_borrow(&t1);
     Fq2::new(reduce(c0), reduce(c1))
+}
+
+/// a² over Fq2, equal to `a.square()`.
+#[inline]
+pub(crate) fn square(a: &Fq2) -> Fq2 {
+    let (a0, a1) = (a.c0.0, a.c1.0);
+    let (mut sum, mut diff, mut twice) = (a0, a0, a0);
+    sum.add_with_carry(&a1);
+    diff.add_with_carry(&Q);
+    diff.sub_with_borrow(&a1);
+    twice.add_with_carry(&a0);
+    Fq2::new(reduce(BigInt(mul_wide(&sum.0, &diff.0))), reduce(BigInt(mul_wide(&twice.0, &a1.0))))
+}
+
+/// The norm a·conj(a) = a0² + a1² (in Fq: u² = −1).
+#[inline]
+pub(crate) fn norm(a: &Fq2) -> Fq {
+    let mut t = BigInt(mul_wide(&a.c0.0 .0, &a.c0.0 .0));
+    t.add_with_carry(&BigInt(mul_wide(&a.c1.0 .0, &a.c1.0 .0)));
+    reduce(t)
 }
 
 /// a·b as a 512-bit integer (schoolbook; const, for q²).
@@ -109,5 +133,48 @@ mod tests {
         }
         let u = Fq2::new(Fq::zero(), Fq::one());
         assert_eq!(mul(&u, &u), -Fq2::one());
+        assert_eq!(square(&u), -Fq2::one());
+    }
+
+    #[test]
+    fn lazy_square_and_norm_equal_arkworks_on_random_and_extreme_values() {
+        let rng = &mut test_rng();
+        let m = -Fq::one();
+        let edges = [Fq::zero(), Fq::one(), m, m - Fq::one(), Fq::from(2u64).inverse().unwrap()];
+        let pairs = edges.iter().flat_map(|&a0| edges.iter().map(move |&a1| Fq2::new(a0, a1)));
+        for a in pairs.chain((0..20_000).map(|_| Fq2::rand(rng))) {
+            assert_eq!(square(&a), a.square(), "{a}²");
+            assert_eq!(norm(&a), a.c0.square() + a.c1.square(), "N({a})");
+        }
+    }
+
+    /// Not a test: `cargo test --release --lib fq2_timings -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn fq2_timings() {
+        use std::hint::black_box;
+        use std::time::Instant;
+        let rng = &mut test_rng();
+        let v: Vec<Fq2> = (0..4096).map(|_| Fq2::rand(rng)).collect();
+        let mut out = vec![Fq2::zero(); v.len()];
+        let rounds = 2000;
+        let mut time = |name: &str, f: &dyn Fn(&Fq2, &Fq2) -> Fq2| {
+            let t = Instant::now();
+            for _ in 0..rounds {
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = f(black_box(&v[i]), &v[(i + 1) & 4095]);
+                }
+                black_box(&out);
+            }
+            println!("{name}: {:.1} ns", t.elapsed().as_secs_f64() * 1e9 / (rounds * v.len()) as f64);
+        };
+        for _ in 0..2 {
+            time("arkworks mul", &|a, b| *a * b);
+            time("ours mul", &|a, b| mul(a, b));
+            time("arkworks square", &|a, _| a.square());
+            time("ours square", &|a, _| square(a));
+            time("arkworks norm", &|a, _| Fq2::new(a.c0.square() + a.c1.square(), Fq::zero()));
+            time("ours norm", &|a, _| Fq2::new(norm(a), Fq::zero()));
+        }
     }
 }

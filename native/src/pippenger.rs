@@ -218,7 +218,7 @@ impl<F: Field> Slot<F> {
         F: BatchInverse,
     {
         let lambda = F::multiply(&(y - self.y), inv);
-        let x3 = lambda.square() - self.x - x;
+        let x3 = F::squared(&lambda) - self.x - x;
         let y3 = F::multiply(&lambda, &(self.x - x3)) - self.y;
         *self = Self { x: x3, y: y3 };
     }
