@@ -9,7 +9,10 @@
 //! N(a) is zero only for a = 0: −1 is not a square modulo BN254's q (q ≡ 3 mod 4).
 
 use ark_bn254::{Fq, Fq2};
+use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::{Field, One};
+
+use crate::pippenger::Slot;
 
 /// Fields whose elements the batch-affine additions invert in batches.
 pub(crate) trait BatchInverse: Field {
@@ -29,6 +32,14 @@ pub(crate) trait BatchInverse: Field {
     fn squared(a: &Self) -> Self {
         a.square()
     }
+
+    /// bucket[b] += p for every (b, p) of a batch (distinct, nonempty buckets, x_p ≠ x_bucket)
+    /// in one vectorised pass where this field has one and the CPU runs it (G1 with AVX-512
+    /// IFMA: ifma.rs); false, nothing done, otherwise.
+    #[inline(always)]
+    fn add_batch<P: SWCurveConfig<BaseField = Self>>(_: &mut [Slot<Self>], _: &[(u32, Affine<P>)], _: &mut Scratch) -> bool {
+        false
+    }
 }
 
 /// Buffers of the inversion, kept by the caller.
@@ -36,6 +47,8 @@ pub(crate) trait BatchInverse: Field {
 pub(crate) struct Scratch {
     prefix: Vec<Fq>,
     norms: Vec<Fq>,
+    /// ifma.rs's prefix products, eight lanes of five limbs per group
+    lanes: Vec<[u64; 40]>,
 }
 
 /// Montgomery's trick in Fq: prefix products, one inversion, then back through the prefixes.
@@ -58,6 +71,11 @@ impl BatchInverse for Fq {
     fn invert_all(v: &mut [Self], scratch: &mut Scratch) {
         invert_fq(v, &mut scratch.prefix);
     }
+
+    #[inline(always)]
+    fn add_batch<P: SWCurveConfig<BaseField = Self>>(buckets: &mut [Slot<Self>], batch: &[(u32, Affine<P>)], scratch: &mut Scratch) -> bool {
+        crate::ifma::add_batch(buckets, batch, &mut scratch.lanes)
+    }
 }
 
 impl BatchInverse for Fq2 {
@@ -72,7 +90,7 @@ impl BatchInverse for Fq2 {
     }
 
     fn invert_all(v: &mut [Self], scratch: &mut Scratch) {
-        let Scratch { prefix, norms } = scratch;
+        let Scratch { prefix, norms, .. } = scratch;
         norms.clear();
         norms.extend(v.iter().map(crate::fq2::norm));
         invert_fq(norms, prefix);

@@ -20,7 +20,7 @@
 //! Modules: `encoding` (bytes <-> field elements and points), `field` (Fr/Fq batches, sparse
 //! mat-vec), `ntt`, `msm` (G1/G2: MSM, batch multiplication, resident bases, validation),
 //! `pairing`, `poseidon` (the hash's permutation with its S-box layers, for witnesses),
-//! `ceremony` (trusted-setup kernels), `pippenger` (our MSM; `inversion` and `fq2`, the field arithmetic of its additions), `zkey` (a proving key memory-mapped
+//! `ceremony` (trusted-setup kernels), `pippenger` (our MSM; `inversion`, `fq2` and `ifma`, the field arithmetic of its additions), `zkey` (a proving key memory-mapped
 //! and proved with in place; pure Rust, shared with the `zkml-prove` binary in prover/) and `zkey_py`
 //! (its Python class), `witgen` (the witness program's interpreter) and `witgen_py`, `schedule` (the longest-first task list), `runtime`.
 
@@ -32,6 +32,7 @@ mod encoding;
 mod field;
 mod fq2;
 mod glv;
+mod ifma;
 mod inversion;
 mod msm;
 mod ntt;

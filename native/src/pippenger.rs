@@ -166,9 +166,9 @@ const MIN_DRAIN_BATCH: usize = 32;
 /// (0, 0) is on no curve y² = x³ + ax + b with b ≠ 0 ([`Window::new`] checks b).
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
-struct Slot<F> {
-    x: F,
-    y: F,
+pub(crate) struct Slot<F> {
+    pub(crate) x: F,
+    pub(crate) y: F,
 }
 
 impl<F: Field> Slot<F> {
@@ -311,6 +311,13 @@ where
     /// bucket += p for every (bucket, p) of the batch, with one shared inversion.
     fn apply_batch(&mut self) {
         if self.batch.is_empty() {
+            return;
+        }
+        if P::BaseField::add_batch(&mut self.buckets, &self.batch, &mut self.scratch) {
+            for (b, _) in &self.batch {
+                self.open[*b as usize] = false;
+            }
+            self.batch.clear();
             return;
         }
         self.diffs.clear();

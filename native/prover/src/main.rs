@@ -21,6 +21,8 @@ mod fq2;
 #[allow(dead_code)]
 #[path = "../../src/glv.rs"]
 mod glv;
+#[path = "../../src/ifma.rs"]
+mod ifma;
 #[allow(dead_code)]
 #[path = "../../src/inversion.rs"]
 mod inversion;
