@@ -22,7 +22,7 @@
 //! Values in the lanes are canonical (below q) between operations, so a subtraction is one
 //! borrow pass and an addition of q where negative.
 
-use ark_bn254::{Fq, FqConfig};
+use ark_bn254::{Fq, Fq2, FqConfig};
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::{batch_inversion, AdditiveGroup, BigInt, Field, MontConfig};
 
@@ -76,6 +76,24 @@ pub(crate) fn add_batch<P: SWCurveConfig<BaseField = Fq>>(
     unsafe {
         assert!(batch.iter().all(|(b, _)| (*b as usize) < buckets.len()));
         simd::add_batch(buckets, batch, prefixes);
+    }
+    true
+}
+
+/// G2's [`add_batch`] (Fq2 coordinates).
+pub(crate) fn add_batch2<P: SWCurveConfig<BaseField = Fq2>>(
+    buckets: &mut [Slot<Fq2>],
+    batch: &[(u32, Affine<P>)],
+    prefixes: &mut Vec<[u64; 40]>,
+) -> bool {
+    if !available() {
+        return false;
+    }
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: as add_batch's
+    unsafe {
+        assert!(batch.iter().all(|(b, _)| (*b as usize) < buckets.len()));
+        simd::add_batch2(buckets, batch, prefixes);
     }
     true
 }
@@ -229,6 +247,73 @@ pub(crate) mod simd {
         V(out)
     }
 
+    /// a + b as integers (no reduction; below 2q for canonical inputs, which `mul` accepts).
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(crate) unsafe fn add_lazy(a: &V, b: &V) -> V {
+        let m52 = splat(M52);
+        let mut s = [_mm512_setzero_si512(); 5];
+        let mut carry = _mm512_setzero_si512();
+        for j in 0..5 {
+            let x = _mm512_add_epi64(_mm512_add_epi64(a.0[j], b.0[j]), carry);
+            carry = _mm512_srli_epi64::<52>(x);
+            s[j] = _mm512_and_si512(x, m52);
+        }
+        V(s)
+    }
+
+    /// a + b mod q, canonical.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(crate) unsafe fn add(a: &V, b: &V) -> V {
+        conditional_subtract(add_lazy(a, b).0, &broadcast(Q52).0)
+    }
+
+    /// Eight Fq2 elements.
+    #[derive(Clone, Copy)]
+    pub(crate) struct V2 {
+        c0: V,
+        c1: V,
+    }
+
+    /// a·b in Fq2 (u² = −1): Karatsuba, three multiplications.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(crate) unsafe fn mul2(a: &V2, b: &V2) -> V2 {
+        let t0 = mul(&a.c0, &b.c0);
+        let t1 = mul(&a.c1, &b.c1);
+        let t2 = mul(&add_lazy(&a.c0, &a.c1), &add_lazy(&b.c0, &b.c1));
+        V2 { c0: sub(&t0, &t1), c1: sub(&sub(&t2, &t0), &t1) }
+    }
+
+    /// a² in Fq2: (a0 + a1)(a0 − a1) and 2·a0·a1.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(crate) unsafe fn square2(a: &V2) -> V2 {
+        V2 { c0: mul(&add_lazy(&a.c0, &a.c1), &sub(&a.c0, &a.c1)), c1: mul(&add_lazy(&a.c0, &a.c0), &a.c1) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(crate) unsafe fn sub2(a: &V2, b: &V2) -> V2 {
+        V2 { c0: sub(&a.c0, &b.c0), c1: sub(&a.c1, &b.c1) }
+    }
+
+    /// Eight Fq2 elements from their coefficients' limbs (arkworks' `QuadExtField` has no
+    /// `repr(C)`: each coefficient has its own pointer).
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(crate) unsafe fn load2([c0, c1]: [[*const u64; 8]; 2]) -> V2 {
+        V2 { c0: load(c0), c1: load(c1) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(crate) unsafe fn store2(v: &V2, [c0, c1]: [[*mut u64; 8]; 2]) {
+        store(&v.c0, c0);
+        store(&v.c1, c1);
+    }
+
     /// a − b mod q, canonical.
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
@@ -346,12 +431,86 @@ pub(crate) mod simd {
             store(&y3, out[1]);
         }
     }
+
+    /// G2's batch: as [`add_batch`], each slope's Fq2 inverse through its norm (inversion.rs):
+    /// 1/a = conj(a) / (a0² + a1²), the norms inverted in Fq.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(crate) unsafe fn add_batch2<P: SWCurveConfig<BaseField = Fq2>>(
+        buckets: &mut [Slot<Fq2>],
+        batch: &[(u32, Affine<P>)],
+        prefixes: &mut Vec<[u64; 40]>,
+    ) {
+        let one = Fq2::ONE;
+        let zero = Fq2::ZERO;
+        let mut sink = [[0u64; 4]; 2];
+        let groups = batch.len().div_ceil(8);
+        let base = buckets.as_mut_ptr();
+        // the coefficients' limb pointers of bx, by, px and py in lane j of group g
+        let coordinates = |g: usize| {
+            let mut p = [[[std::ptr::null::<u64>(); 8]; 2]; 4];
+            for j in 0..8 {
+                let (bx, by, px, py) = match batch.get(8 * g + j) {
+                    Some((b, pt)) => {
+                        let slot = &*base.add(*b as usize);
+                        (&slot.x, &slot.y, &pt.x, &pt.y)
+                    }
+                    None => (&zero, &zero, &one, &zero),
+                };
+                for (k, c) in [bx, by, px, py].into_iter().enumerate() {
+                    (p[k][0][j], p[k][1][j]) = (c.c0.0 .0.as_ptr(), c.c1.0 .0.as_ptr());
+                }
+            }
+            p
+        };
+        prefixes.resize(groups, [0; 40]);
+        let mut acc = broadcast(radix52(Fq::ONE.0 .0));
+        for (g, prefix) in prefixes.iter_mut().enumerate() {
+            let [bx, _, px, _] = coordinates(g);
+            save(&acc, prefix);
+            acc = mul(&acc, &norm(&sub2(&load2(px), &load2(bx))));
+        }
+        let mut totals = lanes(&acc);
+        batch_inversion(&mut totals);
+        let mut inv = from_lanes(&totals);
+        let zero_v = broadcast([0; 5]);
+        for g in (0..groups).rev() {
+            let [bx_p, by_p, px_p, py_p] = coordinates(g);
+            let (bx, by, px, py) = (load2(bx_p), load2(by_p), load2(px_p), load2(py_p));
+            let d = sub2(&px, &bx);
+            let n = norm(&d);
+            let n_inv = mul(&restore(&prefixes[g]), &inv);
+            inv = mul(&inv, &n);
+            let d_inv = V2 { c0: mul(&d.c0, &n_inv), c1: sub(&zero_v, &mul(&d.c1, &n_inv)) };
+            let lambda = mul2(&sub2(&py, &by), &d_inv);
+            let x3 = sub2(&sub2(&square2(&lambda), &bx), &px);
+            let y3 = sub2(&mul2(&lambda, &sub2(&bx, &x3)), &by);
+            let mut out = [[[sink[0].as_mut_ptr(); 8], [sink[1].as_mut_ptr(); 8]]; 2];
+            for j in 0..8 {
+                if let Some((b, _)) = batch.get(8 * g + j) {
+                    let slot = &mut *base.add(*b as usize);
+                    (out[0][0][j], out[0][1][j]) = (slot.x.c0.0 .0.as_mut_ptr(), slot.x.c1.0 .0.as_mut_ptr());
+                    (out[1][0][j], out[1][1][j]) = (slot.y.c0.0 .0.as_mut_ptr(), slot.y.c1.0 .0.as_mut_ptr());
+                }
+            }
+            store2(&x3, out[0]);
+            store2(&y3, out[1]);
+        }
+    }
+
+    /// The norm a0² + a1² of eight Fq2 elements.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(crate) unsafe fn norm(d: &V2) -> V {
+        add(&mul(&d.c0, &d.c0), &mul(&d.c1, &d.c1))
+    }
+
 }
 
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::simd::*;
     use super::*;
+    use ark_ec::short_weierstrass::Projective;
     use ark_ff::{BigInteger, One, PrimeField, UniformRand, Zero};
     use ark_std::test_rng;
     use num_bigint::BigUint;
@@ -400,13 +559,55 @@ mod tests {
                 let (va, vb) = (from_lanes(&a), from_lanes(&b));
                 assert_eq!(lanes(&va), a);
                 let (m, s) = (lanes(&mul(&va, &vb)), lanes(&sub(&va, &vb)));
+                let (sum, lazy) = (lanes(&add(&va, &vb)), lanes(&mul(&add_lazy(&va, &vb), &vb)));
                 for j in 0..8 {
+                    assert_eq!(sum[j], a[j] + b[j], "{} + {}", a[j], b[j]);
+                    assert_eq!(lazy[j], (a[j] + b[j]) * b[j], "({} + {}) * {}", a[j], b[j], b[j]);
                     assert_eq!(m[j], a[j] * b[j], "{} * {}", a[j], b[j]);
                     assert_eq!(m[j].0, (a[j] * b[j]).0, "not canonical");
                     assert_eq!(s[j], a[j] - b[j], "{} - {}", a[j], b[j]);
                 }
             }
         }
+    }
+
+    type AddBatch<P> = fn(&mut [Slot<<P as ark_ec::CurveConfig>::BaseField>], &[(u32, Affine<P>)], &mut Vec<[u64; 40]>) -> bool;
+
+    fn batches_equal_arkworks_additions<P: SWCurveConfig>(add: AddBatch<P>) {
+        use ark_ec::{AffineRepr, CurveGroup};
+        use ark_std::rand::seq::SliceRandom;
+        let rng = &mut test_rng();
+        let mut prefixes = Vec::new();
+        for n in (1..=20).chain([63, 64, 65, 200]) {
+            let mut buckets: Vec<Slot<P::BaseField>> = (0..n + 7)
+                .map(|_| {
+                    let p: Affine<P> = Projective::<P>::rand(rng).into_affine();
+                    Slot { x: p.x, y: p.y }
+                })
+                .collect();
+            let mut indices: Vec<u32> = (0..buckets.len() as u32).collect();
+            indices.shuffle(rng);
+            let batch: Vec<(u32, Affine<P>)> = indices[..n].iter().map(|&b| (b, Projective::<P>::rand(rng).into_affine())).collect();
+            let mut expected: Vec<Affine<P>> = buckets.iter().map(|s| Affine::new_unchecked(s.x, s.y)).collect();
+            for (b, q) in &batch {
+                expected[*b as usize] = (expected[*b as usize] + q).into_affine();
+            }
+            assert!(add(&mut buckets, &batch, &mut prefixes));
+            for (s, e) in buckets.iter().zip(&expected) {
+                assert_eq!((s.x, s.y), (e.x, e.y), "batch of {n}");
+                assert!(!e.is_zero());
+            }
+        }
+    }
+
+    #[test]
+    fn g1_and_g2_batches_equal_arkworks_additions() {
+        if !available() {
+            eprintln!("no AVX-512 IFMA on this CPU: nothing to check");
+            return;
+        }
+        batches_equal_arkworks_additions::<ark_bn254::g1::Config>(super::add_batch);
+        batches_equal_arkworks_additions::<ark_bn254::g2::Config>(super::add_batch2);
     }
 
     /// Not a test: `cargo test --release --lib ifma_timings -- --ignored --nocapture`.

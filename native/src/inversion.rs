@@ -35,7 +35,7 @@ pub(crate) trait BatchInverse: Field {
 
     /// bucket[b] += p for every (b, p) of a batch (distinct, nonempty buckets, x_p ≠ x_bucket)
     /// in one vectorised pass where this field has one and the CPU runs it (G1 with AVX-512
-    /// IFMA: ifma.rs); false, nothing done, otherwise.
+    /// IFMA, G1 and G2: ifma.rs); false, nothing done, otherwise.
     #[inline(always)]
     fn add_batch<P: SWCurveConfig<BaseField = Self>>(_: &mut [Slot<Self>], _: &[(u32, Affine<P>)], _: &mut Scratch) -> bool {
         false
@@ -87,6 +87,11 @@ impl BatchInverse for Fq2 {
     #[inline(always)]
     fn squared(a: &Self) -> Self {
         crate::fq2::square(a)
+    }
+
+    #[inline(always)]
+    fn add_batch<P: SWCurveConfig<BaseField = Self>>(buckets: &mut [Slot<Self>], batch: &[(u32, Affine<P>)], scratch: &mut Scratch) -> bool {
+        crate::ifma::add_batch2(buckets, batch, &mut scratch.lanes)
     }
 
     fn invert_all(v: &mut [Self], scratch: &mut Scratch) {
