@@ -33,32 +33,43 @@ pub(crate) fn window_bits(n: usize, scalar_bits: usize) -> usize {
 
 /// Window width c (bits) for terms whose magnitudes have `lengths[b]` of bit length b (b = 0, the
 /// zeros, cost nothing): minimises the field multiplications, summed over the windows a term can
-/// reach (a term of b bits has digits in windows 0 ..= b / c, a carry included): per term,
-/// a batch-affine addition (~6M) plus its share of the batch's inversion (~250M here); per window
-/// with any term, the reduction (per bucket, two batch-affine additions and their chains' share,
-/// ~15M, or below [`MIN_BATCHED_REDUCTION`] buckets a mixed and a full XYZZ addition, ~25M). A zkML witness is
-/// mostly bits and small values with a minority of full-width ones, so its high windows hold far
-/// fewer terms than its first, and a uniform count would pick windows too wide. Small inputs get
-/// wider windows than the bucket count alone suggests, so that batches are large enough to spread
-/// their inversion. c <= 16 so a signed digit fits an i16.
+/// reach (a term of b bits has digits in windows 0 ..= b / c; in window b / c only a carry, half
+/// the time, when c divides b): per term, a batch-affine addition (~6M) plus its share of the
+/// batch's inversion (~250M here); per window with any term, the reduction (per bucket, two
+/// batch-affine additions and their chains' share, ~15M, or below [`MIN_BATCHED_REDUCTION`]
+/// buckets a mixed and a full XYZZ addition, ~25M). A zkML witness is mostly bits and small values
+/// with a minority of full-width ones, so its high windows hold far fewer terms than its first,
+/// and a uniform count would pick windows too wide. Small inputs get wider windows than the
+/// bucket count alone suggests, so that batches are large enough to spread their inversion.
+/// c <= 14: a window's buckets then fit in L2 (8,192 × 64 B in G1); 15- and 16-bit windows,
+/// which the count favours from 2^18 GLV terms on, measured 10–25% slower there than 14.
 pub(crate) fn window_bits_for(lengths: &[usize], scalar_bits: usize) -> usize {
     // at_least[b]: the terms of b bits or more (b >= 1)
-    let mut at_least = vec![0usize; lengths.len() + 1];
+    let mut at_least = vec![0usize; lengths.len() + 2];
     for b in (1..lengths.len()).rev() {
         at_least[b] = at_least[b + 1] + lengths[b];
     }
-    let terms = |from: usize| at_least[from.clamp(1, lengths.len())];
+    let at = |b: usize| b.clamp(1, lengths.len());
+    let terms = |w: usize, c: usize| {
+        if w == 0 {
+            return at_least[1] as f64;
+        }
+        at_least[at(w * c + 1)] as f64 + lengths.get(w * c).copied().unwrap_or(0) as f64 / 2.0
+    };
     let cost = |c: usize| {
         let per_add = 6.0 + 250.0 / batch_size(c) as f64;
         let per_bucket = if 1usize << (c - 1) >= MIN_BATCHED_REDUCTION { 15.0 } else { 25.0 };
         (0..windows(c, scalar_bits))
-            .map(|w| terms(w * c))
-            .filter(|&n| n > 0)
-            .map(|n| n as f64 * per_add + (1u64 << (c - 1)) as f64 * per_bucket)
+            .map(|w| terms(w, c))
+            .filter(|&n| n > 0.0)
+            .map(|n| n * per_add + (1u64 << (c - 1)) as f64 * per_bucket)
             .sum::<f64>()
     };
-    (2..=16).min_by(|a, b| cost(*a).total_cmp(&cost(*b))).expect("non-empty range")
+    (2..=MAX_WIDTH).min_by(|a, b| cost(*a).total_cmp(&cost(*b))).expect("non-empty range")
 }
+
+/// The widest window [`window_bits_for`] picks.
+const MAX_WIDTH: usize = 14;
 
 /// How many of `scalars` have each bit length (0 ..= 256) once those above r/2 are read as
 /// negative (the magnitude signed digits work on): [`window_bits_for`]'s input.
@@ -427,30 +438,104 @@ where
 fn add_each<P: SWCurveConfig>(
     targets: &mut [Slot<P::BaseField>],
     addend: impl Fn(usize) -> Slot<P::BaseField>,
-    pending: &mut Vec<usize>,
+    pending: &mut Vec<(u32, Affine<P>)>,
     diffs: &mut Vec<P::BaseField>,
     scratch: &mut Scratch,
 ) where
     P::BaseField: BatchInverse,
 {
     pending.clear();
-    diffs.clear();
     for (t, p) in targets.iter_mut().enumerate() {
         let q = addend(t);
         if !p.add_undivided::<P>(&q) {
-            pending.push(t);
-            diffs.push(q.x - p.x);
+            pending.push((t as u32, Affine::new_unchecked(q.x, q.y)));
         }
     }
-    if pending.is_empty() {
+    add_pending(targets, pending, diffs, scratch);
+}
+
+/// targets[t] += q for every (t, q) of `pending` (distinct targets, none empty, x_q ≠ x_target),
+/// sharing one inversion: in lanes where the CPU can ([`BatchInverse::add_batch`]).
+fn add_pending<P: SWCurveConfig>(
+    targets: &mut [Slot<P::BaseField>],
+    pending: &[(u32, Affine<P>)],
+    diffs: &mut Vec<P::BaseField>,
+    scratch: &mut Scratch,
+) where
+    P::BaseField: BatchInverse,
+{
+    if pending.is_empty() || P::BaseField::add_batch(targets, pending, scratch) {
         return;
     }
+    diffs.clear();
+    diffs.extend(pending.iter().map(|(t, q)| q.x - targets[*t as usize].x));
     P::BaseField::invert_all(diffs, scratch);
-    for (&t, inv) in pending.iter().zip(diffs.iter()) {
-        let q = addend(t);
-        targets[t].add_with_inverse(q.x, q.y, inv);
+    for ((t, q), inv) in pending.iter().zip(diffs.iter()) {
+        targets[*t as usize].add_with_inverse(q.x, q.y, inv);
     }
 }
+
+/// A window whose digits reach few buckets for its points (the top window of GLV halves: a
+/// 126-bit half's last 13-bit window has 512 buckets, its carry-only window one): its points
+/// sorted by bucket and summed pairwise, level by level, every level's additions one batch (cut
+/// in [`TREE_BATCH`]s) whatever the bucket count. Collected into few buckets instead, batches
+/// would hold at most a quarter as many additions as buckets — an inversion per few additions
+/// — or send the rest to the XYZZ overflow (measured: that window cost ~3x a full one).
+fn window_sum_few<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P>, run: &[i16], buckets: usize) -> Projective<P>
+where
+    P::BaseField: BatchInverse,
+{
+    let mut start = vec![0usize; buckets + 1];
+    for d in run.iter().filter(|d| **d != 0) {
+        start[d.unsigned_abs() as usize] += 1;
+    }
+    let mut len = start.clone();
+    let mut acc = 0;
+    for s in start.iter_mut() {
+        (*s, acc) = (acc, acc + *s);
+    }
+    let mut pts = vec![Slot::EMPTY; acc];
+    let mut next = start.clone();
+    for (i, d) in run.iter().enumerate().filter(|(_, d)| **d != 0) {
+        let p = base(i); // the point at infinity stays an empty slot
+        let b = d.unsigned_abs() as usize;
+        pts[next[b]] = Slot::of(if *d > 0 { p } else { -p });
+        next[b] += 1;
+    }
+    let (mut pending, mut diffs, mut scratch) = (Vec::<(u32, Affine<P>)>::with_capacity(TREE_BATCH), Vec::<P::BaseField>::new(), Scratch::default());
+    while len.iter().any(|&l| l > 1) {
+        for (b, &s) in start.iter().enumerate() {
+            for i in 0..len[b] / 2 {
+                let (t, a) = (s + 2 * i, s + 2 * i + 1);
+                let q = pts[a];
+                if !pts[t].add_undivided::<P>(&q) {
+                    pending.push((t as u32, Affine::new_unchecked(q.x, q.y)));
+                    if pending.len() == TREE_BATCH {
+                        add_pending(&mut pts, &pending, &mut diffs, &mut scratch);
+                        pending.clear();
+                    }
+                }
+            }
+        }
+        add_pending(&mut pts, &pending, &mut diffs, &mut scratch);
+        pending.clear();
+        for (b, &s) in start.iter().enumerate() {
+            for i in 0..len[b].div_ceil(2) {
+                pts[s + i] = pts[s + 2 * i];
+            }
+            len[b] = len[b].div_ceil(2);
+        }
+    }
+    let slots: Vec<Slot<P::BaseField>> = (1..=buckets).map(|b| if len[b] == 1 { pts[start[b]] } else { Slot::EMPTY }).collect();
+    if slots.len() >= MIN_BATCHED_REDUCTION {
+        reduce_batched(&slots, &mut scratch)
+    } else {
+        reduce_xyzz(&slots, &[])
+    }
+}
+
+/// Additions per batch of [`window_sum_few`]'s levels.
+const TREE_BATCH: usize = 1024;
 
 /// sum_i scalars[i] * bases[i] (scalars as canonical big integers, each below the group order).
 /// Extra bases or scalars past the shorter of the two are ignored.
@@ -511,7 +596,12 @@ where
 /// Additions per batch for 2^(c-1) buckets: large enough to spread the inversion, small enough
 /// that few points meet a bucket already in the batch.
 pub(crate) fn batch_size(c: usize) -> usize {
-    ((1usize << (c - 1)) / 4).clamp(4, 1024)
+    batch_for(1 << (c - 1))
+}
+
+/// [`batch_size`] for m buckets.
+fn batch_for(m: usize) -> usize {
+    (m / 4).clamp(4, 1024)
 }
 
 /// [`msm_by`] with a given batch size.
@@ -556,7 +646,12 @@ where
 {
     // Buckets up to the largest digit: the top window's digits are small (a 254-bit scalar's last
     // window holds a few bits), and its reduction then walks only the buckets it can use.
+    // Too few of them for the batch size (a batch holds one addition per bucket at most):
+    // [`window_sum_few`].
     let buckets = run.iter().map(|d| d.unsigned_abs()).max().unwrap_or(0).max(1) as usize;
+    if batch_for(buckets) < batch {
+        return window_sum_few(base, run, buckets);
+    }
     let mut window = Window::<P>::new(buckets, batch);
     for (i, d) in run.iter().enumerate() {
         if *d == 0 {
@@ -634,6 +729,55 @@ mod reduction {
     fn batched_reduction_equals_the_weighted_sum_in_g1_and_g2_at_the_edges() {
         cases::<g1::Config>();
         cases::<g2::Config>();
+    }
+}
+
+#[cfg(test)]
+mod few_buckets {
+    use super::*;
+    use ark_bn254::{g1, g2, Fr};
+    use ark_ec::CurveGroup;
+    use ark_ff::UniformRand;
+    use ark_std::rand::Rng;
+    use ark_std::test_rng;
+
+    /// window_sum_few against Σ d_i·P_i: random digits into 1–600 buckets; one point repeated
+    /// (every pair a doubling), P and −P alternating (cancellations), points at infinity, odd
+    /// counts per bucket, zero digits.
+    fn check<P: SWCurveConfig<ScalarField = Fr>>()
+    where
+        P::BaseField: BatchInverse,
+    {
+        let rng = &mut test_rng();
+        let g = Projective::<P>::rand(rng).into_affine();
+        let step = Projective::<P>::rand(rng);
+        for m in [1usize, 2, 5, 64, 600] {
+            for n in [1usize, 2, 3, 7, 100, 601] {
+                // distinct points cheaply (a random point's cofactor clearing is slow in G2)
+                let mut acc = Projective::<P>::from(g);
+                let walk: Vec<Projective<P>> = (0..n).map(|i| if i % 11 == 5 { Projective::zero() } else { acc += step; acc }).collect();
+                let random = Projective::normalize_batch(&walk);
+                let digits: Vec<i16> = (0..n).map(|_| rng.gen_range(-(m as i16)..=m as i16)).collect();
+                let same: Vec<i16> = (0..n).map(|i| 1 + (i % m) as i16).collect();
+                let signs: Vec<i16> = (0..n).map(|i| if i % 2 == 0 { m as i16 } else { -(m as i16) }).collect();
+                for (bases, run) in [(&random, &digits), (&vec![g; n], &same), (&vec![g; n], &signs), (&random, &signs)] {
+                    let term = |(p, d): (&Affine<P>, &i16)| {
+                        let t = *p * Fr::from(d.unsigned_abs() as u64); // small: no full-width multiplication
+                        if *d < 0 { -t } else { t }
+                    };
+                    let expected: Projective<P> = bases.iter().zip(run.iter()).map(term).sum();
+                    let buckets = run.iter().map(|d| d.unsigned_abs()).max().unwrap().max(1) as usize;
+                    let got = window_sum_few(|i| bases[i], run, buckets);
+                    assert_eq!(got.into_affine(), expected.into_affine(), "m = {m}, n = {n}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pairwise_window_sums_equal_the_plain_sum_in_g1_and_g2() {
+        check::<g1::Config>();
+        check::<g2::Config>();
     }
 }
 

@@ -461,3 +461,20 @@ fn batch_inversion_equals_arkworks_inverse_in_fq_and_fq2() {
         assert_eq!(v, fq2[..len].iter().map(|x| x.inverse().unwrap()).collect::<Vec<_>>(), "Fq2, {len} elements");
     }
 }
+
+#[test]
+fn glv_halves_of_random_scalars_are_126_bits_or_fewer_as_the_width_model_assumes() {
+    // glv::digits prices a split scalar as two 126-bit halves: most are, none reaches 128, and
+    // 127 is rare (0.02% measured).
+    use ark_ff::BigInteger;
+    let mut rng = test_rng();
+    let mut hist = [0usize; 129];
+    for _ in 0..5000 {
+        for h in crate::glv::split(&Fr::rand(&mut rng).into_bigint()) {
+            let f = Fr::from_bigint(h).expect("below r");
+            hist[std::cmp::min(f.into_bigint(), (-f).into_bigint()).num_bits() as usize] += 1;
+        }
+    }
+    assert!(hist[126] > 3500, "{:?}", &hist[120..]);
+    assert!(hist[127] < 20 && hist[128] == 0, "{:?}", &hist[120..]);
+}
