@@ -5,6 +5,7 @@ witness, a corrupt key and bad arguments give one line on stderr, exit 2 and no 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -47,6 +48,17 @@ def test_the_proof_verifies_and_the_files_are_zkml_chains_form(files, chain, cha
     first = files["proof"].read_bytes()
     assert prove(files, "--threads", "1").returncode == 0
     assert files["proof"].read_bytes() != first and verify(chain_key.verifying_key, Proof.load(files["proof"]), public)
+
+
+def test_the_scalar_additions_prove_the_same_statement(files, chain, chain_key: ProvingKey) -> None:
+    """ZKML_CHAIN_IFMA=0 keeps the MSMs' additions scalar on a CPU with AVX-512 IFMA — the path
+    every CPU without it takes: its proof verifies as well."""
+    r = run([ZKML_PROVE, files["zkey"], files["wtns"], files["proof"], files["public"]],
+            env={**os.environ, "ZKML_CHAIN_IFMA": "0"})
+    assert r.returncode == 0, r.stderr
+    public = load_public(files["public"])
+    assert public == chain[1].public_signals(chain_key.n_public)
+    assert verify(chain_key.verifying_key, Proof.load(files["proof"]), public)
 
 
 def test_a_dishonest_witness_gives_no_proof_and_writes_nothing(files, chain) -> None:

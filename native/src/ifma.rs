@@ -48,8 +48,27 @@ const QINV52: u64 = <FqConfig as MontConfig<4>>::INV & M52;
 /// ⌊2^58 / ⌊q / 2^208⌋⌋: the Barrett constant for the quotient of a value below 32q by q.
 const MU: u64 = (1 << 58) / (Q[3] >> 16);
 
-/// Whether this CPU runs the kernel (checked once by std, then a load).
+/// Set `ZKML_CHAIN_IFMA=0` to keep the scalar additions on a CPU that has IFMA (a comparison,
+/// or a suspected fault in this kernel); read once per process.
+pub(crate) const ENV_VAR: &str = "ZKML_CHAIN_IFMA";
+
+/// Tests set this to run the scalar path on an IFMA machine (both paths give the same sums, so
+/// tests running meanwhile stay correct whichever they take).
+#[cfg(test)]
+pub(crate) static SCALAR_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether the kernel runs: the CPU has AVX-512F and IFMA (std checks once) and [`ENV_VAR`] is
+/// not 0.
 pub(crate) fn available() -> bool {
+    #[cfg(test)]
+    if SCALAR_ONLY.load(std::sync::atomic::Ordering::Relaxed) {
+        return false;
+    }
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os(ENV_VAR).is_none_or(|v| v != "0") && detected())
+}
+
+fn detected() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx512ifma") && std::arch::is_x86_feature_detected!("avx512f")

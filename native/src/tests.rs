@@ -257,6 +257,25 @@ mod pippenger_kernel {
     }
 
     #[test]
+    fn every_case_again_on_the_scalar_path() {
+        // On a CPU with AVX-512 IFMA the additions above ran in lanes (ifma.rs); a CPU without
+        // runs the scalar batch additions, which these runs keep covered.
+        use std::sync::atomic::Ordering;
+        struct Reset; // back to lanes even when a case fails
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                crate::ifma::SCALAR_ONLY.store(false, Ordering::Relaxed);
+            }
+        }
+        crate::ifma::SCALAR_ONLY.store(true, Ordering::Relaxed);
+        let _reset = Reset;
+        random_inputs_of_many_sizes_including_one_and_non_powers_of_two();
+        zero_one_and_minus_one_scalars_and_points_at_infinity();
+        repeated_bases_meet_their_own_bucket_double_and_cancel();
+        a_zkml_shaped_witness_spills_its_skewed_buckets_and_stays_exact();
+    }
+
+    #[test]
     fn window_width_grows_with_the_input_and_fits_an_i16_digit() {
         let widths: Vec<usize> = [1usize, 100, 1 << 12, 1 << 16, 1 << 20, 1 << 26].iter().map(|&n| window_bits(n, 254)).collect();
         assert!(widths.windows(2).all(|w| w[0] <= w[1]), "{widths:?}");
