@@ -476,61 +476,81 @@ fn add_pending<P: SWCurveConfig>(
 }
 
 /// A window whose digits reach few buckets for its points (the top window of GLV halves: a
-/// 126-bit half's last 13-bit window has 512 buckets, its carry-only window one): its points
-/// sorted by bucket and summed pairwise, level by level, every level's additions one batch (cut
-/// in [`TREE_BATCH`]s) whatever the bucket count. Collected into few buckets instead, batches
-/// would hold at most a quarter as many additions as buckets — an inversion per few additions
-/// — or send the rest to the XYZZ overflow (measured: that window cost ~3x a full one).
+/// 126-bit half's last 13-bit window has 512 buckets, its carry-only window one): its points,
+/// a chunk at a time, sorted by bucket and summed pairwise, level by level, every level's
+/// additions one batch (cut in [`TREE_BATCH`]s) whatever the bucket count; each chunk's sums then
+/// go into the window's buckets in one more batch. Collected into few buckets instead, batches
+/// would hold at most a quarter as many additions as buckets — an inversion per few additions —
+/// or send the rest to the XYZZ overflow (measured: that window cost ~3x a full one). Chunks
+/// bound the memory (4,096 points, or 8 per bucket: at most 4 MB in G2): at 2^20 a whole
+/// window's points would be 128 MB in G1.
 fn window_sum_few<P: SWCurveConfig>(base: impl Fn(usize) -> Affine<P>, run: &[i16], buckets: usize) -> Projective<P>
 where
     P::BaseField: BatchInverse,
 {
-    let mut start = vec![0usize; buckets + 1];
-    for d in run.iter().filter(|d| **d != 0) {
-        start[d.unsigned_abs() as usize] += 1;
-    }
-    let mut len = start.clone();
-    let mut acc = 0;
-    for s in start.iter_mut() {
-        (*s, acc) = (acc, acc + *s);
-    }
-    let mut pts = vec![Slot::EMPTY; acc];
-    let mut next = start.clone();
-    for (i, d) in run.iter().enumerate().filter(|(_, d)| **d != 0) {
-        let p = base(i); // the point at infinity stays an empty slot
-        let b = d.unsigned_abs() as usize;
-        pts[next[b]] = Slot::of(if *d > 0 { p } else { -p });
-        next[b] += 1;
-    }
+    let mut sums = vec![Slot::EMPTY; buckets];
     let (mut pending, mut diffs, mut scratch) = (Vec::<(u32, Affine<P>)>::with_capacity(TREE_BATCH), Vec::<P::BaseField>::new(), Scratch::default());
-    while len.iter().any(|&l| l > 1) {
-        for (b, &s) in start.iter().enumerate() {
-            for i in 0..len[b] / 2 {
-                let (t, a) = (s + 2 * i, s + 2 * i + 1);
-                let q = pts[a];
-                if !pts[t].add_undivided::<P>(&q) {
-                    pending.push((t as u32, Affine::new_unchecked(q.x, q.y)));
-                    if pending.len() == TREE_BATCH {
-                        add_pending(&mut pts, &pending, &mut diffs, &mut scratch);
-                        pending.clear();
+    let (mut start, mut len, mut next, mut pts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // a chunk several times the bucket count, so that merging its sums costs little beside it
+    let chunk = (8 * buckets).max(4096);
+    for (k, digits) in run.chunks(chunk).enumerate() {
+        start.clear();
+        start.resize(buckets + 1, 0usize);
+        for d in digits.iter().filter(|d| **d != 0) {
+            start[d.unsigned_abs() as usize] += 1;
+        }
+        len.clone_from(&start);
+        let mut total = 0;
+        for s in start.iter_mut() {
+            (*s, total) = (total, total + *s);
+        }
+        pts.clear();
+        pts.resize(total, Slot::EMPTY);
+        next.clone_from(&start);
+        for (i, d) in digits.iter().enumerate().filter(|(_, d)| **d != 0) {
+            let p = base(k * chunk + i); // the point at infinity stays an empty slot
+            let b = d.unsigned_abs() as usize;
+            pts[next[b]] = Slot::of(if *d > 0 { p } else { -p });
+            next[b] += 1;
+        }
+        while len.iter().any(|&l| l > 1) {
+            for (b, &s) in start.iter().enumerate() {
+                for i in 0..len[b] / 2 {
+                    let (t, a) = (s + 2 * i, s + 2 * i + 1);
+                    let q = pts[a];
+                    if !pts[t].add_undivided::<P>(&q) {
+                        pending.push((t as u32, Affine::new_unchecked(q.x, q.y)));
+                        if pending.len() == TREE_BATCH {
+                            add_pending(&mut pts, &pending, &mut diffs, &mut scratch);
+                            pending.clear();
+                        }
                     }
                 }
             }
-        }
-        add_pending(&mut pts, &pending, &mut diffs, &mut scratch);
-        pending.clear();
-        for (b, &s) in start.iter().enumerate() {
-            for i in 0..len[b].div_ceil(2) {
-                pts[s + i] = pts[s + 2 * i];
+            add_pending(&mut pts, &pending, &mut diffs, &mut scratch);
+            pending.clear();
+            for (b, &s) in start.iter().enumerate() {
+                for i in 0..len[b].div_ceil(2) {
+                    pts[s + i] = pts[s + 2 * i];
+                }
+                len[b] = len[b].div_ceil(2);
             }
-            len[b] = len[b].div_ceil(2);
         }
+        for b in 1..=buckets {
+            if len[b] == 1 {
+                let q = pts[start[b]];
+                if !sums[b - 1].add_undivided::<P>(&q) {
+                    pending.push(((b - 1) as u32, Affine::new_unchecked(q.x, q.y)));
+                }
+            }
+        }
+        add_pending(&mut sums, &pending, &mut diffs, &mut scratch);
+        pending.clear();
     }
-    let slots: Vec<Slot<P::BaseField>> = (1..=buckets).map(|b| if len[b] == 1 { pts[start[b]] } else { Slot::EMPTY }).collect();
-    if slots.len() >= MIN_BATCHED_REDUCTION {
-        reduce_batched(&slots, &mut scratch)
+    if sums.len() >= MIN_BATCHED_REDUCTION {
+        reduce_batched(&sums, &mut scratch)
     } else {
-        reduce_xyzz(&slots, &[])
+        reduce_xyzz(&sums, &[])
     }
 }
 
@@ -778,6 +798,22 @@ mod few_buckets {
     fn pairwise_window_sums_equal_the_plain_sum_in_g1_and_g2() {
         check::<g1::Config>();
         check::<g2::Config>();
+    }
+
+    #[test]
+    fn a_window_longer_than_a_chunk_is_summed_chunk_by_chunk() {
+        // 40,000 points, 3 buckets: ten chunks of 4,096, each merged into the buckets
+        let rng = &mut test_rng();
+        let step = Projective::<g1::Config>::rand(rng);
+        let mut acc = step;
+        let walk: Vec<Projective<g1::Config>> = (0..40_000).map(|_| { acc += step; acc }).collect();
+        let bases = Projective::normalize_batch(&walk);
+        let run: Vec<i16> = (0..bases.len()).map(|_| rng.gen_range(-3..=3)).collect();
+        let expected: Projective<g1::Config> = bases.iter().zip(&run).map(|(p, d)| {
+            let t = *p * Fr::from(d.unsigned_abs() as u64);
+            if *d < 0 { -t } else { t }
+        }).sum();
+        assert_eq!(window_sum_few(|i| bases[i], &run, 3).into_affine(), expected.into_affine());
     }
 }
 
