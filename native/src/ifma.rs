@@ -79,41 +79,46 @@ fn detected() -> bool {
     }
 }
 
-/// bucket[b] += p for every (b, p) of `batch` — distinct buckets, none empty, x_p ≠ x_bucket:
-/// what `Window::apply_batch` collects — when the CPU has IFMA; false, nothing done, otherwise.
-pub(crate) fn add_batch<P: SWCurveConfig<BaseField = Fq>>(
-    buckets: &mut [Slot<Fq>],
-    batch: &[(u32, Affine<P>)],
-    prefixes: &mut Vec<[u64; 40]>,
-) -> bool {
-    if !available() {
-        return false;
-    }
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: the CPU has AVX-512F and IFMA (checked above); every bucket index is in range
-    // (asserted) and distinct (the batch's invariant), so each lane writes its own bucket.
-    unsafe {
-        assert!(batch.iter().all(|(b, _)| (*b as usize) < buckets.len()));
-        simd::add_batch(buckets, batch, prefixes);
-    }
-    true
+/// The coordinate fields with a lane kernel: Fq (G1) and Fq2 (G2).
+pub(crate) trait InLanes: Sized {
+    /// # Safety
+    /// The CPU has AVX-512F and IFMA; every (b, _) of `batch` has b < buckets.len(), each b once.
+    unsafe fn kernel<P: SWCurveConfig<BaseField = Self>>(buckets: &mut [Slot<Self>], batch: &[(u32, Affine<P>)], prefixes: &mut Vec<[u64; 40]>);
 }
 
-/// G2's [`add_batch`] (Fq2 coordinates).
-pub(crate) fn add_batch2<P: SWCurveConfig<BaseField = Fq2>>(
-    buckets: &mut [Slot<Fq2>],
+impl InLanes for Fq {
+    unsafe fn kernel<P: SWCurveConfig<BaseField = Self>>(buckets: &mut [Slot<Self>], batch: &[(u32, Affine<P>)], prefixes: &mut Vec<[u64; 40]>) {
+        #[cfg(target_arch = "x86_64")]
+        simd::add_batch(buckets, batch, prefixes);
+        #[cfg(not(target_arch = "x86_64"))]
+        unreachable!("no lanes on this architecture ({}, {}, {})", buckets.len(), batch.len(), prefixes.len());
+    }
+}
+
+impl InLanes for Fq2 {
+    unsafe fn kernel<P: SWCurveConfig<BaseField = Self>>(buckets: &mut [Slot<Self>], batch: &[(u32, Affine<P>)], prefixes: &mut Vec<[u64; 40]>) {
+        #[cfg(target_arch = "x86_64")]
+        simd::add_batch2(buckets, batch, prefixes);
+        #[cfg(not(target_arch = "x86_64"))]
+        unreachable!("no lanes on this architecture ({}, {}, {})", buckets.len(), batch.len(), prefixes.len());
+    }
+}
+
+/// bucket[b] += p for every (b, p) of `batch` — distinct buckets, none empty, x_p ≠ x_bucket:
+/// what `Window::apply_batch` collects — in G1 or G2 when the CPU has IFMA; false, nothing done,
+/// otherwise.
+pub(crate) fn add_batch<F: InLanes, P: SWCurveConfig<BaseField = F>>(
+    buckets: &mut [Slot<F>],
     batch: &[(u32, Affine<P>)],
     prefixes: &mut Vec<[u64; 40]>,
 ) -> bool {
     if !available() {
         return false;
     }
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: as add_batch's
-    unsafe {
-        assert!(batch.iter().all(|(b, _)| (*b as usize) < buckets.len()));
-        simd::add_batch2(buckets, batch, prefixes);
-    }
+    assert!(batch.iter().all(|(b, _)| (*b as usize) < buckets.len()));
+    // SAFETY: the CPU has AVX-512F and IFMA (available); every bucket index is in range
+    // (asserted) and distinct (the batch's invariant), so each lane writes its own bucket.
+    unsafe { F::kernel(buckets, batch, prefixes) };
     true
 }
 
@@ -626,7 +631,7 @@ mod tests {
             return;
         }
         batches_equal_arkworks_additions::<ark_bn254::g1::Config>(super::add_batch);
-        batches_equal_arkworks_additions::<ark_bn254::g2::Config>(super::add_batch2);
+        batches_equal_arkworks_additions::<ark_bn254::g2::Config>(super::add_batch);
     }
 
     /// Not a test: `cargo test --release --lib ifma_timings -- --ignored --nocapture`.

@@ -91,7 +91,7 @@ impl BatchInverse for Fq2 {
 
     #[inline(always)]
     fn add_batch<P: SWCurveConfig<BaseField = Self>>(buckets: &mut [Slot<Self>], batch: &[(u32, Affine<P>)], scratch: &mut Scratch) -> bool {
-        crate::ifma::add_batch2(buckets, batch, &mut scratch.lanes)
+        crate::ifma::add_batch(buckets, batch, &mut scratch.lanes)
     }
 
     fn invert_all(v: &mut [Self], scratch: &mut Scratch) {
