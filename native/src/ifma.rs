@@ -1,7 +1,7 @@
-//! G1's batch-affine additions eight at a time with AVX-512 IFMA (x86-64 CPUs since Intel Ice
-//! Lake and AMD Zen 4), where the CPU has it: the same additions as [`Slot::add_with_inverse`]
-//! and the same Montgomery's trick as `inversion.rs`, with every Fq multiplication done in eight
-//! lanes at once.
+//! The MSM's batch-affine additions eight at a time with AVX-512 IFMA (x86-64 CPUs since Intel
+//! Ice Lake and AMD Zen 4), where the CPU has it: in G1 and G2 (Fq2 as two lanes of Fq), the same
+//! additions as [`Slot::add_with_inverse`] and the same Montgomery's trick as `inversion.rs`, with
+//! every Fq multiplication done in eight lanes at once.
 //!
 //! Why: a G1 addition is six Fq multiplications (three for its share of the batch inversion, the
 //! slope, its square and the new y), and arkworks' ADX assembly takes ~16 ns for one. IFMA
