@@ -34,8 +34,8 @@ pub(crate) trait BatchInverse: Field {
     }
 
     /// bucket[b] += p for every (b, p) of a batch (distinct, nonempty buckets, x_p ≠ x_bucket)
-    /// in one vectorised pass where this field has one and the CPU runs it (G1 with AVX-512
-    /// IFMA, G1 and G2: ifma.rs); false, nothing done, otherwise.
+    /// in one vectorised pass where this field has one and the CPU runs it (Fq and Fq2 with
+    /// AVX-512 IFMA: ifma.rs); false, nothing done, otherwise.
     #[inline(always)]
     fn add_batch<P: SWCurveConfig<BaseField = Self>>(_: &mut [Slot<Self>], _: &[(u32, Affine<P>)], _: &mut Scratch) -> bool {
         false

@@ -324,19 +324,9 @@ where
         if self.batch.is_empty() {
             return;
         }
-        if P::BaseField::add_batch(&mut self.buckets, &self.batch, &mut self.scratch) {
-            for (b, _) in &self.batch {
-                self.open[*b as usize] = false;
-            }
-            self.batch.clear();
-            return;
-        }
-        self.diffs.clear();
-        // nonzero: equal x never enters a batch
-        self.diffs.extend(self.batch.iter().map(|(b, p)| p.x - self.buckets[*b as usize].x));
-        P::BaseField::invert_all(&mut self.diffs, &mut self.scratch);
-        for ((b, p), inv) in self.batch.iter().zip(&self.diffs) {
-            self.buckets[*b as usize].add_with_inverse(p.x, p.y, inv);
+        // nonzero differences: equal x never enters a batch
+        add_pending(&mut self.buckets, &self.batch, &mut self.diffs, &mut self.scratch);
+        for (b, _) in &self.batch {
             self.open[*b as usize] = false;
         }
         self.batch.clear();
